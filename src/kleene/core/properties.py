@@ -1,0 +1,94 @@
+"""OpenFst-style trinary properties: each is known true, known false or unknown.
+
+``Props`` holds two bitmasks, ``known`` and ``value``. Operations pass on what
+they know about their output (e.g. ``invert`` swaps the input/output bits,
+``arcsort`` sets the sorted bit); anything unknown is computed on demand in
+one O(V + E) kernel pass and cached on the (immutable) machine.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ..kernels import properties as _k
+
+
+class Prop(enum.IntFlag):
+    """The structural properties kleene tracks."""
+
+    ACCEPTOR = _k.ACCEPTOR
+    NO_EPSILONS = _k.NO_EPSILONS
+    NO_IEPSILONS = _k.NO_IEPSILONS
+    NO_OEPSILONS = _k.NO_OEPSILONS
+    ILABEL_SORTED = _k.ILABEL_SORTED
+    OLABEL_SORTED = _k.OLABEL_SORTED
+    I_DETERMINISTIC = _k.I_DETERMINISTIC
+    O_DETERMINISTIC = _k.O_DETERMINISTIC
+    ACYCLIC = _k.ACYCLIC
+    TOP_SORTED = _k.TOP_SORTED
+    ACCESSIBLE = _k.ACCESSIBLE
+    COACCESSIBLE = _k.COACCESSIBLE
+    UNWEIGHTED = _k.UNWEIGHTED
+
+
+ALL_PROPS = Prop(_k.ALL)
+
+# Pairs swapped by inversion (input <-> output).
+_IO_PAIRS = ((Prop.NO_IEPSILONS, Prop.NO_OEPSILONS),
+             (Prop.ILABEL_SORTED, Prop.OLABEL_SORTED),
+             (Prop.I_DETERMINISTIC, Prop.O_DETERMINISTIC))
+
+
+@dataclass(frozen=True)
+class Props:
+    """Known property bits and their values (bits outside ``known`` are unknown)."""
+
+    known: int = 0
+    value: int = 0
+
+    def get(self, prop: Prop) -> "bool | None":
+        """True / False when known, None when unknown."""
+        if self.known & prop != prop:
+            return None
+        return self.value & prop == prop
+
+    def set(self, prop: Prop, flag: bool) -> "Props":
+        """A copy with ``prop`` known to be ``flag``."""
+        value = (self.value | prop) if flag else (self.value & ~prop)
+        return Props(self.known | prop, value)
+
+    def keep(self, mask: int) -> "Props":
+        """A copy that keeps only the knowledge in ``mask``."""
+        return Props(self.known & mask, self.value & mask)
+
+    def swap_io(self) -> "Props":
+        """The properties of the inverted machine."""
+        known, value = self.known, self.value
+        for a, b in _IO_PAIRS:
+            known = _swap_bits(known, a, b)
+            value = _swap_bits(value, a, b)
+        return Props(known, value)
+
+    def __repr__(self) -> str:
+        parts = []
+        for p in Prop:
+            v = self.get(p)
+            if v is not None:
+                parts.append(("" if v else "!") + p.name.lower())
+        return f"Props({', '.join(parts)})"
+
+
+def _swap_bits(x: int, a: int, b: int) -> int:
+    has_a, has_b = bool(x & a), bool(x & b)
+    x &= ~(a | b)
+    if has_a:
+        x |= b
+    if has_b:
+        x |= a
+    return x
+
+
+def props_from_bits(bits: int) -> Props:
+    """Everything known, as computed by the properties kernel."""
+    return Props(int(ALL_PROPS), int(bits))

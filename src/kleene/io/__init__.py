@@ -1,0 +1,1 @@
+"""Reading and writing machines: OpenFst text and binary, AT&T, dot, native."""
