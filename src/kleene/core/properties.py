@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ..kernels import properties as _k
+from . import property_bits as _k
 
 
 class Prop(enum.IntFlag):

@@ -3,22 +3,11 @@
 import numpy as np
 from numba import njit
 
+from ..core.property_bits import (ACCEPTOR, ACCESSIBLE, ACYCLIC, ALL, COACCESSIBLE,
+                                  I_DETERMINISTIC, ILABEL_SORTED, NO_EPSILONS,
+                                  NO_IEPSILONS, NO_OEPSILONS, O_DETERMINISTIC,
+                                  OLABEL_SORTED, TOP_SORTED, UNWEIGHTED)
 from .semiring import is_zero, one
-
-ACCEPTOR = 1 << 0
-NO_EPSILONS = 1 << 1
-NO_IEPSILONS = 1 << 2
-NO_OEPSILONS = 1 << 3
-ILABEL_SORTED = 1 << 4
-OLABEL_SORTED = 1 << 5
-I_DETERMINISTIC = 1 << 6
-O_DETERMINISTIC = 1 << 7
-ACYCLIC = 1 << 8
-TOP_SORTED = 1 << 9
-ACCESSIBLE = 1 << 10
-COACCESSIBLE = 1 << 11
-UNWEIGHTED = 1 << 12
-ALL = (1 << 13) - 1
 
 
 @njit(cache=True)
