@@ -1,0 +1,52 @@
+"""Stable sort of each state's arcs by label (OpenFst's ``ArcSort``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from ..core.fst import Fst
+from ..core.properties import ALL_PROPS, Prop
+from ..errors import FstArgError
+
+_SORT_TYPES = ("ilabel", "olabel")
+
+
+def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
+            return_arc_map: bool = False):
+    """Sorts the arcs leaving every state, keeping the states as they are.
+
+    ``sort_type="ilabel"`` orders arcs by ``(ilabel, olabel)`` and
+    ``"olabel"`` by ``(olabel, ilabel)``: these are exactly the keys of
+    OpenFst's ``ILabelCompare`` / ``OLabelCompare`` (as used by
+    ``pynini.arcsort``). The sort is stable: arcs with equal keys keep their
+    original relative order (so weights and destinations are not part of
+    the key). The result has ``ILABEL_SORTED`` (resp. ``OLABEL_SORTED``)
+    known true; every other property except the other sort bit is kept.
+
+    Preconditions: none.
+
+    Complexity: O(E log E) time (one ``np.lexsort``), O(V + E) memory.
+
+    With ``return_arc_map=True`` returns ``(fst, arc_map)``, ``arc_map[k]``
+    being the input arc that output arc ``k`` is.
+    """
+    if sort_type not in _SORT_TYPES:
+        raise FstArgError(f"arcsort: sort_type must be one of {_SORT_TYPES}, "
+                          f"got {sort_type!r}")
+    if sort_type == "ilabel":
+        primary, secondary, flag = fst.ilabel, fst.olabel, Prop.ILABEL_SORTED
+    else:
+        primary, secondary, flag = fst.olabel, fst.ilabel, Prop.OLABEL_SORTED
+    # lexsort is stable and sorts by the last key first; the source state
+    # key keeps every arc inside its own state's CSR range.
+    order = np.lexsort((secondary, primary, fst.arc_source)).astype(np.int64)
+    props = fst.props.keep(int(ALL_PROPS & ~(Prop.ILABEL_SORTED | Prop.OLABEL_SORTED)))
+    props = props.set(flag, True)
+    out = Fst(fst.indptr.copy(), fst.ilabel[order], fst.olabel[order],
+              fst.nextstate[order], fst.weight[order], fst.final.copy(), fst.start,
+              fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
+    if return_arc_map:
+        return out, order
+    return out
