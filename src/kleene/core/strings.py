@@ -18,8 +18,8 @@ Bracket syntax in ``"byte"`` and ``"utf8"`` text (a subset of pynini's):
   a backslash before any other character (or at the end) is itself literal.
 * ``[N]`` with ``N`` an integer literal (decimal ``97``, hex ``0x61``, octal
   ``0141``, as C's ``strtol``) is the single label ``N``, 1 <= N < 2**31.
-* ``[c]`` with ``c`` one ASCII character (escapes allowed inside) is that
-  character's label.
+* ``[c]`` with ``c`` one ASCII character other than a digit (escapes allowed
+  inside) is that character's label.
 * Any other bracketed span, e.g. ``[BOS]``, is a *generated symbol* in pynini;
   kleene's string layer does not create those and raises
   :class:`~kleene.errors.FstArgError` (the grammar layer handles them).
@@ -90,14 +90,15 @@ def _encode_plain(text: str, token_type: str) -> np.ndarray:
 
 def _bracket_label(content: str, token_type: str, text: str) -> np.ndarray:
     """The label a bracketed span ``[content]`` (already unescaped) names."""
-    if len(content) == 1 and ord(content) < 128:
-        return _encode_plain(content, token_type)
+    # integers first: "[5]" is label 5, not the character "5" (as in pynini)
     if _DEC.match(content) or _HEX.match(content) or _OCT.match(content) or content == "0":
         value = int(content, 8) if _OCT.match(content) else int(content, 0)
         if not 0 < value <= _MAX_LABEL:
             raise FstArgError(f"bracketed label [{content}] in {text!r} is out of range "
                               f"[1, {_MAX_LABEL}] (label 0 is epsilon)")
         return np.array([value], dtype=LABEL_DTYPE)
+    if len(content) == 1 and ord(content) < 128:
+        return _encode_plain(content, token_type)
     raise FstArgError(
         f"bracketed symbol [{content}] in {text!r} is a generated symbol, which "
         f"kleene.accep does not create; use the grammar layer or a SymbolTable "
