@@ -80,9 +80,15 @@ def add_in_out(parser: argparse.ArgumentParser, inputs: int = 1) -> None:
 
 
 def add_delta(parser: argparse.ArgumentParser) -> None:
-    from ..semirings import DEFAULT_DELTA
-    parser.add_argument("--delta", type=float, default=DEFAULT_DELTA,
-                        help="comparison/quantization delta (default: %(default)g)")
+    parser.add_argument("--delta", type=float, default=None,
+                        help="convergence/comparison delta (default: the "
+                             "library operation's, as in OpenFst)")
+
+
+def delta_option(args: argparse.Namespace) -> dict:
+    """``{"delta": value}`` when --delta was given, else nothing (so the
+    operation's own default applies: kShortestDelta or kDelta as in OpenFst)."""
+    return {} if args.delta is None else {"delta": args.delta}
 
 
 def add_fst_type(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from .common import (CliUsageError, add_bool_flag, add_delta, add_fst_type, add_in_out,
-                     load_fst, load_symbols, parse_weight, same_semiring, save_fst)
+                     delta_option, load_fst, load_symbols, parse_weight, same_semiring,
+                     save_fst)
 
 
 def _parser(sub, name: str, openfst: str, summary: str, description: str,
@@ -106,7 +107,7 @@ def register(sub) -> None:
                    help="keep at most this many states (default: no limit)")
     add_delta(p)
     p.set_defaults(func=_unary(lambda k, f, a: k.prune(
-        f, weight=a.weight, nstate=_nstate(a.nstate), delta=a.delta)))
+        f, weight=a.weight, nstate=_nstate(a.nstate), **delta_option(a))))
 
 
 def _nstate(value):
@@ -124,7 +125,7 @@ def _push(k, fst, args):
         return fst  # fstpush copies its input when asked to push nothing
     return k.push(fst, to_final=args.to_final, push_weights=args.push_weights,
                   push_labels=args.push_labels,
-                  remove_total_weight=args.remove_total_weight, delta=args.delta)
+                  remove_total_weight=args.remove_total_weight, **delta_option(args))
 
 
 def _unary(operation):
@@ -208,13 +209,11 @@ def _relabel(k, fst, args):
     if ipairs is None and opairs is None and new_isymbols is None and new_osymbols is None:
         raise CliUsageError("give --relabel_ipairs/--relabel_opairs or "
                             "--relabel_isymbols/--relabel_osymbols")
-    if (ipairs is not None or opairs is not None) and (new_isymbols or new_osymbols):
-        raise CliUsageError("relabel by pairs or by symbol tables, not both")
-    if ipairs is not None or opairs is not None:
-        return k.relabel(fst, ipairs=ipairs, opairs=opairs)
     old_isymbols = load_symbols(args.isymbols)
     old_osymbols = load_symbols(args.osymbols)
     if old_isymbols is not None or old_osymbols is not None:
-        fst = fst.replace(isymbols=old_isymbols or fst.isymbols,
-                          osymbols=old_osymbols or fst.osymbols)
-    return k.relabel(fst, isymbols=new_isymbols, osymbols=new_osymbols)
+        fst = fst.replace(
+            isymbols=old_isymbols if old_isymbols is not None else fst.isymbols,
+            osymbols=old_osymbols if old_osymbols is not None else fst.osymbols)
+    return k.relabel(fst, ipairs=ipairs, opairs=opairs, isymbols=new_isymbols,
+                     osymbols=new_osymbols)

@@ -7,7 +7,7 @@ import argparse
 import time
 
 from .common import (STDIO, add_bool_flag, add_delta, add_fst_type, add_in_out,
-                     format_weight, load_fst, parse_weight, save_fst, write_text)
+                     delta_option, format_weight, load_fst, parse_weight, save_fst, write_text)
 
 
 def register(sub) -> None:
@@ -80,7 +80,8 @@ def distance_lines(distance) -> str:
 def cmd_shortestdistance(args: argparse.Namespace) -> int:
     import kleene
     fst = load_fst(args.in_fst)
-    distance = kleene.shortest_distance(fst, reverse=args.reverse, delta=args.delta)
+    distance = kleene.shortest_distance(fst, reverse=args.reverse,
+                                          **delta_option(args))
     write_text(distance_lines(distance), args.out_txt)
     return 0
 
@@ -89,7 +90,7 @@ def cmd_shortestpath(args: argparse.Namespace) -> int:
     import kleene
     fst = load_fst(args.in_fst)
     result = kleene.shortest_path(
-        fst, nshortest=args.nshortest, unique=args.unique, delta=args.delta,
+        fst, nshortest=args.nshortest, unique=args.unique, **delta_option(args),
         weight_threshold=args.weight,
         state_threshold=None if args.nstate is None or args.nstate < 0 else args.nstate)
     save_fst(result, args.out_fst, fst_type=args.fst_type)
