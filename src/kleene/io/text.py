@@ -1,0 +1,523 @@
+"""OpenFst's text format, byte-compatible with ``fstcompile`` / ``fstprint``.
+
+One line per arc or final state, columns separated by tabs or spaces::
+
+    src  dst  ilabel  olabel  [weight]     transducer arc
+    src  dst  label   [weight]             acceptor arc (``acceptor=True``)
+    state  [weight]                        final state
+
+Labels are integers, or symbols when symbol tables are given. Weights are
+decimal numbers or ``Infinity``; a missing weight is the semiring one. The
+source state of the first line is the start state. States keep the numbers
+they are given (``fstcompile --keep_state_numbering``); every state up to the
+largest number mentioned exists.
+
+Differences from ``fstcompile`` (all deliberate): states are never renumbered;
+symbol tables passed to :func:`compile_text` are attached to the result by
+default (``keep_isymbols=True``); labels must fit in int32 and be
+non-negative; a ``max_states`` limit guards against a typo such as
+``99999999`` allocating a huge machine.
+
+Printing follows ``fstprint``: the start state's lines first, then the other
+states in order; a state's arcs, then its final weight; weights with C++'s
+default stream precision (6 significant digits, ``%g``), ``Infinity`` for
++inf; weights equal to the semiring one omitted unless ``show_weight_one``.
+A state with no arcs that is not final prints as ``state<TAB>Infinity``
+(the zero weight), so the text keeps every state. A machine with no start
+state prints as the empty string.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from itertools import chain
+from typing import Callable
+
+import numpy as np
+
+from ..core.fst import Fst
+from ..core.builder import FstBuilder
+from ..core.symbols import SymbolTable
+from ..errors import FstIOError, FstSymbolError
+from ..semirings import Semiring, get_semiring
+
+MAX_LABEL = 2**31 - 1
+_INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# characters float() may see in a weight token; excludes '_' and non-ASCII
+# digits, which Python accepts but C's strtod (OpenFst) does not
+_WEIGHT_RE = re.compile(r"[0-9A-Za-z.+\-]+", re.ASCII)
+_DEFAULT_MIN_STATE_LIMIT = 1 << 20
+
+
+# -- weights -------------------------------------------------------------------
+def format_weight(value: float, precision: int = 6) -> str:
+    """One weight the way OpenFst streams it: ``%g`` with ``precision``
+    significant digits, ``Infinity`` / ``-Infinity``, ``BadNumber`` for NaN."""
+    value = float(value)
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if math.isnan(value):
+        return "BadNumber"
+    return "%.*g" % (precision, value)
+
+
+def format_weights(values: np.ndarray, precision: int = 6) -> list[str]:
+    """:func:`format_weight` of every element (each distinct bit pattern is
+    formatted once, so a million arcs with a few weights cost little)."""
+    values = np.ascontiguousarray(values)
+    if values.size == 0:
+        return []
+    bits = values.view(np.uint32 if values.dtype == np.float32 else np.uint64)
+    uniq_bits, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+    texts = [format_weight(v, precision) for v in values[first].tolist()]
+    return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
+
+
+def parse_weight(token: str) -> float | None:
+    """A weight token as a float (``Infinity`` allowed), or None if the token
+    is not a number. NaN is returned as NaN for the caller to reject."""
+    if not _WEIGHT_RE.fullmatch(token):
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+# -- printing ------------------------------------------------------------------
+def _label_texts(labels: np.ndarray, table: SymbolTable | None,
+                 missing_sym: str | None, side: str) -> list[str]:
+    if labels.size == 0:
+        return []
+    uniq, inverse = np.unique(labels, return_inverse=True)
+    if table is None:
+        texts = [str(k) for k in uniq.tolist()]
+    else:
+        texts = []
+        for k in uniq.tolist():
+            sym = table.find(k)
+            if sym == "" and not table.member(k):
+                if missing_sym is None:
+                    raise FstSymbolError(
+                        f"{side} label {k} is not in symbol table {table.name!r}; "
+                        "add it, print without symbols, or pass missing_sym=")
+                sym = missing_sym
+            texts.append(sym)
+    return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
+
+
+def print_fst(fst: Fst, *, acceptor: bool | None = None,
+              isymbols: SymbolTable | None = None, osymbols: SymbolTable | None = None,
+              show_weight_one: bool = False, missing_sym: str | None = None) -> str:
+    """The machine in OpenFst text format, exactly as ``fstprint`` writes it.
+
+    ``acceptor=True`` prints one label column when the machine is an acceptor
+    (``None`` means ``False``, fstprint's default). Labels print as symbols
+    from ``isymbols``/``osymbols`` or, when those are None, the machine's own
+    tables; a label missing from its table raises
+    :class:`~kleene.errors.FstSymbolError` unless ``missing_sym`` gives a
+    replacement text. Complexity: O(V + E) plus the sort of distinct labels
+    and weights.
+    """
+    if fst.start < 0:
+        return ""
+    sr = fst.semiring
+    accept = bool(acceptor) and fst.is_acceptor()
+    isyms = isymbols if isymbols is not None else fst.isymbols
+    osyms = osymbols if osymbols is not None else fst.osymbols
+
+    src = fst.arc_source.tolist()
+    dst = fst.nextstate.tolist()
+    ilab = _label_texts(fst.ilabel, isyms, missing_sym, "input")
+    wtxt = format_weights(fst.weight)
+    if not show_weight_one:
+        one_mask = (fst.weight == sr.one).tolist()
+        wtxt = [None if is_one else w for w, is_one in zip(wtxt, one_mask)]
+    if accept:
+        arc_lines = [f"{s}\t{d}\t{i}\n" if w is None else f"{s}\t{d}\t{i}\t{w}\n"
+                     for s, d, i, w in zip(src, dst, ilab, wtxt)]
+    else:
+        olab = _label_texts(fst.olabel, osyms, missing_sym, "output")
+        arc_lines = [f"{s}\t{d}\t{i}\t{o}\n" if w is None else f"{s}\t{d}\t{i}\t{o}\t{w}\n"
+                     for s, d, i, o, w in zip(src, dst, ilab, olab, wtxt)]
+
+    # fstprint also prints a state with no arcs that is not final (with the
+    # zero weight), so that the text keeps every state
+    isolated = np.diff(fst.indptr) == 0
+    final_states = np.flatnonzero((fst.final != sr.zero) | isolated)
+    final_lines: dict[int, str] = {}
+    if final_states.size:
+        fw = fst.final[final_states]
+        ftxt = format_weights(fw)
+        one_mask = (fw == sr.one).tolist() if not show_weight_one else [False] * len(ftxt)
+        for s, w, is_one in zip(final_states.tolist(), ftxt, one_mask):
+            final_lines[s] = f"{s}\n" if is_one else f"{s}\t{w}\n"
+
+    indptr = fst.indptr.tolist()
+    out: list[str] = []
+    order = chain((fst.start,), (s for s in range(fst.num_states) if s != fst.start))
+    for s in order:
+        lo, hi = indptr[s], indptr[s + 1]
+        if hi > lo:
+            out.extend(arc_lines[lo:hi])
+        line = final_lines.get(s)
+        if line is not None:
+            out.append(line)
+    return "".join(out)
+
+
+# -- compiling -----------------------------------------------------------------
+class _Columns:
+    """Parsed columns of a text file, before they become a machine."""
+
+    __slots__ = ("start", "src", "dst", "ilabel", "olabel", "weight",
+                 "final_state", "final_weight", "max_state")
+
+    def __init__(self, start, src, dst, ilabel, olabel, weight, final_state,
+                 final_weight, max_state):
+        self.start = start
+        self.src, self.dst = src, dst
+        self.ilabel, self.olabel, self.weight = ilabel, olabel, weight
+        self.final_state, self.final_weight = final_state, final_weight
+        self.max_state = max_state
+
+
+def _arc_columns(acceptor: bool) -> tuple[int, ...]:
+    return (3, 4) if acceptor else (4, 5)
+
+
+def _tokens(line: str) -> list[str]:
+    return [t for t in line.replace("\t", " ").replace("\r", " ").split(" ") if t]
+
+
+LabelLookup = Callable[[str], "int | None"]
+
+
+def _symbol_lookup(table: SymbolTable) -> LabelLookup:
+    def lookup(token: str):
+        key = table.find(token)
+        return None if key < 0 else key
+    return lookup
+
+
+def _int_lookup(token: str):
+    if not _INT_RE.fullmatch(token):
+        return None
+    return int(token)
+
+
+def _parse_lines_slow(lines: list[str], *, acceptor: bool, ilookup: LabelLookup,
+                      olookup: LabelLookup, isym_name: str | None,
+                      osym_name: str | None, state_limit: int, source: str,
+                      semiring: Semiring) -> _Columns:
+    """Line-by-line reference parser: validates everything and raises
+    :class:`FstIOError` naming the line of the first problem."""
+    arc_cols = _arc_columns(acceptor)
+    one = semiring.one
+    start = -1
+    max_state = -1
+    src, dst, il, ol, wt, fs, fw = [], [], [], [], [], [], []
+
+    def state(token: str, lineno: int, what: str) -> int:
+        if not _INT_RE.fullmatch(token):
+            raise FstIOError(f"{what} {token!r} is not an integer", path=source, line=lineno)
+        s = int(token)
+        if s < 0:
+            raise FstIOError(f"negative {what} {s}", path=source, line=lineno)
+        if s >= state_limit:
+            raise FstIOError(f"{what} {s} exceeds the limit of {state_limit} states; "
+                             "pass max_states= to allow more", path=source, line=lineno)
+        return s
+
+    def label(token: str, lineno: int, lookup: LabelLookup, table_name, what) -> int:
+        key = lookup(token)
+        if key is None:
+            if table_name is not None:
+                raise FstIOError(f"{what} symbol {token!r} is not in symbol table "
+                                 f"{table_name!r}", path=source, line=lineno)
+            raise FstIOError(f"{what} {token!r} is not an integer (pass symbol "
+                             "tables to read symbols)", path=source, line=lineno)
+        if key < 0:
+            raise FstIOError(f"negative {what} {key}", path=source, line=lineno)
+        if key > MAX_LABEL:
+            raise FstIOError(f"{what} {key} does not fit in 32 bits", path=source, line=lineno)
+        return key
+
+    def weight(token: str, lineno: int) -> float:
+        w = parse_weight(token)
+        if w is None:
+            raise FstIOError(f"bad weight {token!r}", path=source, line=lineno)
+        if math.isnan(w):
+            raise FstIOError("NaN is not a weight", path=source, line=lineno)
+        return w
+
+    for lineno, line in enumerate(lines, 1):
+        cols = _tokens(line)
+        n = len(cols)
+        if n == 0:
+            continue
+        if n in arc_cols:
+            s = state(cols[0], lineno, "source state")
+            d = state(cols[1], lineno, "destination state")
+            i = label(cols[2], lineno, ilookup, isym_name, "input label" if not acceptor else "label")
+            if acceptor:
+                o = i
+            else:
+                o = label(cols[3], lineno, olookup, osym_name, "output label")
+            w = weight(cols[-1], lineno) if n == arc_cols[1] else one
+            src.append(s); dst.append(d); il.append(i); ol.append(o); wt.append(w)
+            max_state = max(max_state, s, d)
+        elif n <= 2:
+            s = state(cols[0], lineno, "final state")
+            fs.append(s)
+            fw.append(weight(cols[1], lineno) if n == 2 else one)
+            max_state = max(max_state, s)
+        else:
+            expected = "3 or 4" if acceptor else "4 or 5"
+            hint = "" if acceptor or n != 3 else " (pass acceptor=True for 3-column arcs)"
+            raise FstIOError(f"expected {expected} columns for an arc or 1-2 for a final "
+                             f"state, got {n}{hint}", path=source, line=lineno)
+        if start < 0:
+            start = s
+    with np.errstate(over="ignore"):
+        return _Columns(start, np.asarray(src, np.int64), np.asarray(dst, np.int64),
+                        np.asarray(il, np.int64), np.asarray(ol, np.int64),
+                        np.asarray(wt, np.float64), np.asarray(fs, np.int64),
+                        np.asarray(fw, np.float64), max_state)
+
+
+class _FastPathFailed(Exception):
+    """The vectorised parser met something only the line parser reports well."""
+
+
+_INT_BYTES = np.zeros(256, bool)
+_INT_BYTES[list(b"0123456789+-")] = True
+_INT_BYTES[0] = True  # padding
+_WEIGHT_BYTES = np.zeros(256, bool)
+_WEIGHT_BYTES[list(b"0123456789+-.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")] = True
+_WEIGHT_BYTES[0] = True
+_MAX_FAST_TOKEN = 64
+
+
+class _Tokens:
+    """Token boundaries of an ASCII text, found with numpy (no Python work
+    per token)."""
+
+    def __init__(self, text: str):
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: leave to the line parser
+            raise _FastPathFailed from None
+        d = self.data = np.frombuffer(raw, np.uint8)
+        if raw.find(0) >= 0:  # NUL is the padding of numpy bytes arrays
+            raise _FastPathFailed
+        body = ~((d == 32) | (d == 9) | (d == 13) | (d == 10))
+        # +1 where a token starts, -1 just past where it ends
+        edges = np.flatnonzero(np.diff(body.view(np.int8), prepend=np.int8(0),
+                                       append=np.int8(0)))
+        self.starts = edges[0::2]
+        self.ends = edges[1::2]
+        newlines = np.flatnonzero(d == 10)
+        self.line = np.searchsorted(newlines, self.starts)
+        self.ncols = np.bincount(self.line, minlength=newlines.shape[0] + 1)
+        self.first = np.cumsum(self.ncols) - self.ncols  # first token of each line
+
+    def gather(self, token_ids: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """The tokens as a numpy bytes array, after checking every byte is
+        in ``allowed``."""
+        if token_ids.size == 0:
+            return np.zeros(0, "S1")
+        st = self.starts[token_ids]
+        lens = self.ends[token_ids] - st
+        width = int(lens.max())
+        if width > _MAX_FAST_TOKEN:
+            raise _FastPathFailed
+        offsets = np.arange(width)
+        inside = offsets[None, :] < lens[:, None]
+        pos = np.where(inside, st[:, None] + offsets[None, :], 0)
+        buf = np.where(inside, self.data[pos], 0).astype(np.uint8)
+        if allowed is not None and not allowed[buf].all():
+            raise _FastPathFailed
+        return np.ascontiguousarray(buf).view(f"S{width}").ravel()
+
+
+def _ints(tokens: np.ndarray) -> np.ndarray:
+    try:
+        return tokens.astype(np.int64)
+    except (ValueError, OverflowError):
+        raise _FastPathFailed from None
+
+
+def _weights(tokens: np.ndarray) -> np.ndarray:
+    try:
+        out = tokens.astype(np.float64)
+    except ValueError:
+        raise _FastPathFailed from None
+    if np.isnan(out).any():
+        raise _FastPathFailed
+    return out
+
+
+def _find(table: SymbolTable, token: bytes) -> int:
+    try:
+        return table.find(token.decode("utf-8"))
+    except UnicodeDecodeError:
+        return -1
+
+
+def _symbols(tokens: np.ndarray, table: SymbolTable) -> np.ndarray:
+    uniq, inverse = np.unique(tokens, return_inverse=True)
+    keys = np.fromiter((_find(table, u) for u in uniq.tolist()),
+                       np.int64, uniq.shape[0])
+    if keys.size and keys.min() < 0:
+        raise _FastPathFailed
+    return keys[inverse.ravel()]
+
+
+def _parse_lines_fast(text: str, *, acceptor: bool, isymbols, osymbols,
+                      state_limit: int, semiring: Semiring) -> _Columns:
+    """Vectorised parser for well-formed input; raises _FastPathFailed
+    on anything unusual so that the line parser can report it."""
+    tok = _Tokens(text)
+    ncols = tok.ncols
+    if tok.starts.size == 0:
+        empty = np.zeros(0, np.int64)
+        return _Columns(-1, empty, empty, empty, empty, np.zeros(0), empty,
+                        np.zeros(0), -1)
+    lo, hi = _arc_columns(acceptor)
+    arc_lines = np.flatnonzero((ncols == lo) | (ncols == hi))
+    final_lines = np.flatnonzero((ncols == 1) | (ncols == 2))
+    if arc_lines.size + final_lines.size != np.count_nonzero(ncols):
+        raise _FastPathFailed
+    a0 = tok.first[arc_lines]
+    src = _ints(tok.gather(a0, _INT_BYTES))
+    dst = _ints(tok.gather(a0 + 1, _INT_BYTES))
+
+    def labels(ids, table):
+        if table is None:
+            return _ints(tok.gather(ids, _INT_BYTES))
+        return _symbols(tok.gather(ids, None), table)
+
+    il = labels(a0 + 2, isymbols)
+    ol = il if acceptor else labels(a0 + 3, osymbols)
+    weight = np.full(arc_lines.shape[0], semiring.one, np.float64)
+    weighted = np.flatnonzero(ncols[arc_lines] == hi)
+    if weighted.size:
+        weight[weighted] = _weights(tok.gather(a0[weighted] + hi - 1, _WEIGHT_BYTES))
+    f0 = tok.first[final_lines]
+    fs = _ints(tok.gather(f0, _INT_BYTES))
+    fw = np.full(final_lines.shape[0], semiring.one, np.float64)
+    fweighted = np.flatnonzero(ncols[final_lines] == 2)
+    if fweighted.size:
+        fw[fweighted] = _weights(tok.gather(f0[fweighted] + 1, _WEIGHT_BYTES))
+
+    max_state = -1
+    for arr in (src, dst, fs):
+        if arr.size:
+            if arr.min() < 0:
+                raise _FastPathFailed
+            max_state = max(max_state, int(arr.max()))
+    if max_state >= state_limit:
+        raise _FastPathFailed
+    for arr in (il, ol):
+        if arr.size and (arr.min() < 0 or arr.max() > MAX_LABEL):
+            raise _FastPathFailed
+    first_line = int(tok.line[0])
+    start = int(src[0]) if arc_lines.size and arc_lines[0] == first_line else int(fs[0])
+    return _Columns(start, src, dst, il, ol, weight, fs, fw, max_state)
+
+
+def _build(cols: _Columns, semiring: Semiring, isymbols, osymbols) -> Fst:
+    b = FstBuilder(semiring, isymbols=isymbols, osymbols=osymbols)
+    if cols.max_state < 0:
+        return b.freeze()
+    b.add_states(cols.max_state + 1)
+    b.set_start(cols.start)
+    with np.errstate(over="ignore"):
+        b.add_arcs(cols.src, cols.ilabel, cols.olabel,
+                   cols.weight.astype(semiring.dtype), cols.dst)
+        if cols.final_state.size:
+            # a state listed twice keeps its last final weight (as SetFinal)
+            rev = cols.final_state[::-1]
+            states, idx = np.unique(rev, return_index=True)
+            b.set_finals(states, cols.final_weight[::-1][idx].astype(semiring.dtype))
+    return b.freeze()
+
+
+def compile_text(text: str, *, semiring: "str | Semiring" = "tropical",
+                 acceptor: bool = False, isymbols: SymbolTable | None = None,
+                 osymbols: SymbolTable | None = None, keep_isymbols: bool = True,
+                 keep_osymbols: bool = True, source: str = "<string>",
+                 max_states: int | None = None) -> Fst:
+    """Compiles OpenFst text (see the module docstring) into a machine.
+
+    With symbol tables, labels are read as symbols (an unknown symbol raises
+    :class:`FstIOError` naming the line and the symbol); in acceptor mode
+    ``osymbols`` defaults to ``isymbols``. The tables are attached to the
+    result unless ``keep_isymbols``/``keep_osymbols`` are false. Every
+    malformed line raises :class:`FstIOError` naming ``source``, the line
+    number and the problem. ``max_states`` (default: the larger of 2**20 and
+    4 per line) bounds the largest state number. Complexity: O(L) for L
+    lines; well-formed input is parsed column-wise with numpy.
+    """
+    if not isinstance(text, str):
+        raise FstIOError(f"expected text (str), got {type(text).__name__}", path=source)
+    sr = get_semiring(semiring)
+    if acceptor and osymbols is None:
+        osymbols = isymbols
+    lines = text.split("\n")
+    limit = max_states if max_states is not None else max(_DEFAULT_MIN_STATE_LIMIT,
+                                                           4 * len(lines))
+    try:
+        cols = _parse_lines_fast(text, acceptor=acceptor, isymbols=isymbols,
+                                 osymbols=osymbols, state_limit=limit, semiring=sr)
+    except _FastPathFailed:
+        cols = _parse_lines_slow(
+            lines, acceptor=acceptor,
+            ilookup=_symbol_lookup(isymbols) if isymbols is not None else _int_lookup,
+            olookup=_symbol_lookup(osymbols) if osymbols is not None else _int_lookup,
+            isym_name=isymbols.name if isymbols is not None else None,
+            osym_name=osymbols.name if osymbols is not None else None,
+            state_limit=limit, source=source, semiring=sr)
+    return _build(cols, sr, isymbols if keep_isymbols else None,
+                  osymbols if keep_osymbols else None)
+
+
+# -- files ---------------------------------------------------------------------
+def read_text_file(path: "str | os.PathLike") -> str:
+    """The UTF-8 text of ``path``; every failure is an :class:`FstIOError`."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise FstIOError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FstIOError(f"not UTF-8 text ({exc.reason})", path=str(path),
+                         offset=exc.start) from None
+
+
+def write_text_file(path: "str | os.PathLike", text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise FstIOError(f"cannot write: {exc.strerror or exc}", path=str(path)) from exc
+
+
+def read_text(path: "str | os.PathLike", **options) -> Fst:
+    """Reads an OpenFst text file; ``options`` as for :func:`compile_text`."""
+    options.setdefault("source", str(path))
+    return compile_text(read_text_file(path), **options)
+
+
+def write_text(fst: Fst, path: "str | os.PathLike", **options) -> None:
+    """Writes ``fst`` as OpenFst text; ``options`` as for :func:`print_fst`."""
+    write_text_file(path, print_fst(fst, **options))
+
+
+__all__ = ["compile_text", "print_fst", "read_text", "write_text", "format_weight",
+           "format_weights", "parse_weight"]
