@@ -1,0 +1,102 @@
+"""The n best paths as a machine (OpenFst ``ShortestPath``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.fst import INDPTR_DTYPE, NO_STATE, Fst
+from ..core.properties import Prop, Props
+from ..errors import FstArgError
+from ..kernels import shortest_path as _k
+from ..semirings import DEFAULT_DELTA
+from .shortest_distance import shortest_distance
+
+
+def shortest_path(fst: Fst, *, nshortest: int = 1, unique: bool = False,
+                  delta: float = DEFAULT_DELTA, weight_threshold: float | None = None,
+                  state_threshold: int | None = None, return_arc_map: bool = False):
+    """A machine holding the ``nshortest`` best successful paths of ``fst``.
+
+    The result is a tree rooted at the start state: the paths share their
+    common prefixes of arcs (output states are the nodes of the search tree,
+    numbered so that parents precede children: the result is top-sorted and
+    acyclic). Arcs keep their input labels and weights, so each output path's
+    weight is its weight in ``fst``. With fewer than ``nshortest`` successful
+    paths all of them are returned; with none, the empty machine.
+
+    Options:
+        unique: return the n best *distinct* (input string, output string)
+            pairs (epsilons removed), each through its best path. OpenFst
+            determinizes for this and so requires an acceptor or a functional
+            transducer; kleene searches over string prefixes directly and
+            accepts any transducer (for functional ones the results agree).
+            OpenFst also treats epsilon as a symbol there (its determinization
+            keeps epsilons), so ``a`` and ``a ε`` count as two strings in
+            pynini and as one here.
+        weight_threshold: drop paths whose weight exceeds the best path's
+            weight plus this (tropical only).
+        state_threshold: stop after expanding this many search states (an
+            upper bound on the result's size, like OpenFst's).
+        delta: convergence threshold of the distance computation.
+
+    Ties between equal-weight paths are broken deterministically: prefixes
+    found earlier first, and at each state the "stop here" option before the
+    arcs, arcs in index order.
+
+    Preconditions: a path semiring (tropical or boolean); for log/real weights
+    the "best" path is undefined (OpenFst requires the path property). No
+    negative-weight cycles (raises :class:`FstOpError` from the distance
+    computation).
+
+    Complexity: shortest distance to the final states (O(V + E) acyclic,
+    Bellman-Ford-like otherwise), then Mohri & Riley's n-best search in
+    O(n (V + E) log(n (V + E))) time and O(n (V + E)) memory.
+
+    With ``return_arc_map=True`` returns ``(result, arc_map)``: for each
+    output arc, the index of the input arc it copies.
+    """
+    if not isinstance(fst, Fst):
+        raise FstArgError(f"shortest_path expects a kleene.Fst, not {type(fst).__name__}")
+    sr = fst.semiring
+    if not sr.path:
+        raise FstArgError(
+            f"shortest_path needs a path semiring (tropical or boolean); {sr} weights have "
+            f"no single best path. Convert the machine to tropical first (weights as "
+            f"-log probabilities stay the same), as OpenFst requires.")
+    nshortest = int(nshortest)
+    if nshortest < 0:
+        raise FstArgError(f"nshortest must be non-negative, got {nshortest}")
+    if weight_threshold is not None and sr.name != "tropical":
+        raise FstArgError("weight_threshold is only meaningful for tropical weights")
+    if state_threshold is not None and int(state_threshold) < 0:
+        raise FstArgError(f"state_threshold must be non-negative, got {state_threshold}")
+    if nshortest == 0 or fst.start == NO_STATE or fst.num_states == 0:
+        return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
+    beta = shortest_distance(fst, reverse=True, delta=min(delta, 1e-6))
+    if beta[fst.start] == sr.zero:
+        return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
+    has_limit = weight_threshold is not None
+    # small slack so rounding in the summed priorities never drops the best path
+    limit = float(beta[fst.start]) + float(weight_threshold) + delta if has_limit else 0.0
+    parent, arc, state, found = _k.nshortest_search(
+        fst.indptr, fst.ilabel, fst.olabel, fst.nextstate, fst.weight, fst.final,
+        fst.start, beta, sr.code, nshortest, bool(unique), has_limit, limit,
+        -1 if state_threshold is None else int(state_threshold))
+    num, src, il, ol, w, dst, amap, final = _k.build_paths(
+        parent, arc, state, found, fst.ilabel, fst.olabel, fst.weight, fst.final, sr.code)
+    indptr = np.zeros(num + 1, INDPTR_DTYPE)
+    np.cumsum(np.bincount(src, minlength=num), out=indptr[1:])
+    order = np.argsort(src, kind="stable")
+    props = (Props().set(Prop.ACYCLIC, True).set(Prop.TOP_SORTED, True)
+             .set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True))
+    out = Fst(indptr, il[order], ol[order], dst[order], w[order], final,
+              0 if num else NO_STATE, sr, fst.isymbols, fst.osymbols, props, check=False)
+    return _finish(out, amap[order], return_arc_map)
+
+
+def _empty(fst: Fst) -> Fst:
+    return Fst.empty(fst.semiring).replace(isymbols=fst.isymbols, osymbols=fst.osymbols)
+
+
+def _finish(out, arc_map, return_arc_map):
+    return (out, np.ascontiguousarray(arc_map, dtype=np.int64)) if return_arc_map else out
