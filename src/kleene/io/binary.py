@@ -292,20 +292,23 @@ def _read_const_body(buf: np.ndarray, pos: int, h: _Header, source: str):
     return indptr, arcs, states["final"], arc_offset, final_offset
 
 
-def _check_arcs(arcs, final, n: int, arc_offset, final_offset, source: str) -> None:
-    il, ol, ns, w = arcs["ilabel"], arcs["olabel"], arcs["nextstate"], arcs["weight"]
-    checks = ((il < 0, "negative input label", "ilabel"),
-              (ol < 0, "negative output label", "olabel"),
-              ((ns < 0) | (ns >= n), f"destination state out of range [0, {n})", "nextstate"),
-              (np.isnan(w), "NaN weight", "weight"))
-    for bad, problem, field in checks:
-        if il.shape[0] and bad.any():
-            a = int(np.argmax(bad))
-            raise FstIOError(f"arc {a}: {problem} ({arcs[field][a]})", path=source,
-                             offset=arc_offset(a) + arcs.dtype.fields[field][1])
-    bad = np.isnan(final)
-    if bad.any():
-        s = int(np.argmax(bad))
+def _check_arcs(il, ol, ns, w, final, n: int, arc_dtype, arc_offset, final_offset,
+                source: str) -> None:
+    """Raises on the first arc kleene cannot hold; one pass per check over the
+    contiguous arrays, with the offending byte offset."""
+    checks = ((il, lambda x: x.min() < 0, lambda x: x < 0, "negative input label", "ilabel"),
+              (ol, lambda x: x.min() < 0, lambda x: x < 0, "negative output label", "olabel"),
+              (ns, lambda x: x.min() < 0 or x.max() >= n, lambda x: (x < 0) | (x >= n),
+               f"destination state out of range [0, {n})", "nextstate"),
+              (w, lambda x: np.isnan(x.sum()), np.isnan, "NaN weight", "weight"))
+    if il.shape[0]:
+        for values, quick, bad, problem, field in checks:
+            if quick(values):
+                a = int(np.argmax(bad(values)))
+                raise FstIOError(f"arc {a}: {problem} ({values[a]})", path=source,
+                                 offset=arc_offset(a) + arc_dtype.fields[field][1])
+    if final.shape[0] and np.isnan(final.sum()):
+        s = int(np.argmax(np.isnan(final)))
         raise FstIOError(f"state {s}: NaN final weight", path=source, offset=final_offset(s))
 
 
@@ -338,16 +341,16 @@ def read_binary(data: "bytes | bytearray | memoryview", *, source: str = "<bytes
     if h.start >= n:
         raise FstIOError(f"start state {h.start} out of range for {n} states", path=source,
                          offset=h.end - 24)
-    _check_arcs(arcs, final, n, arc_offset, final_offset, source)
     sr = h.semiring
     wdt = np.dtype(sr.dtype)
-    return Fst(indptr,
-               np.ascontiguousarray(arcs["ilabel"], dtype=np.int32),
-               np.ascontiguousarray(arcs["olabel"], dtype=np.int32),
-               np.ascontiguousarray(arcs["nextstate"], dtype=np.int32),
-               np.ascontiguousarray(arcs["weight"], dtype=wdt),
-               np.array(final, dtype=wdt),  # copy: frombuffer views are tied to data
-               int(h.start), sr, isymbols, osymbols, check=False)
+    il = np.ascontiguousarray(arcs["ilabel"], dtype=np.int32)
+    ol = np.ascontiguousarray(arcs["olabel"], dtype=np.int32)
+    ns = np.ascontiguousarray(arcs["nextstate"], dtype=np.int32)
+    w = np.ascontiguousarray(arcs["weight"], dtype=wdt)
+    final = np.array(final, dtype=wdt)  # a copy: frombuffer views are tied to data
+    _check_arcs(il, ol, ns, w, final, n, arcs.dtype, arc_offset, final_offset, source)
+    return Fst(indptr, il, ol, ns, w, final, int(h.start), sr, isymbols, osymbols,
+               check=False)
 
 
 def read_binary_file(path: "str | os.PathLike") -> Fst:
