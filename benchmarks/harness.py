@@ -195,13 +195,17 @@ def run_workload(wl: Workload, repeat: int, log=print) -> Row:
         row.status, row.reason = "skipped", reason
         log(f"  skip  {wl.name} [{wl.size}]: {reason}")
         return row
+    stage = "building the inputs"
     try:
         case = wl.build()
         row.states, row.arcs, row.note = case.num_states, case.num_arcs, case.note
+        stage = "kleene raised"
         t0 = time.perf_counter()
         kres = case.kleene()
         row.kleene_first = time.perf_counter() - t0
+        stage = "pynini raised"
         pres = case.pynini() if case.pynini is not None else None
+        stage = "the check raised"
         case.check(kres, pres)
     except Skip as exc:
         row.status, row.reason = "skipped", str(exc)
@@ -210,7 +214,7 @@ def run_workload(wl: Workload, repeat: int, log=print) -> Row:
     except Mismatch as exc:
         row.status, row.reason = "MISMATCH", str(exc)
     except Exception as exc:  # a crash in a landed operation is a failure
-        row.status, row.reason = "ERROR", f"{type(exc).__name__}: {exc}"
+        row.status, row.reason = "ERROR", f"{stage} {type(exc).__name__}: {exc}"
     if row.status != "ok":
         log(f"  {row.status:5s} {wl.name} [{wl.size}]: {row.reason}")
         return row
