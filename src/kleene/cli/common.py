@@ -114,7 +114,8 @@ def load_symbols(path: str | None):
 
 
 def load_fst(path: str):
-    """Reads a machine (binary, or any format ``kleene.read`` recognizes)."""
+    """Reads a machine: OpenFst binary (vector or const), or any other format
+    ``kleene.read`` recognizes by content (``-``: standard input)."""
     from ..io.files import read
     return read(path or STDIO)
 

@@ -136,6 +136,21 @@ def _register_draw(sub) -> None:
     p.add_argument("--title", default="", help="graph title")
     add_bool_flag(p, "portrait", "portrait orientation (default is landscape)")
     add_bool_flag(p, "vertical", "draw top to bottom instead of left to right")
+    p.add_argument("--width", type=float, default=8.5, help="page width (default: %(default)s)")
+    p.add_argument("--height", type=float, default=11.0,
+                   help="page height (default: %(default)s)")
+    p.add_argument("--ranksep", type=float, default=0.4,
+                   help="separation between ranks (default: %(default)s)")
+    p.add_argument("--nodesep", type=float, default=0.25,
+                   help="separation between nodes (default: %(default)s)")
+    p.add_argument("--fontsize", type=int, default=14, help="font size (default: %(default)s)")
+    p.add_argument("--precision", type=int, default=5,
+                   help="digits of weights (default: %(default)s)")
+    p.add_argument("--float_format", choices=["g", "e", "f"], default="g",
+                   help="weight format (default: %(default)s)")
+    p.add_argument("--missing_symbol", metavar="SYM", default=None,
+                   help="draw this for labels missing from the symbol table "
+                        "(default: fail)")
     p.set_defaults(func=cmd_draw)
 
 
@@ -143,17 +158,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from ..io.dot import draw
     fst = load_fst(args.in_fst)
     fst, isymbols, osymbols = _display_tables(args, fst)
-    options = dict(title=args.title, acceptor=True if args.acceptor else None,
-                   isymbols=isymbols, osymbols=osymbols)
-    options.update(_supported_draw_options(draw, args))
-    write_text(draw(fst, None, **options), args.out_dot)
+    dot = draw(fst, None, title=args.title, acceptor=True if args.acceptor else None,
+               isymbols=isymbols, osymbols=osymbols, width=args.width,
+               height=args.height, portrait=args.portrait, vertical=args.vertical,
+               ranksep=args.ranksep, nodesep=args.nodesep, fontsize=args.fontsize,
+               precision=args.precision, float_format=args.float_format,
+               show_weight_one=args.show_weight_one, missing_sym=args.missing_symbol)
+    write_text(dot, args.out_dot)
     return 0
-
-
-def _supported_draw_options(draw, args) -> dict:
-    """The layout flags the library's ``draw`` accepts."""
-    import inspect
-    params = inspect.signature(draw).parameters
-    wanted = {"portrait": args.portrait, "vertical": args.vertical,
-              "show_weight_one": args.show_weight_one}
-    return {k: v for k, v in wanted.items() if k in params}
