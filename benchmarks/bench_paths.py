@@ -37,6 +37,9 @@ def workloads(quick: bool) -> list[Workload]:
         cyclic = (("random", n, m), dict(seed=1))
         lat = (("lattice", n, m), dict(seed=6))
         lat_log = (("lattice", n, m), dict(semiring="log", seed=6))
+        # prune's keep/drop decision at the threshold (within delta) depends
+        # on float32 rounding order along ~n-arc paths: exact weights avoid it
+        lat_exact = (("lattice", n, m), dict(quantum=0.125, seed=6))
         cyc, lab = _label(n, m, "cyclic"), _label(n, m, "lattice")
 
         def add(name, module, label, spec, kcall, pcall, check, note=""):
@@ -61,13 +64,14 @@ def workloads(quick: bool) -> list[Workload]:
         add("shortest_path nshortest=10", "shortest_path", lab, lat,
             lambda f: kleene.shortest_path(f, nshortest=10),
             lambda f: pynini.shortestpath(f, nshortest=10), same_shortest_paths())
-        add("prune weight=1", "prune", lab, lat,
+        add("prune weight=1", "prune", lab + " (weights k/8)", lat_exact,
             lambda f: kleene.prune(f, weight=1.0),
-            lambda f: pynini.prune(f, weight=1.0), same_fst())
-        add("push to_initial", "push", lab, lat,
+            lambda f: pynini.prune(f, weight=1.0), same_fst(),
+            note="weights are multiples of 1/8 so path sums are exact in float32")
+        add("push to_initial", "push", lab + " (weights k/8)", lat_exact,
             lambda f: kleene.push(f),
             lambda f: pynini.push(f, push_weights=True), same_fst())
-        add("push to_final", "push", lab, lat,
+        add("push to_final", "push", lab + " (weights k/8)", lat_exact,
             lambda f: kleene.push(f, to_final=True),
             lambda f: pynini.push(f, push_weights=True, reweight_type="to_final"),
             same_fst())

@@ -80,10 +80,15 @@ def random_fst(num_states: int, num_arcs: int, *, num_labels: int = 64,
 
 
 def lattice(num_states: int, num_arcs: int, *, num_labels: int = 1000,
-            max_skip: int = 8, semiring: str = "tropical", seed: int = 0) -> Fst:
+            max_skip: int = 8, semiring: str = "tropical", quantum: float = 0.0,
+            seed: int = 0) -> Fst:
     """An ASR-like acyclic lattice in topological order: a backbone
     ``s -> s+1`` keeps every state on a successful path; the remaining arcs
-    jump forward by 1..``max_skip`` states. One final state (the last)."""
+    jump forward by 1..``max_skip`` states. One final state (the last).
+
+    ``quantum > 0`` rounds weights to multiples of it (a power of two keeps
+    every path sum exact in float32, so threshold decisions such as prune's
+    do not depend on the order of floating-point additions)."""
     rng = np.random.default_rng(seed)
     sr = kleene.get_semiring(semiring)
     n, m = int(num_states), int(num_arcs)
@@ -95,8 +100,11 @@ def lattice(num_states: int, num_arcs: int, *, num_labels: int = 1000,
     labels = rng.integers(1, num_labels + 1, src.shape[0])
     final = np.full(n, sr.zero, dtype=sr.dtype)
     final[n - 1] = sr.one
-    return Fst.from_arrays(n, src, labels, labels, _weights(rng, src.shape[0], sr.dtype),
-                           dst, final=final, start=0, semiring=sr)
+    weight = _weights(rng, src.shape[0], sr.dtype)
+    if quantum > 0:
+        weight = (np.round(weight / quantum) * quantum).astype(sr.dtype)
+    return Fst.from_arrays(n, src, labels, labels, weight, dst, final=final, start=0,
+                           semiring=sr)
 
 
 def string_trie(num_strings: int, *, max_len: int = 12, num_labels: int = 26,

@@ -365,6 +365,15 @@ def write_report(path: str, rows: list[Row], jit_rows: list[tuple[str, Any]], *,
                      f"{_spread(r.kleene)} | {_spread(r.pynini)} | {ratio} | "
                      f"{_mib(r.kleene_rss)} | {_mib(r.pynini_rss)} | "
                      f"{r.bytes_per_arc:.1f} |")
+    slower = [r for r in rows if r.status == "ok" and r.pynini and r.arcs >= 100_000
+              and summarize(r.pynini)[0] < summarize(r.kleene)[0]]
+    lines += ["", "### Slower than pynini at ≥ 100k arcs", ""]
+    if slower:
+        lines += [f"- {r.name} [{r.size}]: ratio "
+                  f"{summarize(r.pynini)[0] / summarize(r.kleene)[0]:.2f}" for r in slower]
+    else:
+        lines.append("- none" if any(r.arcs >= 100_000 for r in rows if r.status == "ok")
+                     else "- (no workload of this size was run)")
     notes = [r for r in rows if r.status == "ok" and r.note]
     if notes:
         lines += ["", "Notes:", ""]
