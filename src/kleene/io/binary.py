@@ -50,8 +50,10 @@ ignores the property field (kleene recomputes on demand).
 
 Reading validates everything against the remaining bytes before allocating
 and raises :class:`~kleene.errors.FstIOError` naming the source, byte offset
-and problem. The vector body is parsed by a numba kernel
-(:mod:`kleene.kernels.binary`), the const body with ``np.frombuffer``.
+and problem. The vector body's offsets come from a
+numba kernel (:mod:`kleene.kernels.binary`) that walks the interleaved state headers;
+the arc records are then gathered with one fancy index over a strided
+"record at every byte offset" view, and the const body is ``np.frombuffer``.
 """
 
 from __future__ import annotations
@@ -201,9 +203,17 @@ def _read_header(data, source: str) -> _Header:
     return h
 
 
+def _byte_windows(buf: np.ndarray, width: int) -> np.ndarray:
+    """A (len - width + 1, width) view with one row per byte offset, so that
+    fancy-indexing rows gathers (or scatters) fixed-size records that start at
+    arbitrary offsets in one vectorised copy."""
+    rows = max(buf.shape[0] - width + 1, 0)
+    return np.lib.stride_tricks.as_strided(buf, shape=(rows, width), strides=(1, 1),
+                                           writeable=buf.flags.writeable)
+
+
 def _read_vector_body(buf: np.ndarray, pos: int, h: _Header, source: str):
-    from ..kernels.binary import (NEGATIVE_ARC_COUNT, OK, TRUNCATED_ARCS,
-                                  gather_vector_body, scan_vector_body)
+    from ..kernels.binary import NEGATIVE_ARC_COUNT, OK, TRUNCATED_ARCS, scan_vector_body
     sr = h.semiring
     wsize = _weight_dtype(sr).itemsize
     arc_dtype = _vector_arc_dtype(sr)
@@ -228,12 +238,11 @@ def _read_vector_body(buf: np.ndarray, pos: int, h: _Header, source: str):
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(counts[:n], out=indptr[1:])
     m = int(indptr[-1])
-    final_bytes = np.empty(n * wsize, np.uint8)
-    arc_bytes = np.empty(m * arc_dtype.itemsize, np.uint8)
-    gather_vector_body(buf, state_offset, indptr, wsize, arc_dtype.itemsize,
-                       final_bytes, arc_bytes)
-    final = final_bytes.view(_weight_dtype(sr))
-    arcs = arc_bytes.view(arc_dtype)
+    rec = arc_dtype.itemsize
+    final = _byte_windows(buf, wsize)[state_offset].view(_weight_dtype(sr)).reshape(n)
+    arc_at = np.repeat(state_offset + (wsize + 8) - indptr[:-1] * rec, counts[:n])
+    arc_at += np.arange(m, dtype=np.int64) * rec
+    arcs = _byte_windows(buf, rec)[arc_at].view(arc_dtype).reshape(m)
 
     def arc_offset(a: int) -> int:
         s = int(np.searchsorted(indptr, a, side="right")) - 1
@@ -426,7 +435,6 @@ def _fill_arcs(fst: Fst, dtype: np.dtype) -> np.ndarray:
 
 
 def _vector_body(fst: Fst) -> bytes:
-    from ..kernels.binary import scatter_vector_body
     sr = fst.semiring
     wdt = _weight_dtype(sr)
     state_dtype = np.dtype([("final", wdt), ("narcs", "<i8")])
@@ -434,9 +442,16 @@ def _vector_body(fst: Fst) -> bytes:
     states["final"] = fst.final
     states["narcs"] = np.diff(fst.indptr)
     arcs = _fill_arcs(fst, _vector_arc_dtype(sr))
+    hsize, rec = state_dtype.itemsize, arcs.dtype.itemsize
     out = np.empty(states.nbytes + arcs.nbytes, np.uint8)
-    scatter_vector_body(states.view(np.uint8), arcs.view(np.uint8), fst.indptr,
-                        state_dtype.itemsize, arcs.dtype.itemsize, out)
+    first = fst.indptr[:-1]
+    state_at = np.arange(fst.num_states, dtype=np.int64) * hsize + first * rec
+    arc_at = np.repeat(state_at + hsize - first * rec, np.diff(fst.indptr))
+    arc_at += np.arange(fst.num_arcs, dtype=np.int64) * rec
+    if fst.num_states:
+        _byte_windows(out, hsize)[state_at] = states.view(np.uint8).reshape(-1, hsize)
+    if fst.num_arcs:
+        _byte_windows(out, rec)[arc_at] = arcs.view(np.uint8).reshape(-1, rec)
     return out.tobytes()
 
 
