@@ -45,7 +45,10 @@ each one it knows, plus ``kExpanded`` (and ``kMutable`` for vector). Every
 bit written is true; OpenFst trusts header bits without checking them, so
 writing a false one would mislead it. pynini writes whatever its machine
 has cached, which depends on how the machine was built, so bytes match
-pynini's exactly except, in general, the 8-byte property field. The reader
+pynini's exactly except, in general, the 8-byte property field (kleene does
+not yet compute kString, kInitialCyclic or kWeightedCycles for cyclic
+machines) and, for float64 const files, the 4 padding bytes of each arc,
+which OpenFst leaves uninitialised and kleene writes as zeros. The reader
 ignores the property field (kleene recomputes on demand).
 
 Reading validates everything against the remaining bytes before allocating
