@@ -49,6 +49,7 @@ class _Demo:
         self.outdir = outdir
         self.seed = seed
         self.step_no = 0
+        self.skipped: list[str] = []
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
@@ -61,7 +62,7 @@ class _Demo:
     def cli(self, *argv: str) -> None:
         """Runs a kleene subcommand in-process and shows it as a shell line."""
         from .main import main
-        shown = " ".join(os.path.basename(a) if os.sep in a else a for a in argv)
+        shown = " ".join(_short(a) for a in argv)
         self.say(f"$ kleene {shown}")
         self.out.flush()
         with contextlib.redirect_stdout(self.out):
@@ -69,16 +70,39 @@ class _Demo:
         if status != 0:
             raise RuntimeError(f"'kleene {shown}' exited with status {status}")
 
-    def show_paths(self, fst, itable, otable=None, limit: int = 10) -> None:
+    @contextlib.contextmanager
+    def needs(self):
+        """Runs a step; if an operation it uses is not in this kleene build
+        yet, says so and goes on with the next step."""
+        try:
+            yield
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("kleene."):
+                raise
+            self.skipped.append(exc.name)
+            self.say(f"   (skipped: {exc.name} is not implemented in this build)")
+
+    def show_paths(self, fst, itable, otable=None, limit: int = 10,
+                   by_weight: bool = False) -> None:
         import kleene
         rows = list(kleene.paths(fst, input_token_type=itable,
                                  output_token_type=otable or itable, max_paths=limit))
+        if by_weight:
+            rows.sort(key=lambda row: row[2])
         if not rows:
             self.say("   (no paths)")
-        width = max((len(i) for i, _, _ in rows), default=0)
+        iwidth = max((len(i) for i, _, _ in rows), default=0)
+        owidth = max((len(o) for _, o, _ in rows), default=0)
         for istring, ostring, weight in rows:
-            arrow = f"  ->  {ostring}" if otable is not None else ""
-            self.say(f"   {istring:<{width}}{arrow}   weight {_fmt(weight)}")
+            arrow = f"  ->  {ostring:<{owidth}}" if otable is not None else ""
+            self.say(f"   {istring:<{iwidth}}{arrow}   weight {_fmt(weight)}")
+
+
+def _short(arg: str) -> str:
+    """An argument with its directory dropped (``--isymbols=/tmp/x/w.syms``
+    shows as ``--isymbols=w.syms``)."""
+    flag, eq, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+    return f"{flag}{eq}{os.path.basename(value) if os.sep in value else value}"
 
 
 def _fmt(weight: float) -> str:
@@ -116,7 +140,7 @@ def run_demo(outdir: str, seed: int, out) -> int:
 
     demo.step("compile a weighted word lattice (an acceptor) and summarize it")
     demo.cli("compile", "--acceptor", f"--isymbols={path['words.syms']}",
-             "--keep_isymbols", "--keep_osymbols", path["lattice.txt"], lattice_fst)
+             "--keep_isymbols", path["lattice.txt"], lattice_fst)
     demo.cli("info", lattice_fst)
     lattice = kleene.read(lattice_fst)
 
@@ -127,27 +151,27 @@ def run_demo(outdir: str, seed: int, out) -> int:
 
     demo.step("the 3 best sentences (shortest_path, nshortest=3)")
     nbest = kleene.shortest_path(lattice, nshortest=3)
-    demo.show_paths(nbest, words)
+    demo.show_paths(nbest, words, by_weight=True)
 
     demo.step("push weights toward the start state; the best path keeps its cost")
-    pushed = kleene.push(lattice, push_weights=True)
-    best_pushed = kleene.shortest_path(pushed)
-    demo.show_paths(best_pushed, words)
-    start_arcs = ", ".join(f"{words.find(a.ilabel)}/{_fmt(a.weight)}"
-                           for a in pushed.arcs(pushed.start))
-    demo.say(f"   arcs leaving the start state after pushing: {start_arcs}")
+    with demo.needs():
+        pushed = kleene.push(lattice, push_weights=True)
+        demo.show_paths(kleene.shortest_path(pushed), words)
+        start_arcs = ", ".join(f"{words.find(a.ilabel)}/{_fmt(a.weight)}"
+                               for a in pushed.arcs(pushed.start))
+        demo.say(f"   arcs leaving the start state after pushing: {start_arcs}")
 
-    demo.step("prune paths costing more than the best one + 1.5")
-    pruned = kleene.prune(lattice, weight=1.5)
+    demo.step("prune: keep the arcs on paths costing at most the best + 0.5")
+    pruned = kleene.prune(lattice, weight=0.5)
     demo.say(f"   {lattice.num_arcs} arcs -> {pruned.num_arcs} arcs; surviving sentences:")
-    demo.show_paths(pruned, words)
+    demo.show_paths(pruned, words, by_weight=True)
 
     demo.step("compile the word -> phone lexicon (a transducer) and sort its arcs")
     lexicon = kleene.compile_text(data_text("lexicon.txt"), isymbols=words,
                                   osymbols=phones, source="lexicon.txt")
     lexicon = kleene.arcsort(lexicon, sort_type="ilabel")
-    demo.say(f"   {lexicon.num_states} states, {lexicon.num_arcs} arcs, "
-             f"input label sorted: {lexicon.props.get(kleene.Prop.ILABEL_SORTED)}")
+    demo.say(f"   {lexicon.num_states} states, {lexicon.num_arcs} arcs, input label "
+             f"sorted: {'yes' if lexicon.has(kleene.Prop.ILABEL_SORTED) else 'no'}")
     demo.say("   pronunciations of every word (paths of the lexicon):")
     demo.show_paths(lexicon, words, phones, limit=20)
 
@@ -156,12 +180,13 @@ def run_demo(outdir: str, seed: int, out) -> int:
                                 osymbols=phones, source="extra entry")
     lexicon2 = kleene.union(lexicon, extra)
     sentences = kleene.closure(lexicon2, closure_type="plus")
-    demo.say(f"   union: {lexicon2.num_states} states; closure (plus): "
-             f"{sentences.num_states} states, acyclic: "
-             f"{sentences.has(kleene.Prop.ACYCLIC)}")
-    demo.say(f"   {3} random word sequences from the closure (randgen, seed {seed}):")
-    samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
-    demo.show_paths(samples, words, phones)
+    demo.say(f"   union: {lexicon2.num_states} states, {lexicon2.num_arcs} arcs; "
+             f"closure (plus): {sentences.num_states} states, "
+             f"{'cyclic' if not sentences.has(kleene.Prop.ACYCLIC) else 'acyclic'}")
+    demo.say(f"   3 random word sequences from the closure (randgen, seed {seed}):")
+    with demo.needs():
+        samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
+        demo.show_paths(samples, words, phones)
 
     demo.step("write OpenFst binary files and read them back")
     for name, fst in (("lexicon.fst", lexicon), ("nbest.fst", nbest)):
@@ -174,4 +199,7 @@ def run_demo(outdir: str, seed: int, out) -> int:
                  f"round trip {'exact' if same else 'DIFFERS'}")
         if not same:
             raise RuntimeError(f"{name} did not round-trip through the binary format")
+    if demo.skipped:
+        demo.say(f"\nnot yet available in this build: {', '.join(demo.skipped)}")
+        return 1
     return 0
