@@ -78,6 +78,10 @@ def workloads(quick: bool) -> list[Workload]:
         add("push to_initial log", "push", lab + " (log)", lat_log,
             lambda f: kleene.push(f),
             lambda f: pynini.push(f, push_weights=True), same_fst())
+        words = 300 if quick else 24_000
+        add("shortest_distance", "shortest_distance", f"trie of {words:,} strings",
+            (("trie", words), dict(seed=23)), lambda f: kleene.shortest_distance(f),
+            lambda f: pynini.shortestdistance(f), same_distances())
         npath = 10 if quick else 100
         add(f"randgen npath={npath}", "randgen", lab, lat,
             lambda f: kleene.randgen(f, npath=npath, seed=7),
