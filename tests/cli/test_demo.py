@@ -1,0 +1,59 @@
+"""``kleene demo`` on the shipped data: it runs, its n-best list is OpenFst's,
+its files round-trip, and the data is reachable as package data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import kleene
+import kleene.cli.common
+from kleene.cli.demo import DATA_FILES, data_text
+
+from ..helpers import require_pynini
+
+
+def test_data_is_package_data():
+    for name in DATA_FILES:
+        assert data_text(name).strip(), name
+    words = kleene.SymbolTable.from_text(data_text("words.syms"))
+    lattice = kleene.compile_text(data_text("lattice.txt"), acceptor=True, isymbols=words)
+    assert lattice.num_states > 3 and lattice.has(kleene.Prop.ACYCLIC)
+
+
+def test_demo_runs_and_matches_openfst(kleene_cli, tmp_path):
+    pynini = require_pynini()
+    r = kleene_cli("demo", f"--outdir={tmp_path}")
+    assert "Traceback" not in r.err
+    assert r.status == 0, r
+    assert "skipped" not in r.out
+    assert r.out.count("round trip exact") == 2
+    # the 3-best sentences, independently from OpenFst on the same text
+    syms = pynini.SymbolTable.read_text(str(tmp_path / "words.syms"))
+    import pywrapfst
+    comp = pywrapfst.Compiler(isymbols=syms, osymbols=syms, acceptor=True)
+    comp.write(data_text("lattice.txt"))
+    lattice = pynini.Fst.from_pywrapfst(comp.compile())
+    nbest = pynini.shortestpath(lattice, nshortest=3)
+    it = nbest.paths(input_token_type=syms, output_token_type=syms)
+    for sentence, weight in zip(it.istrings(), it.weights()):
+        line = [ln for ln in r.out.splitlines() if ln.strip().startswith(sentence + " ")]
+        assert line, sentence
+        assert any(ln.rstrip().endswith(f"weight {kleene.cli.common.format_weight(float(weight))}")
+                   for ln in line), (sentence, weight, line)
+    # the files it wrote are OpenFst files
+    assert pynini.Fst.read(str(tmp_path / "lexicon.fst")).num_states() == \
+        kleene.read(str(tmp_path / "lexicon.fst")).num_states
+
+
+def test_console_script_demo():
+    exe = shutil.which("kleene") or os.path.join(os.path.dirname(sys.executable), "kleene")
+    if not os.path.exists(exe):
+        pytest.skip("the kleene console script is not installed")
+    done = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "demo finished" in done.stdout
