@@ -246,3 +246,38 @@ def test_dead_ends_are_not_explored():
 def test_method_and_lazy_export_resolve():
     assert kleene.paths is paths
     assert list(accep("xy").paths()) == [("xy", "xy", 0.0)]
+
+
+def test_many_paths_across_kernel_batches_match_pynini():
+    # 3**6 = 729 paths: several kernel batches of growing size
+    require_pynini()
+    n = 6
+    b = FstBuilder("log")
+    b.add_states(n + 1)
+    b.set_start(0)
+    for s in range(n):
+        for k, (i, o) in enumerate([(97, 120), (98, 0), (0, 121)]):
+            b.add_arc(s, i, o, 0.25 * (k + s), s + 1)
+    b.set_final(n, 0.5)
+    b.set_final(3, 1.0)
+    fst = b.freeze()
+    theirs = _pynini_items(fst.to_pynini())
+    assert len(theirs) == 3**6 + 3**3
+    _assert_same_items(list(paths(fst)), theirs)
+    for limit in (15, 16, 17, 100, 2000):
+        _assert_same_items(list(paths(fst, max_paths=limit)), theirs[:limit])
+
+
+def test_bad_path_raises_after_earlier_paths_are_yielded():
+    b = FstBuilder()
+    b.add_states(2)
+    b.set_start(0)
+    for label in (97, 200, 98):   # the lone byte 200 is not UTF-8
+        b.add_arc(0, label, label, 0.0, 1)
+    b.set_final(1)
+    it = paths(b.freeze())
+    assert next(it) == ("a", "a", 0.0)
+    with pytest.raises(FstArgError, match="UTF-8"):
+        next(it)
+    assert [i for i, _, _ in paths(b.freeze(), input_token_type="utf8",
+                                   output_token_type="utf8")] == ["a", "\xc8", "b"]

@@ -9,7 +9,8 @@ from hypothesis import given, strategies as st
 
 import kleene
 from kleene import Fst, FstArgError, FstBuilder, FstOpError, FstSymbolError, SymbolTable
-from kleene.core.strings import accep, decode_labels, encode_labels, string
+from kleene.core.strings import (accep, decode_label_batch, decode_labels, encode_labels,
+                                 string)
 
 from ..helpers import assert_same_fst, fsts, require_pynini
 
@@ -298,6 +299,26 @@ def test_decode_errors():
         decode_labels([-3], "byte")
     with pytest.raises(FstArgError, match="one-dimensional"):
         decode_labels([[97]], "byte")
+
+
+@given(texts=st.lists(plain_text, max_size=5),
+       token_type=st.sampled_from(["byte", "utf8", "table"]))
+def test_decode_label_batch_matches_one_at_a_time(texts, token_type):
+    if token_type == "table":
+        token_type = SymbolTable("t", ["<eps>", "x", "y"])
+        texts = [" ".join("xy"[len(t) % 2] for _ in t) for t in texts]
+    encoded = [encode_labels(t, token_type) for t in texts]
+    labels = np.concatenate([np.zeros(0, np.int32)] + encoded)
+    offsets = np.cumsum([0] + [e.size for e in encoded])
+    assert list(decode_label_batch(labels, offsets, token_type)) == [
+        decode_labels(e, token_type) for e in encoded]
+
+
+def test_decode_label_batch_is_lazy_about_errors():
+    batch = decode_label_batch([97, 0, 300, 98], [0, 2, 3, 4], "byte")
+    assert next(batch) == "a"
+    with pytest.raises(FstArgError, match="not a byte"):
+        next(batch)
 
 
 def test_decode_utf8_of_bytes_matches_pynini():

@@ -9,9 +9,9 @@ import numpy as np
 
 from ..core.fst import Fst
 from ..core.properties import Prop
-from ..core.strings import TokenType, _check_token_type, decode_labels
+from ..core.strings import TokenType, _check_token_type, decode_label_batch, decode_labels
 from ..errors import FstArgError, FstOpError
-from ..kernels.paths import coaccessible_states
+from ..kernels.paths import coaccessible_states, enumerate_paths
 
 
 def _check_max_paths(max_paths) -> "int | None":
@@ -40,16 +40,23 @@ def paths(fst: Fst, *, input_token_type: TokenType = "byte",
     are yielded (``None``: all). The same strings may come more than once (one
     per path); this is not ``shortest_path`` and does not merge them.
 
+    Differs from pynini on machines that are not co-accessible: pynini's
+    iterator (which assumes a connected machine) also yields the unfinished
+    path into a non-final state without arcs; kleene yields successful paths
+    only, i.e. what pynini gives after ``connect()``.
+
     Preconditions: the machine is acyclic (the ACYCLIC property, which covers
     unreachable states too, as OpenFst checks it); raises :class:`FstOpError`
     otherwise. Labels that do not decode raise :class:`FstArgError` /
     :class:`~kleene.errors.FstSymbolError` when their path is reached.
 
-    Lazy and iterative (no recursion, any path length). Complexity: O(V + E)
-    for the acyclicity and co-accessibility checks, then O(L · D) per yielded
-    path of length L in a machine of out-degree at most D (dead ends are never
-    entered); an acyclic machine can have exponentially many paths, so bound
-    long enumerations with ``max_paths``.
+    Lazy and iterative (no recursion, any path length): a compiled kernel
+    resumes the depth-first search for a batch of paths at a time (16 at
+    first, doubling up to 16384), and each batch is decoded in bulk.
+    Complexity: O(V + E) for the acyclicity and co-accessibility checks, then
+    O(L · D) per yielded path of length L in a machine of out-degree at most
+    D (dead ends are never entered); an acyclic machine can have
+    exponentially many paths, so bound long enumerations with ``max_paths``.
     """
     _check_token_type(input_token_type)
     _check_token_type(output_token_type)
@@ -62,72 +69,61 @@ def paths(fst: Fst, *, input_token_type: TokenType = "byte",
     return _walk(fst, input_token_type, output_token_type, limit)
 
 
+_FIRST_BATCH = 16          # paths per kernel call at first (stay lazy) ...
+_MAX_BATCH = 1 << 14       # ... growing geometrically to this
+
+
 def _walk(fst: Fst, itype, otype, limit) -> Iterator[tuple[str, str, float]]:
-    if fst.start < 0 or limit == 0:
+    start = fst.start
+    if start < 0 or limit == 0:
         return
     sr = fst.semiring
-    zero = sr.zero
-    indptr = fst.indptr.tolist()
-    ilabel = fst.ilabel.tolist()
-    olabel = fst.olabel.tolist()
-    nextstate = fst.nextstate.tolist()
-    weights = fst.weight          # numpy scalars keep the semiring's precision
-    final = fst.final
-    finals = (final != zero).tolist()
-    # Arcs into states that cannot reach a final state lead to no path: skip
-    # them, so the walk costs O(out-degree) per step of a yielded path.
-    if fst.props.get(Prop.COACCESSIBLE):
-        live = [True] * fst.num_states
-    else:
-        live = coaccessible_states(fst.indptr, fst.nextstate, final,
-                                   sr.code).tolist()
-    times = sr.times
-    # The DFS stack: the state at each depth, the next arc to try there, and
-    # the prefix weight on reaching it; arc_stack[d] is the arc taken from
-    # depth d to d + 1 (so the labels of the current path).
-    state_stack = [fst.start]
-    next_arc = [indptr[fst.start]]
-    weight_stack = [sr.one_value()]
-    arc_stack: list[int] = []
-    count = 0
-
-    def emit(depth_state: int, prefix):
-        ilabels = np.fromiter((ilabel[a] for a in arc_stack), dtype=np.int64,
-                              count=len(arc_stack))
-        olabels = np.fromiter((olabel[a] for a in arc_stack), dtype=np.int64,
-                              count=len(arc_stack))
-        return (decode_labels(ilabels, itype), decode_labels(olabels, otype),
-                float(times(prefix, final[depth_state])))
-
-    if finals[fst.start]:
-        yield emit(fst.start, weight_stack[0])
-        count += 1
-        if count == limit:
-            return
-    while state_stack:
-        s = state_stack[-1]
-        a = next_arc[-1]
-        if a == indptr[s + 1]:
-            state_stack.pop()
-            next_arc.pop()
-            weight_stack.pop()
-            if arc_stack:
-                arc_stack.pop()
-            continue
-        next_arc[-1] = a + 1
-        t = nextstate[a]
-        if not live[t]:
-            continue
-        w = times(weight_stack[-1], weights[a])
-        arc_stack.append(a)
-        state_stack.append(t)
-        next_arc.append(indptr[t])
-        weight_stack.append(w)
-        if finals[t]:
-            yield emit(t, w)
-            count += 1
-            if count == limit:
+    n = fst.num_states
+    remaining = limit
+    if fst.final[start] != sr.zero:
+        # the path that stops at the start state comes first
+        yield (decode_labels([], itype), decode_labels([], otype),
+               float(fst.final[start]))
+        if remaining is not None:
+            remaining -= 1
+            if remaining == 0:
                 return
+    # Arcs into states that cannot reach a final state lead to no path: the
+    # kernel skips them, so it never explores a dead-end subtree.
+    if fst.props.get(Prop.COACCESSIBLE):
+        live = np.ones(n, dtype=np.bool_)
+    else:
+        live = coaccessible_states(fst.indptr, fst.nextstate, fst.final, sr.code)
+    # the resumable DFS stack (depth <= num_states - 1 in an acyclic machine)
+    st_state = np.empty(n, dtype=np.int64)
+    st_next = np.empty(n, dtype=np.int64)
+    st_weight = np.empty(n, dtype=sr.dtype)
+    st_arc = np.empty(n, dtype=np.int64)
+    st_state[0] = start
+    st_next[0] = fst.indptr[start]
+    st_weight[0] = sr.one
+    depth = 0
+    batch = _FIRST_BATCH
+    while depth >= 0:
+        if remaining is not None:
+            batch = min(batch, remaining)
+        out_arcs = np.empty(max(n, 8 * batch), dtype=np.int64)
+        out_offsets = np.empty(batch + 1, dtype=np.int64)
+        out_weight = np.empty(batch, dtype=sr.dtype)
+        count, depth = enumerate_paths(fst.indptr, fst.nextstate, fst.weight, fst.final,
+                                       sr.code, live, st_state, st_next, st_weight,
+                                       st_arc, depth, batch, out_arcs, out_offsets,
+                                       out_weight)
+        arcs = out_arcs[:out_offsets[count]]
+        offsets = out_offsets[:count + 1]
+        istrings = decode_label_batch(fst.ilabel[arcs], offsets, itype)
+        ostrings = decode_label_batch(fst.olabel[arcs], offsets, otype)
+        yield from zip(istrings, ostrings, out_weight[:count].tolist())
+        if remaining is not None:
+            remaining -= count
+            if remaining == 0:
+                return
+        batch = min(2 * batch, _MAX_BATCH)
 
 
 def path_list(fst: Fst, *, input_token_type: TokenType = "byte",

@@ -43,7 +43,7 @@ Deviations from pynini, on purpose:
 from __future__ import annotations
 
 import re
-from typing import Literal, Union
+from typing import Iterator, Literal, Union
 
 import numpy as np
 
@@ -221,6 +221,42 @@ def decode_labels(labels, token_type: TokenType = "byte", *,
     return labels.astype("<u4").tobytes().decode("utf-32-le")
 
 
+def decode_label_batch(labels, offsets, token_type: TokenType = "byte") -> Iterator[str]:
+    """Yields the text of each of several label sequences stored CSR-style
+    (sequence k is ``labels[offsets[k]:offsets[k + 1]]``), as
+    :func:`decode_labels` would, lazily: an undecodable sequence raises when
+    it is reached. Byte and utf8 batches are converted to bytes once, so the
+    cost per sequence is one ``bytes.decode``. O(len(labels) + len(offsets)).
+    """
+    _check_token_type(token_type)
+    labels = np.asarray(labels)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    num = offsets.shape[0] - 1
+    keep = labels != 0
+    kept = labels[keep].astype(np.int64, copy=False)
+    fits = False
+    if token_type == "byte":
+        fits = not kept.size or (kept.min() > 0 and kept.max() <= 255)
+        width, codec = 1, "utf-8"
+    elif token_type == "utf8":
+        fits = not kept.size or (kept.min() > 0 and kept.max() <= _MAX_CODE_POINT and not
+                                 ((kept >= 0xD800) & (kept <= 0xDFFF)).any())
+        width, codec = 4, "utf-32-le"
+    if not fits:  # symbol tables, or bad labels somewhere: one sequence at a time
+        for k in range(num):
+            yield decode_labels(labels[offsets[k]:offsets[k + 1]], token_type)
+        return
+    # offsets into the epsilon-free labels
+    kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    bounds = (kept_before[offsets] * width).tolist()
+    data = kept.astype(np.uint8 if width == 1 else "<u4").tobytes()
+    for k in range(num):
+        try:
+            yield data[bounds[k]:bounds[k + 1]].decode(codec)
+        except UnicodeDecodeError:
+            yield decode_labels(labels[offsets[k]:offsets[k + 1]], token_type)
+
+
 # -- accep ------------------------------------------------------------------
 def _string_props(labels: np.ndarray, final_is_zero: bool, final_is_one: bool) -> Props:
     """Every property of the linear acceptor, without a kernel pass."""
@@ -269,28 +305,26 @@ def string_labels(fst: Fst) -> np.ndarray:
 
     String-shaped, as OpenFst checks it: walking from the start state, every
     state has at most one arc, a final state has none, and the walk ends in
-    a final state. States off that walk are ignored. Complexity: O(length).
+    a final state. States off that walk are ignored. Unlike pynini, a walk
+    that runs into a cycle raises instead of looping forever.
+    Complexity: O(length), in a compiled kernel.
     """
-    if fst.start < 0:
+    from ..kernels import paths as _k
+    status, state, labels = _k.string_walk(fst.indptr, fst.olabel, fst.nextstate,
+                                           fst.final, fst.start, fst.semiring.code)
+    if status == _k.STRING_OK:
+        return labels
+    if status == _k.STRING_NO_START:
         raise FstOpError("not a string machine: it has no start state")
-    indptr, final, zero = fst.indptr, fst.final, fst.semiring.zero
-    out = []
-    s = fst.start
-    for _ in range(fst.num_states):
-        lo, hi = int(indptr[s]), int(indptr[s + 1])
-        if final[s] != zero:
-            if hi > lo:
-                raise FstOpError(f"not a string machine: final state {s} has "
-                                 f"outgoing arcs")
-            return np.asarray(out, dtype=LABEL_DTYPE)
-        if hi - lo != 1:
-            raise FstOpError(
-                f"not a string machine: state {s} has {hi - lo} outgoing arcs "
-                + ("and is not final" if hi == lo else "(a string machine has one)"))
-        out.append(int(fst.olabel[lo]))
-        s = int(fst.nextstate[lo])
-    raise FstOpError("not a string machine: the path from the start state is a cycle "
-                     "and never reaches a final state")
+    if status == _k.STRING_FINAL_HAS_ARCS:
+        raise FstOpError(f"not a string machine: final state {state} has outgoing arcs")
+    if status == _k.STRING_WRONG_DEGREE:
+        degree = fst.out_degree(state)
+        raise FstOpError(
+            f"not a string machine: state {state} has {degree} outgoing arcs "
+            + ("and is not final" if degree == 0 else "(a string machine has one)"))
+    raise FstOpError("not a string machine: the path from the start state runs into "
+                     f"a cycle (at state {state}) and never reaches a final state")
 
 
 def string(fst: Fst, *, token_type: TokenType = "byte") -> str:
@@ -308,4 +342,4 @@ def string(fst: Fst, *, token_type: TokenType = "byte") -> str:
 
 
 __all__ = ["accep", "string", "string_labels", "encode_labels", "decode_labels",
-           "TokenType"]
+           "decode_label_batch", "TokenType"]
