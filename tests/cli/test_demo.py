@@ -40,7 +40,12 @@ def test_demo_runs_and_matches_openfst(kleene_cli, tmp_path):
     lattice = pynini.Fst.from_pywrapfst(comp.compile())
     nbest = pynini.shortestpath(lattice, nshortest=3)
     it = nbest.paths(input_token_type=syms, output_token_type=syms)
-    for sentence, weight in zip(it.istrings(), it.weights()):
+    expected = []
+    while not it.done():
+        expected.append((it.istring(), it.weight()))
+        it.next()
+    assert len(expected) == 3
+    for sentence, weight in expected:
         line = [ln for ln in r.out.splitlines() if ln.strip().startswith(sentence + " ")]
         assert line, sentence
         assert any(ln.rstrip().endswith(f"weight {kleene.cli.common.format_weight(float(weight))}")
