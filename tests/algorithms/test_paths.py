@@ -13,7 +13,8 @@ from kleene import FstArgError, FstBuilder, FstOpError, FstSymbolError, SymbolTa
 from kleene.algorithms.paths import path_list, paths
 from kleene.core.strings import accep
 
-from ..helpers import PYNINI_SEMIRINGS, fsts, require_pynini, weights_close
+from ..helpers import (ALL_SEMIRING_NAMES, PYNINI_SEMIRINGS, fsts, require_pynini,
+                       weights_close)
 
 PRINTABLE = list(range(33, 127))  # printable ASCII: one byte, valid UTF-8
 
@@ -281,3 +282,29 @@ def test_bad_path_raises_after_earlier_paths_are_yielded():
         next(it)
     assert [i for i, _, _ in paths(b.freeze(), input_token_type="utf8",
                                    output_token_type="utf8")] == ["a", "\xc8", "b"]
+
+
+def _reference_paths(fst):
+    """Obviously correct recursive enumeration (successful paths only)."""
+    sr = fst.semiring
+    out = []
+
+    def visit(s, ilabels, olabels, w):
+        if fst.is_final(s):
+            out.append((ilabels, olabels, float(sr.times(w, fst.final_weight(s)))))
+        for arc in fst.arcs(s):
+            visit(arc.nextstate, ilabels + [arc.ilabel], olabels + [arc.olabel],
+                  sr.times(w, arc.weight))
+
+    if fst.start >= 0:
+        visit(fst.start, [], [], sr.one_value())
+    return [("".join(chr(i) for i in il if i), "".join(chr(o) for o in ol if o), w)
+            for il, ol, w in out]
+
+
+@pytest.mark.parametrize("semiring", ALL_SEMIRING_NAMES)
+@given(data=st.data())
+def test_paths_match_reference_in_every_semiring(semiring, data):
+    fst = data.draw(fsts(semiring, acyclic=True, num_labels=5, no_start_ok=True))
+    ours = list(paths(fst))
+    _assert_same_items(ours, _reference_paths(fst))
