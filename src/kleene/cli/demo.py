@@ -83,7 +83,7 @@ class _Demo:
             self.say(f"   (skipped: {exc.name} is not implemented in this build)")
 
     def show_paths(self, fst, itable, otable=None, limit: int = 10,
-                   by_weight: bool = False) -> None:
+                   by_weight: bool = False, weights: bool = True) -> None:
         import kleene
         rows = list(kleene.paths(fst, input_token_type=itable,
                                  output_token_type=otable or itable, max_paths=limit))
@@ -95,7 +95,8 @@ class _Demo:
         owidth = max((len(o) for _, o, _ in rows), default=0)
         for istring, ostring, weight in rows:
             arrow = f"  ->  {ostring:<{owidth}}" if otable is not None else ""
-            self.say(f"   {istring:<{iwidth}}{arrow}   weight {_fmt(weight)}")
+            shown = f"   weight {_fmt(weight)}" if weights else ""
+            self.say(f"   {istring:<{iwidth}}{arrow}{shown}".rstrip())
 
 
 def _short(arg: str) -> str:
@@ -183,10 +184,11 @@ def run_demo(outdir: str, seed: int, out) -> int:
     demo.say(f"   union: {lexicon2.num_states} states, {lexicon2.num_arcs} arcs; "
              f"closure (plus): {sentences.num_states} states, "
              f"{'cyclic' if not sentences.has(kleene.Prop.ACYCLIC) else 'acyclic'}")
-    demo.say(f"   3 random word sequences from the closure (randgen, seed {seed}):")
+    demo.say(f"   3 random word sequences from the closure (randgen, seed {seed}; "
+             "sampled paths are unweighted, as in fstrandgen):")
     with demo.needs():
         samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
-        demo.show_paths(samples, words, phones)
+        demo.show_paths(samples, words, phones, weights=False)
 
     demo.step("write OpenFst binary files and read them back")
     for name, fst in (("lexicon.fst", lexicon), ("nbest.fst", nbest)):
