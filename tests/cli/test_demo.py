@@ -62,3 +62,23 @@ def test_console_script_demo():
     done = subprocess.run([exe, "demo"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "demo finished" in done.stdout
+
+
+EXAMPLES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def test_lattice_nbest_example_agrees_with_library():
+    script = os.path.join(EXAMPLES_DIR, "lattice_nbest.py")
+    if not os.path.exists(script):
+        pytest.skip("examples/ is not part of this checkout")
+    done = subprocess.run([sys.executable, script, "2"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    words = kleene.SymbolTable.from_text(data_text("words.syms"))
+    lattice = kleene.compile_text(data_text("lattice.txt"), acceptor=True, isymbols=words)
+    best = sorted(kleene.paths(kleene.shortest_path(lattice, nshortest=2),
+                               input_token_type=words, output_token_type=words),
+                  key=lambda p: p[2])
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith(f"1. {best[0][0]}  (")
+    assert lines[2].startswith(f"2. {best[1][0]}  (")
