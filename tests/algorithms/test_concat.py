@@ -1,0 +1,36 @@
+import pytest
+from hypothesis import given, strategies as st
+
+import kleene
+from kleene import Fst
+from kleene.errors import FstArgError
+
+from ..helpers import PYNINI_SEMIRINGS, assert_same_fst, fsts, require_pynini
+from ..reference.structural import check_arc_map
+
+
+@pytest.mark.parametrize("semiring", PYNINI_SEMIRINGS)
+@given(data=st.data())
+def test_matches_pynini(semiring, data):
+    pynini = require_pynini()
+    k = data.draw(st.integers(1, 3))
+    machines = [data.draw(fsts(semiring, min_states=0, no_start_ok=True))
+                for _ in range(k + 1)]
+    out, arc_map = kleene.concat(*machines, return_arc_map=True)
+    expected = machines[0].to_pynini()
+    for m in machines[1:]:
+        expected = pynini.concat(expected, m.to_pynini())
+    assert_same_fst(out, expected)
+    check_arc_map(machines, out, arc_map)
+
+
+def test_edge_cases_and_errors():
+    empty = Fst.empty()
+    single = Fst.from_arrays(1, [0], [1], [1], [0.5], [0], final=[0.25])
+    assert kleene.concat(empty, single).num_states == 0   # no start: unchanged
+    out = kleene.concat(single, single)
+    assert out.num_states == 2 and out.final.tolist()[0] == float("inf")
+    assert out.weight.tolist() == [0.5, 0.25, 0.5]
+    assert kleene.concat(single).equal(single)
+    with pytest.raises(FstArgError, match="share a semiring"):
+        kleene.concat(single, Fst.empty("log64"))
