@@ -1,0 +1,96 @@
+"""Reversal of a machine (OpenFst's ``Reverse``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
+from ..core.properties import Prop, Props
+from ..kernels.reverse import on_cycle
+
+_KEPT_WHEN_TRUE = (Prop.ACCEPTOR, Prop.UNWEIGHTED, Prop.ACYCLIC)
+
+
+def _unique_initial(fst: Fst) -> int:
+    """The old final state that can serve as the new start without a
+    super-initial state, or -1 (OpenFst's rule): it must be the only final
+    state, and if its final weight is not one it must not lie on a cycle
+    (its final weight is folded into the arcs leaving it in the result)."""
+    finals = np.flatnonzero(fst.final != fst.semiring.zero)
+    if finals.shape[0] != 1:
+        return -1
+    s = int(finals[0])
+    if fst.final[s] != fst.semiring.one and on_cycle(fst.indptr, fst.nextstate, s):
+        return -1
+    return s
+
+
+def reverse(fst: Fst, *, require_superinitial: bool = True,
+            return_arc_map: bool = False):
+    """The reversed machine: it accepts the reversed strings (paths read
+    backwards) with the same weights (weights in these commutative
+    semirings reverse to themselves).
+
+    Construction (OpenFst's, so ``pynini.reverse`` numbers states the same):
+    old state ``s`` becomes ``s + 1`` and a super-initial start state 0 is
+    added with an ``ε:ε`` arc, weighted by the final weight, to every old
+    final state; every arc ``s -> t`` becomes ``t -> s``; the old start becomes
+    final with weight one. With ``require_superinitial=False`` and a single
+    final state that is safe to start from (final weight one, or not on a
+    cycle), no super-initial state is added: states keep their ids, that
+    state is the start, and its final weight is multiplied into the arcs
+    leaving it in the result. Arcs of each result state come in order of
+    their old source state, then old arc order.
+
+    Preconditions: none.
+
+    Complexity: O(V + E) (a stable counting sort of arcs by destination,
+    plus one graph search when ``require_superinitial=False``).
+
+    With ``return_arc_map=True`` returns ``(fst, arc_map)``: each reversed
+    arc maps to the input arc it reverses, super-initial ε arcs to -1.
+    """
+    sr = fst.semiring
+    n = fst.num_states
+    ostart = -1 if require_superinitial else _unique_initial(fst)
+    offset = 1 if ostart < 0 else 0
+    if offset:
+        ostart = 0
+    n_out = n + offset
+    # reversed arcs: source = old destination, destination = old source
+    rsrc = fst.nextstate.astype(np.int64) + offset
+    rdst = fst.arc_source.astype(np.int64) + offset
+    rweight = fst.weight.copy()
+    origin = np.arange(fst.num_arcs, dtype=np.int64)
+    if offset:
+        finals = np.flatnonzero(fst.final != sr.zero)
+        rsrc = np.concatenate([np.zeros(finals.shape[0], np.int64), rsrc])
+        rdst = np.concatenate([finals.astype(np.int64) + 1, rdst])
+        rweight = np.concatenate([fst.final[finals], rweight])
+        origin = np.concatenate([np.full(finals.shape[0], -1, np.int64), origin])
+        eps = np.zeros(finals.shape[0], LABEL_DTYPE)
+        ilabel = np.concatenate([eps, fst.ilabel])
+        olabel = np.concatenate([eps, fst.olabel])
+    else:
+        into_start = fst.nextstate == ostart
+        rweight[into_start] = sr.times(fst.final[ostart], rweight[into_start])
+        ilabel, olabel = fst.ilabel, fst.olabel
+    order = np.argsort(rsrc, kind="stable")
+    counts = np.bincount(rsrc, minlength=n_out)
+    indptr = np.zeros(n_out + 1, INDPTR_DTYPE)
+    np.cumsum(counts, out=indptr[1:])
+    final = np.full(n_out, sr.zero, sr.dtype)
+    if fst.start >= 0:
+        final[fst.start + offset] = sr.one
+    if not offset and ostart == fst.start:
+        final[ostart] = fst.final[ostart]
+    props = Props()
+    for p in _KEPT_WHEN_TRUE:
+        if fst.props.get(p):
+            props = props.set(p, True)
+    out = Fst(indptr, ilabel[order].astype(LABEL_DTYPE), olabel[order].astype(LABEL_DTYPE),
+              rdst[order].astype(STATE_DTYPE), rweight[order].astype(sr.dtype), final,
+              ostart, sr, fst.isymbols, fst.osymbols, props, check=False)
+    if return_arc_map:
+        return out, origin[order]
+    return out
