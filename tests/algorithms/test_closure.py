@@ -78,3 +78,20 @@ def test_no_start_and_errors():
     acyclic.properties()
     assert kleene.closure(acyclic, 1, 3).props.get(Prop.ACYCLIC) is True
     assert kleene.closure(acyclic, 1, 3).properties().get(Prop.ACYCLIC) is True
+
+
+@pytest.mark.parametrize("semiring", ["tropical64", "real", "real64", "boolean"])
+def test_other_semirings_keep_their_dtype(semiring):
+    from ..helpers import get_semiring
+    sr = get_semiring(semiring)
+    fst = Fst.from_arrays(2, [0, 1], [1, 2], [1, 2], [1.0, 1.0], [1, 0],
+                          final=[sr.zero, sr.one], semiring=sr)
+    results = [kleene.closure(fst, 1, 3), kleene.closure(fst),
+               kleene.union(fst, fst), kleene.concat(fst, fst),
+               kleene.reverse(fst, require_superinitial=False), kleene.connect(fst),
+               kleene.arcsort(fst), kleene.invert(fst), kleene.project(fst)]
+    for out in results:
+        assert out.semiring == sr
+        assert out.weight.dtype == sr.dtype and out.final.dtype == sr.dtype
+        assert kleene.verify(out)
+    assert fst.closure(1, 3).equal(results[0])          # method form

@@ -19,7 +19,10 @@ def test_matches_pynini(semiring, require_superinitial, data):
                                   return_arc_map=True)
     expected = pynini.reverse(fst.to_pynini(),
                               require_superinitial=require_superinitial)
-    assert_same_fst(out, expected)
+    if require_superinitial or fst.start >= 0:
+        # without a start state OpenFst's cycle test reads an empty SCC
+        # vector (undefined behaviour), so only kleene's own checks apply
+        assert_same_fst(out, expected)
     if require_superinitial or out.num_states == fst.num_states + 1:
         check_arc_map([fst], out, arc_map)
     else:

@@ -33,7 +33,9 @@ def test_matches_pynini(semiring, data):
             offset += m.num_states
     assert_same_fst(out, expected)
     check_arc_map(machines, out, arc_map)
-    assert kleene.verify(out) == expected.verify()
+    # (pynini's verify() is unreliable here: it copies stale stored
+    # properties in the no-start case)
+    assert kleene.verify(out) == (out.start >= 0 or out.num_states == 0)
 
 
 def test_semiring_and_symbol_checks():

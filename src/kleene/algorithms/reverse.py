@@ -42,6 +42,10 @@ def reverse(fst: Fst, *, require_superinitial: bool = True,
     leaving it in the result. Arcs of each result state come in order of
     their old source state, then old arc order.
 
+    Deviation: for a machine without a start state OpenFst's cycle test
+    reads an empty SCC table (undefined behaviour); kleene applies the same
+    cycle rule as for any other machine.
+
     Preconditions: none.
 
     Complexity: O(V + E) (a stable counting sort of arcs by destination,
