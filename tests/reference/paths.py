@@ -265,7 +265,12 @@ def choice_probs(fst, s, select):
     return [p / total for p in ps]
 
 
-def path_distribution(fst, select, max_arcs):
+def success_probability(fst, select, max_arcs):
+    """Probability that a walk ends in a final state within ``max_arcs``."""
+    return sum(path_distribution(fst, select, max_arcs, normalize=False).values())
+
+
+def path_distribution(fst, select, max_arcs, normalize=True):
     """Exact probabilities of the sampled arc sequences (paths of at most
     ``max_arcs`` arcs, conditioned on the walk ending in a final state within
     that length), as ``{arc indices: probability}``."""
@@ -284,4 +289,6 @@ def path_distribution(fst, select, max_arcs):
     if fst.start >= 0:
         walk(fst.start, [], 1.0)
     total = sum(dist.values())
+    if not normalize:
+        return dist
     return {k: v / total for k, v in dist.items()} if total else {}

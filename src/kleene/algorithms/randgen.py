@@ -15,6 +15,8 @@ from .shortest_distance import shortest_distance
 #: Longest walk tried when ``max_length`` is not given (a safety bound: walks
 #: longer than this are rejected and retried).
 DEFAULT_MAX_WALK = 100_000
+#: Rejected walks allowed per requested path (plus 10,000) before giving up.
+MAX_ATTEMPTS_PER_PATH = 1000
 
 
 def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
@@ -45,7 +47,7 @@ def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
     OpenFst's, which uses another generator.
 
     Preconditions: the machine has a successful path (raises
-    :class:`FstOpError` otherwise, and when more than ``100 npath + 1000``
+    :class:`FstOpError` otherwise, and when more than ``1000 npath + 10000``
     walks are rejected).
 
     Complexity: O(V + E) to find the useful states, then O(total sampled
@@ -76,12 +78,13 @@ def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
     rng_seed = int(np.random.default_rng(seed).integers(0, 2**63 - 1))
     status, arcs, offsets = _k.sample_paths(
         fst.indptr, fst.nextstate, fst.weight, fst.final, fst.start, useful, sr.code,
-        select == "log_prob", npath, limit, 100 * npath + 1000, rng_seed)
+        select == "log_prob", npath, limit, MAX_ATTEMPTS_PER_PATH * npath + 10_000, rng_seed)
     if status != _k.OK:
         raise FstOpError(
-            f"randgen: only {offsets.shape[0] - 1} of {npath} walks succeeded before "
-            f"{100 * npath + 1000} were rejected for exceeding max_length={limit}; "
-            f"raise max_length or make short successful paths more likely")
+            f"randgen: only {offsets.shape[0] - 1} of {npath} walks succeeded in "
+            f"{MAX_ATTEMPTS_PER_PATH * npath + 10_000} tries: walks end in states that "
+            f"reach no final state, or exceed max_length={limit}, too often. Raise "
+            f"max_length, connect the machine, or make successful paths more likely")
     nodes, src, dst, arc_of, through, stops = _k.build_tree(arcs, offsets)
     return _tree(fst, nodes, src, dst, arc_of, through, stops, weighted,
                  remove_total_weight)
