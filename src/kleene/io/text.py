@@ -64,15 +64,44 @@ def format_weight(value: float, precision: int = 6) -> str:
 
 
 def format_weights(values: np.ndarray, precision: int = 6) -> list[str]:
-    """:func:`format_weight` of every element (each distinct bit pattern is
-    formatted once, so a million arcs with a few weights cost little)."""
+    """:func:`format_weight` of every element."""
     values = np.ascontiguousarray(values)
     if values.size == 0:
         return []
+    if precision != 6:
+        return _format_weights_python(values, precision)
+    records, lengths = _weight_records(values.ravel())
+    blob = records.tobytes()
+    width = records.shape[1]
+    return [blob[k * width:k * width + n].decode("ascii")
+            for k, n in enumerate(lengths.tolist())]
+
+
+def _format_weights_python(values: np.ndarray, precision: int) -> list[str]:
+    # each distinct bit pattern is formatted once
     bits = values.view(np.uint32 if values.dtype == np.float32 else np.uint64)
     uniq_bits, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
     texts = [format_weight(v, precision) for v in values[first].tolist()]
     return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
+
+
+def _weight_records(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's ``%g`` text as a fixed-width uint8 record plus its length.
+    The kernel leaves rounding ties (and near ties) to Python's ``%g``."""
+    from ..kernels.text import WEIGHT_WIDTH, format_weight_records
+    records = np.empty((values.shape[0], WEIGHT_WIDTH), np.uint8)
+    lengths = np.empty(values.shape[0], np.int64)
+    if format_weight_records(values, records, lengths):
+        todo = np.flatnonzero(lengths == 0)
+        uniq, inverse = np.unique(values[todo], return_inverse=True)
+        texts = [format_weight(v).encode("ascii") for v in uniq.tolist()]
+        uniq_records = np.zeros((len(texts), records.shape[1]), np.uint8)
+        for k, text in enumerate(texts):
+            uniq_records[k, :len(text)] = np.frombuffer(text, np.uint8)
+        inverse = inverse.ravel()
+        records[todo] = uniq_records[inverse]
+        lengths[todo] = np.array([len(t) for t in texts], np.int64)[inverse]
+    return records, lengths
 
 
 def parse_weight(token: str) -> float | None:
@@ -108,6 +137,26 @@ def _label_texts(labels: np.ndarray, table: SymbolTable | None,
     return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
 
 
+def _label_column(labels: np.ndarray, table: SymbolTable | None,
+                  missing_sym: str | None, side: str):
+    """What the print kernel needs for one label column: the labels and an
+    empty table (integers print as numbers), or each label's index into the
+    UTF-8 texts of its distinct symbols plus their offsets."""
+    if table is None or labels.size == 0:
+        return labels, np.zeros(0, np.uint8), np.zeros(0, np.int64), 10
+    uniq, inverse = np.unique(labels, return_inverse=True)
+    texts = [t.encode("utf-8", "surrogatepass")
+             for t in _label_texts(uniq, table, missing_sym, side)]
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    blob = np.frombuffer(b"".join(texts), np.uint8)
+    return inverse.ravel().astype(np.int64), blob, offsets, max(map(len, texts))
+
+
+def _digits(n: int) -> int:
+    return len(str(max(n, 0)))
+
+
 def print_fst(fst: Fst, *, acceptor: bool | None = None,
               isymbols: SymbolTable | None = None, osymbols: SymbolTable | None = None,
               show_weight_one: bool = False, missing_sym: str | None = None) -> str:
@@ -119,8 +168,9 @@ def print_fst(fst: Fst, *, acceptor: bool | None = None,
     tables; a label missing from its table raises
     :class:`~kleene.errors.FstSymbolError` unless ``missing_sym`` gives a
     replacement text. Complexity: O(V + E) plus the sort of distinct labels
-    and weights.
+    (only with symbol tables); the lines are written by a numba kernel.
     """
+    from ..kernels.text import WEIGHT_WIDTH, print_lines
     if fst.start < 0:
         return ""
     sr = fst.semiring
@@ -128,44 +178,35 @@ def print_fst(fst: Fst, *, acceptor: bool | None = None,
     isyms = isymbols if isymbols is not None else fst.isymbols
     osyms = osymbols if osymbols is not None else fst.osymbols
 
-    src = fst.arc_source.tolist()
-    dst = fst.nextstate.tolist()
-    ilab = _label_texts(fst.ilabel, isyms, missing_sym, "input")
-    wtxt = format_weights(fst.weight)
-    if not show_weight_one:
-        one_mask = (fst.weight == sr.one).tolist()
-        wtxt = [None if is_one else w for w, is_one in zip(wtxt, one_mask)]
+    ilabel, itexts, ioffsets, iwidth = _label_column(fst.ilabel, isyms, missing_sym, "input")
     if accept:
-        arc_lines = [f"{s}\t{d}\t{i}\n" if w is None else f"{s}\t{d}\t{i}\t{w}\n"
-                     for s, d, i, w in zip(src, dst, ilab, wtxt)]
+        olabel, otexts, ooffsets, owidth = ilabel, itexts, ioffsets, 0
     else:
-        olab = _label_texts(fst.olabel, osyms, missing_sym, "output")
-        arc_lines = [f"{s}\t{d}\t{i}\t{o}\n" if w is None else f"{s}\t{d}\t{i}\t{o}\t{w}\n"
-                     for s, d, i, o, w in zip(src, dst, ilab, olab, wtxt)]
-
+        olabel, otexts, ooffsets, owidth = _label_column(fst.olabel, osyms, missing_sym,
+                                                         "output")
+    weight_records, weight_lengths = _weight_records(fst.weight)
+    if show_weight_one:
+        weight_omitted = np.zeros(fst.num_arcs, np.bool_)
+    else:
+        weight_omitted = fst.weight == sr.one
     # fstprint also prints a state with no arcs that is not final (with the
     # zero weight), so that the text keeps every state
-    isolated = np.diff(fst.indptr) == 0
-    final_states = np.flatnonzero((fst.final != sr.zero) | isolated)
-    final_lines: dict[int, str] = {}
-    if final_states.size:
-        fw = fst.final[final_states]
-        ftxt = format_weights(fw)
-        one_mask = (fw == sr.one).tolist() if not show_weight_one else [False] * len(ftxt)
-        for s, w, is_one in zip(final_states.tolist(), ftxt, one_mask):
-            final_lines[s] = f"{s}\n" if is_one else f"{s}\t{w}\n"
+    final = fst.final
+    listed = (final != sr.zero) | (np.diff(fst.indptr) == 0)
+    final_kind = np.where(listed, 2, 0).astype(np.int8)
+    if not show_weight_one:
+        final_kind[listed & (final == sr.one)] = 1
+    final_records, final_lengths = _weight_records(final)
 
-    indptr = fst.indptr.tolist()
-    out: list[str] = []
-    order = chain((fst.start,), (s for s in range(fst.num_states) if s != fst.start))
-    for s in order:
-        lo, hi = indptr[s], indptr[s + 1]
-        if hi > lo:
-            out.extend(arc_lines[lo:hi])
-        line = final_lines.get(s)
-        if line is not None:
-            out.append(line)
-    return "".join(out)
+    state_width = _digits(fst.num_states - 1) + 1
+    arc_width = 2 * state_width + iwidth + 1 + owidth + 1 + WEIGHT_WIDTH + 1
+    out = np.empty(fst.num_arcs * arc_width + fst.num_states * (state_width + WEIGHT_WIDTH + 1),
+                   np.uint8)
+    size = print_lines(fst.indptr, fst.nextstate, ilabel, olabel, weight_omitted,
+                       weight_records, weight_lengths, final_kind, final_records,
+                       final_lengths, fst.start, not accept, itexts, ioffsets, otexts,
+                       ooffsets, out)
+    return str(memoryview(out)[:size], "utf-8", "surrogatepass")
 
 
 # -- compiling -----------------------------------------------------------------
