@@ -343,3 +343,68 @@ def test_print_any_float_weight_equals_pynini(weights, log64):
                           final=np.array(weights + [0.5]), start=0, semiring=semiring)
     assert print_fst(fst) == fst.to_pynini().print()
     assert print_fst(fst, show_weight_one=True) == fst.to_pynini().print(show_weight_one=True)
+
+
+def _kernel_parse(token: str):
+    from kleene.kernels.text import WEIGHT_PARSED, _parse_float
+    data = np.frombuffer(token.encode("ascii"), np.uint8)
+    value, status = _parse_float(data, 0, data.shape[0])
+    return value if status == WEIGHT_PARSED else None
+
+
+@st.composite
+def decimal_tokens(draw):
+    """Weight tokens as people and printers write them."""
+    sign = draw(st.sampled_from(["", "-", "+"]))
+    whole = draw(st.text("0123456789", min_size=0, max_size=12))
+    frac = draw(st.text("0123456789", min_size=0, max_size=12))
+    body = whole + ("." + frac if draw(st.booleans()) or not whole else "")
+    if not any(c.isdigit() for c in body):
+        body = "0" + body
+    if draw(st.booleans()):
+        body += draw(st.sampled_from("eE")) + draw(st.sampled_from(["", "-", "+"])) + str(
+            draw(st.integers(0, 330)))
+    return sign + body
+
+
+@settings(max_examples=400)
+@given(token=st.one_of(decimal_tokens(), st.floats(allow_nan=False).map(repr),
+                       st.floats(width=32, allow_nan=False).map(format_weight),
+                       st.floats(allow_nan=False).map(lambda v: "%.17g" % v),
+                       st.sampled_from(["inf", "-Infinity", "INF", "+iNfInItY", "nan", "1e",
+                                        ".", "-", "1.5.3", "0x10", "1_0", "infinit"])))
+def test_kernel_parses_weights_exactly_like_float(token):
+    got = _kernel_parse(token)
+    if got is None:  # left to float(): the caller's path
+        return
+    expected = float(token)
+    assert got == expected and math.copysign(1, got) == math.copysign(1, expected), token
+    assert np.float32(got) == np.float32(expected)
+
+
+def test_kernel_fast_path_covers_printed_weights():
+    values = np.random.default_rng(3).standard_normal(2000) * 10.0 ** np.arange(-10, 10).repeat(100)
+    tokens = format_weights(values.astype(np.float32)) + ["Infinity", "-Infinity", "0", "-0"]
+    for token in tokens:
+        assert _kernel_parse(token) == float(token), token
+
+
+@pytest.mark.parametrize("semiring", ["tropical", "log64"])
+def test_compile_reads_any_weight_spelling_like_the_line_parser(semiring):
+    spellings = ["0.5", "+0.5", ".5", "5e-1", "5E-01", "0.50000000000000000001", "1e999",
+                 "-1e-400", "inf", "-INFINITY", "123456789012345678", "1.", "0001.25",
+                 "4.9406564584124654e-324", "1.7976931348623157e308", "-0", "1e22", "1e23",
+                 "0.1", "3.4028235e38", "3.4028236e38"]
+    text = "".join(f"0\t1\t1\t2\t{w}\n" for w in spellings) + "1\t0.1\n" + "2 1e-45\n"
+    sr = kleene.get_semiring(semiring)
+    fst = compile_text(text, semiring=semiring)
+    with np.errstate(over="ignore"):
+        expected = np.array([float(w) for w in spellings]).astype(sr.dtype)
+    np.testing.assert_array_equal(fst.weight, expected)
+    assert fst.final_weight(1) == sr.dtype(0.1)
+    assert fst.final_weight(2) == sr.dtype(1e-45)
+    cols = text_io._parse_lines_slow(
+        text.split("\n"), acceptor=False, ilookup=text_io._int_lookup,
+        olookup=text_io._int_lookup, isym_name=None, osym_name=None, state_limit=10,
+        source="s", semiring=sr)
+    assert fst.equal(text_io._build(cols, sr, None, None))

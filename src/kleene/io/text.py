@@ -330,75 +330,18 @@ def _parse_lines_slow(lines: list[str], *, acceptor: bool, ilookup: LabelLookup,
 
 
 class _FastPathFailed(Exception):
-    """The vectorised parser met something only the line parser reports well."""
+    """The fast parser met something only the line parser reports well."""
 
 
-_INT_BYTES = np.zeros(256, bool)
-_INT_BYTES[list(b"0123456789+-")] = True
-_INT_BYTES[0] = True  # padding
-_WEIGHT_BYTES = np.zeros(256, bool)
-_WEIGHT_BYTES[list(b"0123456789+-.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")] = True
-_WEIGHT_BYTES[0] = True
-_MAX_FAST_TOKEN = 64
-
-
-class _Tokens:
-    """Token boundaries of an ASCII text, found with numpy (no Python work
-    per token)."""
-
-    def __init__(self, text: str):
-        try:
-            raw = text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates: leave to the line parser
-            raise _FastPathFailed from None
-        d = self.data = np.frombuffer(raw, np.uint8)
-        if raw.find(0) >= 0:  # NUL is the padding of numpy bytes arrays
-            raise _FastPathFailed
-        body = ~((d == 32) | (d == 9) | (d == 13) | (d == 10))
-        # +1 where a token starts, -1 just past where it ends
-        edges = np.flatnonzero(np.diff(body.view(np.int8), prepend=np.int8(0),
-                                       append=np.int8(0)))
-        self.starts = edges[0::2]
-        self.ends = edges[1::2]
-        newlines = np.flatnonzero(d == 10)
-        self.line = np.searchsorted(newlines, self.starts)
-        self.ncols = np.bincount(self.line, minlength=newlines.shape[0] + 1)
-        self.first = np.cumsum(self.ncols) - self.ncols  # first token of each line
-
-    def gather(self, token_ids: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        """The tokens as a numpy bytes array, after checking every byte is
-        in ``allowed``."""
-        if token_ids.size == 0:
-            return np.zeros(0, "S1")
-        st = self.starts[token_ids]
-        lens = self.ends[token_ids] - st
-        width = int(lens.max())
-        if width > _MAX_FAST_TOKEN:
-            raise _FastPathFailed
-        offsets = np.arange(width)
-        inside = offsets[None, :] < lens[:, None]
-        pos = np.where(inside, st[:, None] + offsets[None, :], 0)
-        buf = np.where(inside, self.data[pos], 0).astype(np.uint8)
-        if allowed is not None and not allowed[buf].all():
-            raise _FastPathFailed
-        return np.ascontiguousarray(buf).view(f"S{width}").ravel()
-
-
-def _ints(tokens: np.ndarray) -> np.ndarray:
-    try:
-        return tokens.astype(np.int64)
-    except (ValueError, OverflowError):
-        raise _FastPathFailed from None
-
-
-def _weights(tokens: np.ndarray) -> np.ndarray:
-    try:
-        out = tokens.astype(np.float64)
-    except ValueError:
-        raise _FastPathFailed from None
-    if np.isnan(out).any():
-        raise _FastPathFailed
-    return out
+def _token_strings(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The byte ranges ``data[starts[k]:ends[k]]`` as a numpy bytes array."""
+    lens = ends - starts
+    width = int(lens.max())
+    offsets = np.arange(width)
+    inside = offsets[None, :] < lens[:, None]
+    pos = np.where(inside, starts[:, None] + offsets[None, :], 0)
+    buf = np.where(inside, data[pos], 0).astype(np.uint8)
+    return np.ascontiguousarray(buf).view(f"S{width}").ravel()
 
 
 def _find(table: SymbolTable, token: bytes) -> int:
@@ -408,66 +351,77 @@ def _find(table: SymbolTable, token: bytes) -> int:
         return -1
 
 
-def _symbols(tokens: np.ndarray, table: SymbolTable) -> np.ndarray:
+def _symbols(data: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+             table: SymbolTable) -> np.ndarray:
+    if starts.size == 0:
+        return np.zeros(0, np.int64)
+    if int((ends - starts).max()) > _MAX_FAST_SYMBOL:
+        raise _FastPathFailed
+    tokens = _token_strings(data, starts, ends)
     uniq, inverse = np.unique(tokens, return_inverse=True)
-    keys = np.fromiter((_find(table, u) for u in uniq.tolist()),
-                       np.int64, uniq.shape[0])
-    if keys.size and keys.min() < 0:
+    keys = np.fromiter((_find(table, u) for u in uniq.tolist()), np.int64, uniq.shape[0])
+    if keys.min() < 0:
         raise _FastPathFailed
     return keys[inverse.ravel()]
 
 
+def _resolve_deferred(data: np.ndarray, weights: np.ndarray, status: np.ndarray,
+                      bounds: np.ndarray) -> None:
+    """Parses the weight tokens the kernel left to ``float()``."""
+    for k in np.flatnonzero(status).tolist():
+        lo, hi = bounds[k].tolist()
+        w = parse_weight(data[lo:hi].tobytes().decode("utf-8"))
+        if w is None or math.isnan(w):
+            raise _FastPathFailed
+        weights[k] = w
+
+
+_MAX_FAST_SYMBOL = 256
+
+
 def _parse_lines_fast(text: str, *, acceptor: bool, isymbols, osymbols,
                       state_limit: int, semiring: Semiring) -> _Columns:
-    """Vectorised parser for well-formed input; raises _FastPathFailed
-    on anything unusual so that the line parser can report it."""
-    tok = _Tokens(text)
-    ncols = tok.ncols
-    if tok.starts.size == 0:
-        empty = np.zeros(0, np.int64)
-        return _Columns(-1, empty, empty, empty, empty, np.zeros(0), empty,
-                        np.zeros(0), -1)
-    lo, hi = _arc_columns(acceptor)
-    arc_lines = np.flatnonzero((ncols == lo) | (ncols == hi))
-    final_lines = np.flatnonzero((ncols == 1) | (ncols == 2))
-    if arc_lines.size + final_lines.size != np.count_nonzero(ncols):
+    """One numba pass over the bytes for well-formed input; raises
+    _FastPathFailed on anything unusual so that the line parser can report
+    it."""
+    from ..kernels.text import OK, scan_numeric_text
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: leave to the line parser
+        raise _FastPathFailed from None
+    data = np.frombuffer(raw, np.uint8)
+    rows = raw.count(b"\n") + 1
+    src, dst, il, ol, fs = (np.empty(rows, np.int64) for _ in range(5))
+    weight, final_weight = np.empty(rows), np.empty(rows)
+    weight_status, final_status = np.empty(rows, np.uint8), np.empty(rows, np.uint8)
+    bounds = np.empty((rows, 6), np.int64)
+    symbols = isymbols is not None or osymbols is not None
+    if symbols and raw.find(0) >= 0:
+        raise _FastPathFailed  # NUL is the padding of numpy bytes (symbol tokens)
+    status, narcs, nfinals, start, max_state = scan_numeric_text(
+        data, acceptor, symbols, state_limit, MAX_LABEL, float(semiring.one),
+        src, dst, il, ol, weight, weight_status, fs, final_weight, final_status, bounds)
+    if status != OK:
         raise _FastPathFailed
-    a0 = tok.first[arc_lines]
-    src = _ints(tok.gather(a0, _INT_BYTES))
-    dst = _ints(tok.gather(a0 + 1, _INT_BYTES))
+    src, dst, il, ol = src[:narcs], dst[:narcs], il[:narcs], ol[:narcs]
+    weight, fs, final_weight = weight[:narcs], fs[:nfinals], final_weight[:nfinals]
+    _resolve_deferred(data, weight, weight_status[:narcs], bounds[:narcs, 2:4])
+    _resolve_deferred(data, final_weight, final_status[:nfinals], bounds[:nfinals, 4:6])
+    if symbols:
+        il, ol = _symbol_labels(data, il, ol, bounds[:narcs, :2], acceptor,
+                                isymbols, osymbols)
+    return _Columns(start, src, dst, il, ol, weight, fs, final_weight, max_state)
 
-    def labels(ids, table):
-        if table is None:
-            return _ints(tok.gather(ids, _INT_BYTES))
-        return _symbols(tok.gather(ids, None), table)
 
-    il = labels(a0 + 2, isymbols)
-    ol = il if acceptor else labels(a0 + 3, osymbols)
-    weight = np.full(arc_lines.shape[0], semiring.one, np.float64)
-    weighted = np.flatnonzero(ncols[arc_lines] == hi)
-    if weighted.size:
-        weight[weighted] = _weights(tok.gather(a0[weighted] + hi - 1, _WEIGHT_BYTES))
-    f0 = tok.first[final_lines]
-    fs = _ints(tok.gather(f0, _INT_BYTES))
-    fw = np.full(final_lines.shape[0], semiring.one, np.float64)
-    fweighted = np.flatnonzero(ncols[final_lines] == 2)
-    if fweighted.size:
-        fw[fweighted] = _weights(tok.gather(f0[fweighted] + 1, _WEIGHT_BYTES))
-
-    max_state = -1
-    for arr in (src, dst, fs):
-        if arr.size:
-            if arr.min() < 0:
-                raise _FastPathFailed
-            max_state = max(max_state, int(arr.max()))
-    if max_state >= state_limit:
+def _symbol_labels(data, istarts, ostarts, ends, acceptor, isymbols, osymbols):
+    """Label ids of the symbol columns."""
+    if isymbols is None or (osymbols is None and not acceptor):
+        raise _FastPathFailed  # one numeric, one symbol column: rare, line parser
+    il = _symbols(data, istarts, ends[:, 0], isymbols)
+    ol = il if acceptor else _symbols(data, ostarts, ends[:, 1], osymbols)
+    if il.size and (il.max() > MAX_LABEL or ol.max() > MAX_LABEL):
         raise _FastPathFailed
-    for arr in (il, ol):
-        if arr.size and (arr.min() < 0 or arr.max() > MAX_LABEL):
-            raise _FastPathFailed
-    first_line = int(tok.line[0])
-    start = int(src[0]) if arc_lines.size and arc_lines[0] == first_line else int(fs[0])
-    return _Columns(start, src, dst, il, ol, weight, fs, fw, max_state)
+    return il, ol
 
 
 def _build(cols: _Columns, semiring: Semiring, isymbols, osymbols) -> Fst:

@@ -256,3 +256,219 @@ def print_lines(indptr, nextstate, ilabel, olabel, weight_omitted, weight_record
             out[pos] = _NL
             pos += 1
     return pos
+
+
+# -- parsing ---------------------------------------------------------------------
+WEIGHT_PARSED = 0
+WEIGHT_DEFERRED = 1        # the caller parses this token with float()
+MAX_INT_DIGITS = 18        # below 2**63 whatever the digits
+
+
+@njit(cache=True)
+def _parse_int(data, lo, hi):
+    """``[+-]?[0-9]+`` as an int64, or -1 when the token is anything else,
+    negative, or too long (the line parser then reports it)."""
+    negative = False
+    if data[lo] == 43 or data[lo] == 45:
+        negative = data[lo] == 45
+        lo += 1
+    if lo >= hi or hi - lo > MAX_INT_DIGITS:
+        return -1
+    v = np.int64(0)
+    for k in range(lo, hi):
+        c = data[k]
+        if c < 48 or c > 57:
+            return -1
+        v = v * 10 + (c - 48)
+    if negative and v != 0:
+        return -1
+    return v
+
+
+@njit(cache=True)
+def _lower(c):
+    return c + 32 if 65 <= c <= 90 else c
+
+
+@njit(cache=True)
+def _is_infinity(data, lo, hi):
+    """``inf`` or ``infinity`` in any case."""
+    n = hi - lo
+    if n != 3 and n != 8:
+        return False
+    word = "infinity"
+    for k in range(n):
+        if _lower(data[lo + k]) != ord(word[k]):
+            return False
+    return True
+
+
+@njit(cache=True)
+def _parse_float(data, lo, hi):
+    """``(value, status)``: the token's double when it is on the exact fast
+    path (see the module docstring), else status WEIGHT_DEFERRED."""
+    sign = 1.0
+    if data[lo] == 43 or data[lo] == 45:
+        if data[lo] == 45:
+            sign = -1.0
+        lo += 1
+    if lo >= hi:
+        return 0.0, WEIGHT_DEFERRED
+    if _is_infinity(data, lo, hi):
+        return sign * np.inf, WEIGHT_PARSED
+    mantissa = np.int64(0)
+    significant = 0        # digits in mantissa, leading zeros excluded
+    digits = 0             # all mantissa digits seen
+    exp10 = 0
+    k = lo
+    seen_point = False
+    while k < hi:
+        c = data[k]
+        if 48 <= c <= 57:
+            digits += 1
+            if mantissa != 0 or c != 48:
+                significant += 1
+                if significant > 15:
+                    return 0.0, WEIGHT_DEFERRED
+                mantissa = mantissa * 10 + (c - 48)
+            if seen_point:
+                exp10 -= 1
+        elif c == 46 and not seen_point:
+            seen_point = True
+        else:
+            break
+        k += 1
+    if digits == 0:
+        return 0.0, WEIGHT_DEFERRED
+    if k < hi:
+        if data[k] != 101 and data[k] != 69:  # 'e' / 'E'
+            return 0.0, WEIGHT_DEFERRED
+        k += 1
+        exp_negative = False
+        if k < hi and (data[k] == 43 or data[k] == 45):
+            exp_negative = data[k] == 45
+            k += 1
+        if k >= hi or hi - k > 4:
+            return 0.0, WEIGHT_DEFERRED
+        e = 0
+        while k < hi:
+            c = data[k]
+            if c < 48 or c > 57:
+                return 0.0, WEIGHT_DEFERRED
+            e = e * 10 + (c - 48)
+            k += 1
+        exp10 += -e if exp_negative else e
+    if mantissa == 0:
+        return sign * 0.0, WEIGHT_PARSED
+    if exp10 < -22 or exp10 > 22:
+        return 0.0, WEIGHT_DEFERRED
+    m = np.float64(mantissa)  # exact: below 10**15
+    if exp10 >= 0:
+        return sign * (m * POW10[exp10]), WEIGHT_PARSED
+    return sign * (m / POW10[-exp10]), WEIGHT_PARSED
+
+
+@njit(cache=True)
+def scan_numeric_text(data, acceptor, symbol_labels, state_limit, max_label, one,
+                      src, dst, ilabel, olabel, weight, weight_status,
+                      final_state, final_weight, final_status, token_bounds):
+    """Parses every line of OpenFst text (``data``: UTF-8 bytes).
+
+    Arc lines fill ``src``/``dst``/``ilabel``/``olabel``/``weight``, final
+    lines ``final_state``/``final_weight`` (each array has room for one entry
+    per line). ``token_bounds`` (one row per line) receives byte ranges for
+    the caller: a weight token off the fast path gets status WEIGHT_DEFERRED
+    and its range in columns 2-3 (arcs) or 4-5 (finals). With
+    ``symbol_labels`` the label columns are not parsed: ``ilabel``/``olabel``
+    hold where each label token starts and columns 0-1 where it ends.
+
+    Returns ``(status, num_arcs, num_finals, start, max_state)``; status FAIL
+    means some line needs the line parser (bad column count, a state or
+    label that is not a non-negative integer, a limit exceeded).
+    """
+    n = data.shape[0]
+    starts = np.empty(6, np.int64)
+    ends = np.empty(6, np.int64)
+    lo_cols = 3 if acceptor else 4
+    narcs = 0
+    nfinals = 0
+    start = -1
+    max_state = -1
+    pos = 0
+    while pos <= n:
+        # tokens of one line
+        ntok = 0
+        while pos < n and data[pos] != _NL:
+            c = data[pos]
+            if c == _SPACE or c == _TAB or c == _CR:
+                pos += 1
+                continue
+            if ntok == 6:
+                return FAIL, narcs, nfinals, start, max_state
+            starts[ntok] = pos
+            while pos < n:
+                c = data[pos]
+                if c == _SPACE or c == _TAB or c == _CR or c == _NL:
+                    break
+                pos += 1
+            ends[ntok] = pos
+            ntok += 1
+        pos += 1  # past the newline (or the end)
+        if ntok == 0:
+            continue
+        if ntok == lo_cols or ntok == lo_cols + 1:
+            s = _parse_int(data, starts[0], ends[0])
+            d = _parse_int(data, starts[1], ends[1])
+            if s < 0 or d < 0 or s >= state_limit or d >= state_limit:
+                return FAIL, narcs, nfinals, start, max_state
+            if symbol_labels:
+                i = starts[2]
+                o = starts[2] if acceptor else starts[3]
+                token_bounds[narcs, 0] = ends[2]
+                token_bounds[narcs, 1] = ends[2] if acceptor else ends[3]
+            else:
+                i = _parse_int(data, starts[2], ends[2])
+                o = i if acceptor else _parse_int(data, starts[3], ends[3])
+                if i < 0 or o < 0 or i > max_label or o > max_label:
+                    return FAIL, narcs, nfinals, start, max_state
+            src[narcs] = s
+            dst[narcs] = d
+            ilabel[narcs] = i
+            olabel[narcs] = o
+            if ntok == lo_cols:
+                weight[narcs] = one
+                weight_status[narcs] = WEIGHT_PARSED
+            else:
+                w, status = _parse_float(data, starts[ntok - 1], ends[ntok - 1])
+                weight[narcs] = w
+                weight_status[narcs] = status
+                if status != WEIGHT_PARSED:
+                    token_bounds[narcs, 2] = starts[ntok - 1]
+                    token_bounds[narcs, 3] = ends[ntok - 1]
+            narcs += 1
+            if start < 0:
+                start = s
+            max_state = max(max_state, s, d)
+        elif ntok <= 2:
+            s = _parse_int(data, starts[0], ends[0])
+            if s < 0 or s >= state_limit:
+                return FAIL, narcs, nfinals, start, max_state
+            final_state[nfinals] = s
+            if ntok == 1:
+                final_weight[nfinals] = one
+                final_status[nfinals] = WEIGHT_PARSED
+            else:
+                w, status = _parse_float(data, starts[1], ends[1])
+                final_weight[nfinals] = w
+                final_status[nfinals] = status
+                if status != WEIGHT_PARSED:
+                    # final lines keep their deferred token in columns 4-5
+                    token_bounds[nfinals, 4] = starts[1]
+                    token_bounds[nfinals, 5] = ends[1]
+            nfinals += 1
+            if start < 0:
+                start = s
+            max_state = max(max_state, s)
+        else:
+            return FAIL, narcs, nfinals, start, max_state
+    return OK, narcs, nfinals, start, max_state
