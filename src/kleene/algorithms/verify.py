@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.fst import Fst
-from ..core.properties import ALL_PROPS
+from ..core.properties import ALL_PROPS, Props, compute_props
 
 
 def _weights_valid(semiring, w: np.ndarray) -> bool:
@@ -59,10 +59,7 @@ def _verify(fst: Fst) -> bool:
     # Stored (known) properties must agree with the machine.
     stored = fst.props
     if stored.known & ALL_PROPS:
-        from ..kernels.properties import compute_properties
-        actual = int(compute_properties(fst.indptr, fst.ilabel, fst.olabel,
-                                        fst.nextstate, fst.weight, fst.final,
-                                        fst.start, fst.semiring.code))
+        actual = compute_props(fst.replace(props=Props()), stored.known).value
         if (stored.value ^ actual) & stored.known & ALL_PROPS:
             return False
     return True

@@ -18,13 +18,13 @@ OpenFst's trinary style (:mod:`kleene.core.properties`).
 from __future__ import annotations
 
 import importlib
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import FstArgError, FstIndexError
 from ..semirings import DEFAULT_DELTA, Semiring, get_semiring, tropical
-from .properties import ALL_PROPS, Prop, Props, props_from_bits
+from .properties import ALL_PROPS, Prop, Props, compute_props
 from .symbols import SymbolTable
 
 LABEL_DTYPE = np.int32
@@ -194,20 +194,17 @@ class Fst:
 
     def properties(self) -> Props:
         """All properties, computing the unknown ones (O(V + E), cached)."""
-        if self._props.known & ALL_PROPS != ALL_PROPS:
-            from ..kernels.properties import compute_properties
-            bits = compute_properties(self.indptr, self.ilabel, self.olabel,
-                                      self.nextstate, self.weight, self.final,
-                                      self.start, self.semiring.code)
-            self._props = props_from_bits(int(bits))
+        self._props = compute_props(self, int(ALL_PROPS))
         return self._props
 
     def has(self, prop: Prop) -> bool:
-        """Whether ``prop`` holds, computing it if unknown."""
+        """Whether ``prop`` holds, computing it if unknown (only the kernel
+        pass that decides it runs; see :func:`~kleene.core.properties.compute_props`)."""
         known = self._props.get(prop)
         if known is not None:
             return known
-        return bool(self.properties().get(prop))
+        self._props = compute_props(self, int(prop))
+        return bool(self._props.get(prop))
 
     def is_acceptor(self) -> bool:
         return self.has(Prop.ACCEPTOR)

@@ -89,6 +89,41 @@ def _swap_bits(x: int, a: int, b: int) -> int:
     return x
 
 
-def props_from_bits(bits: int) -> Props:
-    """Everything known, as computed by the properties kernel."""
-    return Props(int(ALL_PROPS), int(bits))
+_CYCLE_GROUP = int(Prop.ACYCLIC)
+_REACH_GROUP = int(Prop.ACCESSIBLE | Prop.COACCESSIBLE)
+_LOCAL_GROUP = int(ALL_PROPS) & ~(_CYCLE_GROUP | _REACH_GROUP)
+
+
+def compute_props(fst, wanted: int = int(ALL_PROPS)) -> Props:
+    """``fst.props`` with every property in ``wanted`` made known.
+
+    Runs only the kernel passes whose group holds a wanted, still unknown
+    property: local label/weight bits (one arc scan), acyclicity (DFS,
+    skipped when every arc goes forward) and accessibility (two BFS).
+    Each pass is O(V + E)."""
+    from ..kernels import properties as kp
+    props = fst.props
+    missing = wanted & ~props.known
+    if not missing:
+        return props
+    known, value = props.known, props.value
+
+    def merge(group: int, bits: int):
+        nonlocal known, value
+        known |= group
+        value = (value & ~group) | (bits & group)
+
+    if missing & _LOCAL_GROUP:
+        merge(_LOCAL_GROUP, int(kp.local_properties(
+            fst.indptr, fst.ilabel, fst.olabel, fst.nextstate, fst.weight,
+            fst.final, fst.semiring.code)))
+    if missing & _CYCLE_GROUP:
+        if known & Prop.TOP_SORTED and value & Prop.TOP_SORTED:
+            merge(_CYCLE_GROUP, _CYCLE_GROUP)  # every arc goes forward
+        else:
+            merge(_CYCLE_GROUP, int(kp.cycle_properties(fst.indptr, fst.nextstate,
+                                                         fst.start)))
+    if missing & _REACH_GROUP:
+        merge(_REACH_GROUP, int(kp.reach_properties(
+            fst.indptr, fst.nextstate, fst.final, fst.start, fst.semiring.code)))
+    return Props(known, value)

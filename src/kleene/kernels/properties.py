@@ -1,39 +1,62 @@
-"""Computes every structural property of a machine in one O(V + E) pass."""
+"""Structural properties in three independent O(V + E) passes, so a caller
+that needs one property pays only for its group:
+
+- ``local_properties``: label, weight, sortedness, determinism and
+  "every arc goes forward" (top-sorted) bits, from one scan of the arcs;
+- ``cycle_properties``: acyclicity, by an iterative three-colour DFS;
+- ``reach_properties``: accessibility and co-accessibility, by two BFS.
+"""
 
 import numpy as np
 from numba import njit
 
-from ..core.property_bits import (ACCEPTOR, ACCESSIBLE, ACYCLIC, ALL, COACCESSIBLE,
+from ..core.property_bits import (ACCEPTOR, ACCESSIBLE, ACYCLIC, COACCESSIBLE,
                                   I_DETERMINISTIC, ILABEL_SORTED, NO_EPSILONS,
                                   NO_IEPSILONS, NO_OEPSILONS, O_DETERMINISTIC,
                                   OLABEL_SORTED, TOP_SORTED, UNWEIGHTED)
 from .semiring import is_zero, one
 
+LOCAL_GROUP = (ACCEPTOR | NO_EPSILONS | NO_IEPSILONS | NO_OEPSILONS | ILABEL_SORTED
+               | OLABEL_SORTED | I_DETERMINISTIC | O_DETERMINISTIC | TOP_SORTED
+               | UNWEIGHTED)
+
 
 @njit(cache=True)
-def _unique_sorted(values):
-    """True when the (small) array has no repeated value."""
-    if values.size < 2:
-        return True
-    s = np.sort(values)
-    for i in range(1, s.size):
+def _has_duplicate(labels, lo, hi, sorted_run):
+    """Whether ``labels[lo:hi]`` repeats a value (adjacent check when sorted)."""
+    if sorted_run:
+        for a in range(lo + 1, hi):
+            if labels[a] == labels[a - 1]:
+                return True
+        return False
+    if hi - lo <= 16:
+        for a in range(lo + 1, hi):
+            for b in range(lo, a):
+                if labels[a] == labels[b]:
+                    return True
+        return False
+    s = np.sort(labels[lo:hi])
+    for i in range(1, s.shape[0]):
         if s[i] == s[i - 1]:
-            return False
-    return True
+            return True
+    return False
 
 
 @njit(cache=True)
-def compute_properties(indptr, ilabel, olabel, nextstate, weight, final, start, code):
-    """Returns the bitmask of the properties that hold (see the constants)."""
+def local_properties(indptr, ilabel, olabel, nextstate, weight, final, code):
+    """Bits of ``LOCAL_GROUP`` that hold. ``TOP_SORTED`` here means every arc
+    goes to a higher-numbered state, which also implies acyclicity."""
     n = final.shape[0]
-    props = ALL
+    props = LOCAL_GROUP
     w_one = one(code)
     for s in range(n):
-        lo = indptr[s]
-        hi = indptr[s + 1]
         f = final[s]
         if not (is_zero(code, f) or f == w_one):
             props &= ~UNWEIGHTED
+        lo = indptr[s]
+        hi = indptr[s + 1]
+        i_sorted = True
+        o_sorted = True
         for a in range(lo, hi):
             il = ilabel[a]
             ol = olabel[a]
@@ -47,26 +70,33 @@ def compute_properties(indptr, ilabel, olabel, nextstate, weight, final, start, 
                 props &= ~NO_OEPSILONS
             if a > lo:
                 if ilabel[a - 1] > il:
-                    props &= ~ILABEL_SORTED
+                    i_sorted = False
                 if olabel[a - 1] > ol:
-                    props &= ~OLABEL_SORTED
+                    o_sorted = False
             if weight[a] != w_one:
                 props &= ~UNWEIGHTED
             if nextstate[a] <= s:
                 props &= ~TOP_SORTED
+        if not i_sorted:
+            props &= ~ILABEL_SORTED
+        if not o_sorted:
+            props &= ~OLABEL_SORTED
         if hi - lo > 1:
-            if props & I_DETERMINISTIC:
-                if not _unique_sorted(ilabel[lo:hi]):
-                    props &= ~I_DETERMINISTIC
-            if props & O_DETERMINISTIC:
-                if not _unique_sorted(olabel[lo:hi]):
-                    props &= ~O_DETERMINISTIC
+            if props & I_DETERMINISTIC and _has_duplicate(ilabel, lo, hi, i_sorted):
+                props &= ~I_DETERMINISTIC
+            if props & O_DETERMINISTIC and _has_duplicate(olabel, lo, hi, o_sorted):
+                props &= ~O_DETERMINISTIC
+    return props
 
-    # cycles: iterative three-colour DFS over every state (start first)
-    color = np.zeros(n, np.int8)  # 0 white, 1 on stack, 2 done
+
+@njit(cache=True)
+def cycle_properties(indptr, nextstate, start):
+    """``ACYCLIC`` when no cycle exists anywhere in the machine (every state
+    is searched, the start state first), else 0."""
+    n = indptr.shape[0] - 1
+    color = np.zeros(n, np.int8)  # 0 unseen, 1 on the DFS stack, 2 finished
     stack_state = np.empty(n, np.int64)
     stack_arc = np.empty(n, np.int64)
-    acyclic = True
     for root_i in range(n + 1):
         root = start if root_i == 0 else root_i - 1
         if root < 0 or root >= n or color[root] != 0:
@@ -82,8 +112,8 @@ def compute_properties(indptr, ilabel, olabel, nextstate, weight, final, start, 
                 stack_arc[depth] = a + 1
                 t = nextstate[a]
                 if color[t] == 1:
-                    acyclic = False
-                elif color[t] == 0:
+                    return 0
+                if color[t] == 0:
                     color[t] = 1
                     depth += 1
                     stack_state[depth] = t
@@ -91,62 +121,66 @@ def compute_properties(indptr, ilabel, olabel, nextstate, weight, final, start, 
             else:
                 color[s] = 2
                 depth -= 1
-    if not acyclic:
-        props &= ~(ACYCLIC | TOP_SORTED)
+    return ACYCLIC
 
-    # accessibility from the start state
-    if n > 0:
-        seen = np.zeros(n, np.bool_)
-        count = 0
-        if 0 <= start < n:
-            queue = np.empty(n, np.int64)
-            queue[0] = start
-            seen[start] = True
-            head = 0
-            tail = 1
-            while head < tail:
-                s = queue[head]
-                head += 1
-                for a in range(indptr[s], indptr[s + 1]):
-                    t = nextstate[a]
-                    if not seen[t]:
-                        seen[t] = True
-                        queue[tail] = t
-                        tail += 1
-            count = tail
-        if count < n:
-            props &= ~ACCESSIBLE
-        # co-accessibility: reverse reachability from final states
-        rev_count = np.zeros(n + 1, np.int64)
-        for a in range(nextstate.shape[0]):
-            rev_count[nextstate[a] + 1] += 1
-        for s in range(n):
-            rev_count[s + 1] += rev_count[s]
-        rev_src = np.empty(nextstate.shape[0], np.int64)
-        fill = rev_count[:-1].copy()
-        for s in range(n):
+
+@njit(cache=True)
+def reach_properties(indptr, nextstate, final, start, code):
+    """``ACCESSIBLE`` / ``COACCESSIBLE`` bits that hold."""
+    n = final.shape[0]
+    props = ACCESSIBLE | COACCESSIBLE
+    if n == 0:
+        return props
+    queue = np.empty(n, np.int64)
+    seen = np.zeros(n, np.bool_)
+    tail = 0
+    if 0 <= start < n:
+        queue[0] = start
+        seen[start] = True
+        head = 0
+        tail = 1
+        while head < tail:
+            s = queue[head]
+            head += 1
             for a in range(indptr[s], indptr[s + 1]):
                 t = nextstate[a]
-                rev_src[fill[t]] = s
-                fill[t] += 1
-        co = np.zeros(n, np.bool_)
-        queue = np.empty(n, np.int64)
-        tail = 0
-        for s in range(n):
-            if not is_zero(code, final[s]):
+                if not seen[t]:
+                    seen[t] = True
+                    queue[tail] = t
+                    tail += 1
+    if tail < n:
+        props &= ~ACCESSIBLE
+    # co-accessibility: breadth-first search over reversed arcs from finals
+    m = nextstate.shape[0]
+    rev_ptr = np.zeros(n + 1, np.int64)
+    for a in range(m):
+        rev_ptr[nextstate[a] + 1] += 1
+    for s in range(n):
+        rev_ptr[s + 1] += rev_ptr[s]
+    rev_src = np.empty(m, np.int64)
+    fill = rev_ptr[:-1].copy()
+    for s in range(n):
+        for a in range(indptr[s], indptr[s + 1]):
+            t = nextstate[a]
+            rev_src[fill[t]] = s
+            fill[t] += 1
+    co = np.zeros(n, np.bool_)
+    tail = 0
+    for s in range(n):
+        if not is_zero(code, final[s]):
+            co[s] = True
+            queue[tail] = s
+            tail += 1
+    head = 0
+    while head < tail:
+        t = queue[head]
+        head += 1
+        for k in range(rev_ptr[t], rev_ptr[t + 1]):
+            s = rev_src[k]
+            if not co[s]:
                 co[s] = True
                 queue[tail] = s
                 tail += 1
-        head = 0
-        while head < tail:
-            t = queue[head]
-            head += 1
-            for k in range(rev_count[t], rev_count[t + 1]):
-                s = rev_src[k]
-                if not co[s]:
-                    co[s] = True
-                    queue[tail] = s
-                    tail += 1
-        if tail < n:
-            props &= ~COACCESSIBLE
+    if tail < n:
+        props &= ~COACCESSIBLE
     return props
