@@ -20,7 +20,7 @@ def _copy(fst: Fst) -> ArcChunks:
     acc = ArcChunks(fst.semiring)
     acc.add_machine(fst, 0)
     acc.start = fst.start
-    acc.initial_acyclic = fst.has(Prop.ACYCLIC)
+    acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
     return acc
 
 

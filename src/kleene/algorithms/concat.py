@@ -38,7 +38,7 @@ def concat_left(fst: Fst, acc: ArcChunks, arc_offset: int) -> None:
                        fst.weight, fst.nextstate.astype(np.int64) + offset,
                        np.arange(fst.num_arcs, dtype=np.int64) + arc_offset))
     acc.start = fst.start + offset if fst.start >= 0 else acc.add_state()
-    acc.initial_acyclic = fst.has(Prop.ACYCLIC)
+    acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
 
 
 def concat(fst: Fst, *others: Fst, return_arc_map: bool = False):

@@ -9,6 +9,7 @@ import numpy as np
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError
+from ..kernels.csr import coo_to_csr
 
 # Properties that every structural combination (union, concat, closure)
 # preserves when all its inputs have them: the new arcs are epsilon:epsilon
@@ -21,7 +22,7 @@ class ArcChunks:
     appended, arcs are appended to the end of their source state's list.
 
     Arcs are kept as chunks of parallel arrays in insertion order;
-    :meth:`freeze` sorts them by source state with a stable sort, which gives
+    :meth:`freeze` groups them by source state with a stable counting sort, which gives
     exactly the arc order a mutable OpenFst machine would have. Every arc
     carries its origin (an index into the inputs' arcs, -1 for new arcs) so
     the arc map comes for free.
@@ -31,10 +32,22 @@ class ArcChunks:
         self.semiring = semiring
         self.num_states = 0
         self.start = NO_STATE
-        # OpenFst's kInitialAcyclic as Union sees it (see union_into)
-        self.initial_acyclic = False
+        # OpenFst's kInitialAcyclic as Union sees it (see union_into): a bool,
+        # or the machine whose acyclicity decides it, tested only if needed
+        self._initial_acyclic: "bool | Fst" = False
         self.finals: list[np.ndarray] = []
         self.chunks: list[tuple[np.ndarray, ...]] = []
+
+    @property
+    def initial_acyclic(self) -> bool:
+        value = self._initial_acyclic
+        if isinstance(value, Fst):
+            value = self._initial_acyclic = value.has(Prop.ACYCLIC)
+        return value
+
+    @initial_acyclic.setter
+    def initial_acyclic(self, value: "bool | Fst") -> None:
+        self._initial_acyclic = value
 
     def add_machine(self, fst: Fst, arc_offset: int) -> int:
         """Appends a copy of ``fst`` (states, finals, arcs); returns the id
@@ -79,12 +92,18 @@ class ArcChunks:
             src = dst = origin = np.zeros(0, np.int64)
             il = ol = np.zeros(0, LABEL_DTYPE)
             w = np.zeros(0, dtype)
-        order = np.argsort(src, kind="stable")
-        counts = np.bincount(src, minlength=n)
-        indptr = np.zeros(n + 1, INDPTR_DTYPE)
-        np.cumsum(counts, out=indptr[1:])
-        fst = Fst(indptr, il[order].astype(LABEL_DTYPE), ol[order].astype(LABEL_DTYPE),
-                  dst[order].astype(STATE_DTYPE), w[order].astype(dtype),
+        # stable O(V + E) grouping by source: the arc order of a mutable
+        # OpenFst machine that had these arcs appended in this order
+        w = w.astype(dtype, copy=False)
+        if src.shape[0] < 2 or bool(np.all(src[1:] >= src[:-1])):
+            # appended in state order already (e.g. union with a new start)
+            indptr = np.zeros(n + 1, INDPTR_DTYPE)
+            np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+            il, ol, dst = il.astype(LABEL_DTYPE), ol.astype(LABEL_DTYPE), dst.astype(STATE_DTYPE)
+            order = np.arange(src.shape[0])
+        else:
+            indptr, il, ol, w, dst, order = coo_to_csr(src, il, ol, w, dst, n)
+        fst = Fst(indptr, il, ol, dst, w,
                   self.final_array().astype(dtype, copy=True), self.start,
                   self.semiring, isymbols, osymbols, props, check=False)
         return fst, origin[order]
@@ -139,7 +158,7 @@ def union_into(acc: ArcChunks, fst: Fst, arc_offset: int) -> None:
         # OpenFst sets the start to fst's *unshifted* start id here (a bug
         # that points into the wrong machine); kleene shifts it.
         acc.start = start2
-        acc.initial_acyclic = fst.has(Prop.ACYCLIC)
+        acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
         return
     if acc.initial_acyclic:
         acc.add_epsilon_arcs(acc.start, acc.semiring.one, start2)
@@ -187,7 +206,7 @@ def union(fst: Fst, *others: Fst, return_arc_map: bool = False):
     # OpenFst adds a new start state unless it knows the start is not on a
     # cycle; with computed properties it knows that exactly when the whole
     # machine is acyclic, so kleene uses that test (pynini numbering).
-    acc.initial_acyclic = fst.has(Prop.ACYCLIC)
+    acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
     arc_offset = fst.num_arcs
     for other in others:
         union_into(acc, other, arc_offset)

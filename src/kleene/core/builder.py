@@ -1,7 +1,7 @@
 """The mutable builder that freezes into an :class:`~kleene.core.fst.Fst`.
 
 Arcs are appended (one at a time or in bulk from numpy arrays) and sorted into
-CSR order by a single stable sort on ``freeze()``: arcs of a state keep their
+CSR order by one stable O(V + E) counting sort on ``freeze()``: arcs of a state keep their
 insertion order. Bulk construction does no Python work per arc.
 """
 
@@ -156,19 +156,17 @@ class FstBuilder:
         if self._chunks:
             src, il, ol, w, dst = (np.concatenate(parts) for parts in zip(*self._chunks))
             if src.shape[0] > 1 and np.any(src[1:] < src[:-1]):
-                order = np.argsort(src, kind="stable")
-                src, il, ol, w, dst = src[order], il[order], ol[order], w[order], dst[order]
-            else:
-                il, ol, w, dst = il.copy(), ol.copy(), w.copy(), dst.copy()
-            counts = np.bincount(src, minlength=n)
+                from ..kernels.csr import coo_to_csr
+                indptr, il, ol, w, dst, _ = coo_to_csr(src, il, ol, w, dst, n)
+            else:  # already grouped by state (np.concatenate made copies)
+                indptr = np.zeros(n + 1, INDPTR_DTYPE)
+                np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
         else:
             il = np.zeros(0, LABEL_DTYPE)
             ol = np.zeros(0, LABEL_DTYPE)
             w = np.zeros(0, dtype)
             dst = np.zeros(0, STATE_DTYPE)
-            counts = np.zeros(n, np.int64)
-        indptr = np.zeros(n + 1, INDPTR_DTYPE)
-        np.cumsum(counts, out=indptr[1:])
+            indptr = np.zeros(n + 1, INDPTR_DTYPE)
         final = self._final[:n].copy()
         start = self._start if n else NO_STATE
         return Fst(indptr, il, ol, dst, w.astype(dtype, copy=False), final, start,
