@@ -14,7 +14,7 @@ pairs = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 7)), max_size=5,
 @pytest.mark.parametrize("semiring", PYNINI_SEMIRINGS)
 @given(data=st.data())
 def test_pairs_match_pynini(semiring, data):
-    pynini = require_pynini()
+    require_pynini()
     fst = data.draw(fsts(semiring))
     ip, op = data.draw(pairs), data.draw(pairs)
     out = kleene.relabel(fst, ipairs=ip, opairs=op)

@@ -51,7 +51,7 @@ def test_counts(fst):
 
 @given(fsts(max_states=7, max_arcs=14))
 def test_reachability_counts_match_pynini_connect(fst):
-    pynini = require_pynini()
+    require_pynini()
     lines = dict(info_lines(fst))
     connected = fst.to_pynini().connect()
     assert int(lines["# of connected states"]) == connected.num_states()

@@ -59,7 +59,7 @@ def test_arcsort(fst, sort_type):
 @EXAMPLES
 @given(fsts(**SMALL))
 def test_connect(fst):
-    pynini = require_pynini()
+    require_pynini()
     out = run_cli("connect", [], fst)
     assert_same(out, kleene.connect(fst))
     assert_isomorphic(out, fst.to_pynini().connect())
@@ -175,7 +175,7 @@ def test_push(fst, flags):
 
 
 def test_relabel_pairs(kleene_cli, tmp_path):
-    pynini = require_pynini()
+    require_pynini()
     fst = kleene.compile_text("0 1 1 2\n1 2 2 3 0.5\n2 0 3 1\n2\n")
     src = tmp_path / "in.fst"
     kleene.write(fst, str(src), format="binary")

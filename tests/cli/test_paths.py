@@ -7,7 +7,6 @@ import math
 import os
 import tempfile
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
