@@ -91,7 +91,8 @@ def _weight_records(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from ..kernels.text import WEIGHT_WIDTH, format_weight_records
     records = np.empty((values.shape[0], WEIGHT_WIDTH), np.uint8)
     lengths = np.empty(values.shape[0], np.int64)
-    if format_weight_records(values, records, lengths):
+    # one compiled specialization: float32 weights are exact as float64
+    if format_weight_records(values.astype(np.float64, copy=False), records, lengths):
         todo = np.flatnonzero(lengths == 0)
         uniq, inverse = np.unique(values[todo], return_inverse=True)
         texts = [format_weight(v).encode("ascii") for v in uniq.tolist()]
@@ -150,7 +151,8 @@ def _label_column(labels: np.ndarray, table: SymbolTable | None,
     offsets = np.zeros(len(texts) + 1, np.int64)
     np.cumsum([len(t) for t in texts], out=offsets[1:])
     blob = np.frombuffer(b"".join(texts), np.uint8)
-    return inverse.ravel().astype(np.int64), blob, offsets, max(map(len, texts))
+    # int32 like the label arrays, so the print kernel has one specialization
+    return inverse.ravel().astype(np.int32), blob, offsets, max(map(len, texts))
 
 
 def _digits(n: int) -> int:
