@@ -10,6 +10,7 @@ import numpy as np
 from ..core.fst import Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
+from ..kernels.closure import closure_csr
 from .concat import concat_left
 from .union import ArcChunks, preserved_props, union_into
 
@@ -131,8 +132,16 @@ def closure(fst: Fst, lower: int = 0, upper: int | None = None, *,
     if upper is not None and lower > upper:
         raise FstArgError(f"closure: lower bound cannot exceed the upper bound, got "
                           f"{{{lower}, {upper}}}")
-    acc = _repeat(fst, lower, upper)
     props = preserved_props([fst])
+    if upper is None and lower <= 1 and fst.start >= 0:
+        # star / plus: the layout is known, so write it in one kernel pass
+        indptr, il, ol, w, dst, final, arc_map = closure_csr(
+            fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
+            fst.start, fst.semiring.code, lower == 0)
+        out = Fst(indptr, il, ol, dst, w, final, fst.num_states if lower == 0 else fst.start,
+                  fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
+        return (out, arc_map) if return_arc_map else out
+    acc = _repeat(fst, lower, upper)
     if upper is not None and fst.props.get(Prop.ACYCLIC):
         props = props.set(Prop.ACYCLIC, True)
     out, arc_map = acc.freeze(fst.isymbols, fst.osymbols, props)
