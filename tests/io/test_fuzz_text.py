@@ -136,3 +136,32 @@ def test_mutated_native_is_read_or_rejected_cleanly(data):
         return
     _assert_valid(fst)
     assert fst.weight.dtype == np.dtype(fst.semiring.dtype)
+
+
+WEIGHT_SPELLINGS = st.one_of(
+    st.floats(allow_nan=False).map(repr),
+    st.floats(width=32, allow_nan=False).map(lambda v: "%g" % v),
+    st.from_regex(r"[+-]?[0-9]{0,20}(\.[0-9]{0,20})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+    st.sampled_from(["inf", "-Infinity", "INFINITY", "nan", "1e", ".", "0x1p3", "١"]))
+
+
+@settings(max_examples=100)
+@given(fst=fsts(max_states=5, max_arcs=8), spellings=st.lists(WEIGHT_SPELLINGS, min_size=1,
+                                                             max_size=20))
+def test_weight_spellings_give_the_line_parsers_exact_weights(fst, spellings):
+    lines = print_fst(fst, show_weight_one=True).split("\n")
+    for k, line in enumerate(lines):
+        cols = line.split("\t")
+        if len(cols) in (2, 5):
+            cols[-1] = spellings[k % len(spellings)]
+            lines[k] = "\t".join(cols)
+    text = "\n".join(lines)
+    _check_text(text)
+    try:
+        fast = compile_text(text)
+    except FstIOError:
+        return
+    reference = _slow(text, False)
+    np.testing.assert_array_equal(fast.weight, reference.weight)
+    np.testing.assert_array_equal(fast.final, reference.final)
+    assert (np.signbit(fast.weight) == np.signbit(reference.weight)).all()

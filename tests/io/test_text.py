@@ -408,3 +408,16 @@ def test_compile_reads_any_weight_spelling_like_the_line_parser(semiring):
         olookup=text_io._int_lookup, isym_name=None, osym_name=None, state_limit=10,
         source="s", semiring=sr)
     assert fst.equal(text_io._build(cols, sr, None, None))
+
+
+@given(fst=odd_weight_fsts(), symbols=st.booleans())
+def test_printed_text_takes_the_fast_parser(fst, symbols):
+    # no silent fallback to the line parser for fstprint's own output
+    table = _letters() if symbols else None
+    text = print_fst(fst, isymbols=table, osymbols=table)
+    cols = text_io._parse_lines_fast(text, acceptor=False, isymbols=table, osymbols=table,
+                                     state_limit=100, semiring=fst.semiring)
+    if fst.start >= 0:
+        assert cols.start == fst.start
+        back = text_io._build(cols, fst.semiring, table, table)
+        assert print_fst(back, isymbols=table, osymbols=table) == text

@@ -92,7 +92,10 @@ def _weight_records(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     records = np.empty((values.shape[0], WEIGHT_WIDTH), np.uint8)
     lengths = np.empty(values.shape[0], np.int64)
     # one compiled specialization: float32 weights are exact as float64
-    if format_weight_records(values.astype(np.float64, copy=False), records, lengths):
+    # (signalling NaNs raise "invalid" on the cast; they print BadNumber)
+    with np.errstate(invalid="ignore"):
+        doubles = values.astype(np.float64, copy=False)
+    if format_weight_records(doubles, records, lengths):
         todo = np.flatnonzero(lengths == 0)
         uniq, inverse = np.unique(values[todo], return_inverse=True)
         texts = [format_weight(v).encode("ascii") for v in uniq.tolist()]
