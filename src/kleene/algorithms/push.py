@@ -9,7 +9,7 @@ from ..core.properties import Prop
 from ..errors import FstArgError
 from ..kernels import push as _k
 from ..semirings import DEFAULT_DELTA
-from .shortest_distance import shortest_distance
+from .shortest_distance import distances
 
 # structural properties reweighting keeps (labels and topology do not change)
 _KEPT = (Prop.ACCEPTOR | Prop.NO_EPSILONS | Prop.NO_IEPSILONS | Prop.NO_OEPSILONS
@@ -59,7 +59,8 @@ def push(fst: Fst, *, to_final: bool = False, push_weights: bool = True,
     code = sr.code
     # distances converge to ~1e-6, tighter than ``delta``, so pushed weights stay exact
     dist_delta = min(float(delta), 1e-6)
-    potential = shortest_distance(fst, reverse=not to_final, delta=dist_delta)
+    # float64 potentials: the total weight of a large log lattice loses ~1e-2 in float32
+    potential = distances(fst, reverse=not to_final, delta=dist_delta)
     if not to_final and sr.is_zero(potential[fst.start]):
         return fst          # no successful path: OpenFst leaves it unchanged
     weight, final = _k.reweight(fst.indptr, fst.nextstate, fst.weight, fst.final,
