@@ -25,6 +25,12 @@ default stream precision (6 significant digits, ``%g``), ``Infinity`` for
 A state with no arcs that is not final prints as ``state<TAB>Infinity``
 (the zero weight), so the text keeps every state. A machine with no start
 state prints as the empty string.
+
+Speed: printing and the common all-numeric (or symbol) input are handled by
+numba kernels in :mod:`kleene.kernels.text` over UTF-8 bytes; weights the
+kernels cannot decide exactly (``%g`` rounding ties, unusual number
+spellings) go through Python's ``%g`` / ``float()``, and any malformed line
+sends the whole text to the line-by-line parser, which names the line.
 """
 
 from __future__ import annotations
@@ -32,7 +38,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from itertools import chain
 from typing import Callable
 
 import numpy as np
