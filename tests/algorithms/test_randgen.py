@@ -163,3 +163,15 @@ def test_dead_ends_are_not_sampled():
     b.set_final(1)
     out = randgen(b.freeze(), npath=100, seed=5, weighted=True)
     assert sampled_counts(out, 100) == {((1,), (1,)): 100}
+
+
+@given(fsts(semiring="tropical", max_states=6, max_arcs=14))
+def test_arc_map_points_at_the_copied_input_arc_and_props_hold(f):
+    try:
+        out, arc_map = randgen(f, npath=20, seed=3, max_length=30, return_arc_map=True)
+    except FstOpError:
+        return  # no successful path to sample
+    assert arc_map.shape == (out.num_arcs,)
+    np.testing.assert_array_equal(out.ilabel, f.ilabel[arc_map])
+    np.testing.assert_array_equal(out.olabel, f.olabel[arc_map])
+    assert kleene.verify(out)  # the properties randgen claims are true

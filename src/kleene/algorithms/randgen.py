@@ -22,7 +22,7 @@ MAX_ATTEMPTS_PER_PATH = 1000
 def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
             select: Literal["uniform", "log_prob"] = "uniform",
             max_length: int | None = None, weighted: bool = False,
-            remove_total_weight: bool = False) -> Fst:
+            remove_total_weight: bool = False, return_arc_map: bool = False):
     """Samples ``npath`` random successful paths and returns them as a tree.
 
     Each path is a random walk from the start state: at every state one
@@ -52,6 +52,9 @@ def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
 
     Complexity: O(V + E) to find the useful states, then O(total sampled
     walk length × out-degree).
+
+    With ``return_arc_map=True`` returns ``(fst, arc_map)``, ``arc_map[k]``
+    being the input arc that output arc ``k`` copies the labels of.
     """
     if not isinstance(fst, Fst):
         raise FstArgError(f"randgen expects a kleene.Fst, not {type(fst).__name__}")
@@ -86,8 +89,9 @@ def randgen(fst: Fst, *, npath: int = 1, seed: int = 0,
             f"reach no final state, or exceed max_length={limit}, too often. Raise "
             f"max_length, connect the machine, or make successful paths more likely")
     nodes, src, dst, arc_of, through, stops = _k.build_tree(arcs, offsets)
-    return _tree(fst, nodes, src, dst, arc_of, through, stops, weighted,
-                 remove_total_weight)
+    out, arc_map = _tree(fst, nodes, src, dst, arc_of, through, stops, weighted,
+                         remove_total_weight)
+    return (out, arc_map) if return_arc_map else out
 
 
 def _fraction_weight(sr, num, den):
@@ -121,10 +125,11 @@ def _tree(fst, nodes, src, dst, arc_of, through, stops, weighted, remove_total_w
         final = np.where(stops > 0, sr.one, sr.zero).astype(sr.dtype)
     props = (Props().set(Prop.ACYCLIC, True).set(Prop.TOP_SORTED, True)
              .set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True))
-    return Fst(indptr, fst.ilabel[arc_of].astype(LABEL_DTYPE),
-               fst.olabel[arc_of].astype(LABEL_DTYPE), dst.astype(STATE_DTYPE),
-               np.ascontiguousarray(weight), np.ascontiguousarray(final), 0, sr,
-               fst.isymbols, fst.osymbols, props, check=False)
+    out = Fst(indptr, fst.ilabel[arc_of].astype(LABEL_DTYPE),
+              fst.olabel[arc_of].astype(LABEL_DTYPE), dst.astype(STATE_DTYPE),
+              np.ascontiguousarray(weight), np.ascontiguousarray(final), 0, sr,
+              fst.isymbols, fst.osymbols, props, check=False)
+    return out, arc_of.astype(np.int64)
 
 
 def _total(sr, through, stops, dst, src, weight, final):
