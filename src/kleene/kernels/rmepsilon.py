@@ -1,0 +1,373 @@
+"""ε-removal kernel (OpenFst ``RmEpsilon``, replayed state for state).
+
+OpenFst removes ε:ε arcs in place: it visits the states in reverse
+topological order of the ε-subgraph's strongly connected components (the
+states of one component by increasing id) and replaces each state's arcs by
+the non-ε arcs of its ε-closure, each weighted by the closure distance. A
+state expanded earlier has no ε-arcs left, so it is a leaf of every later
+closure and contributes its already expanded arcs. The kernel replays
+exactly that schedule, the depth-first (stack) visit of the closure and the
+merging of arcs with equal ``(ilabel, olabel, nextstate)``, so the result has
+OpenFst's arcs in OpenFst's order.
+
+Status codes: ``OK`` (0), ``BUDGET`` (1: an ε-closure distance was relaxed
+more than ``max_relaxations`` times, a divergent ε-cycle), ``NOT_FINITE``
+(2: a distance became NaN or infinite the wrong way).
+"""
+
+import numpy as np
+from numba import njit
+
+from .semiring import approx_equal, is_zero, one, plus, times, zero
+
+OK = 0
+BUDGET = 1
+NOT_FINITE = 2
+
+
+@njit(cache=True)
+def epsilon_scc_order(indptr, ilabel, olabel, nextstate, num_states):
+    """States ordered for expansion: strongly connected components of the
+    ε:ε subgraph in reverse topological order (sinks first, as Tarjan's
+    algorithm emits them), the states of one component by increasing id.
+    Iterative Tarjan; O(V + E)."""
+    index = np.full(num_states, -1, np.int64)
+    low = np.zeros(num_states, np.int64)
+    on_stack = np.zeros(num_states, np.bool_)
+    comp = np.full(num_states, -1, np.int64)
+    tstack = np.empty(num_states, np.int64)
+    tsize = 0
+    call_state = np.empty(num_states, np.int64)
+    call_arc = np.empty(num_states, np.int64)
+    counter = 0
+    ncomp = 0
+    for root in range(num_states):
+        if index[root] >= 0:
+            continue
+        depth = 0
+        call_state[0] = root
+        call_arc[0] = indptr[root]
+        index[root] = counter
+        low[root] = counter
+        counter += 1
+        tstack[tsize] = root
+        tsize += 1
+        on_stack[root] = True
+        while depth >= 0:
+            s = call_state[depth]
+            a = call_arc[depth]
+            descended = False
+            while a < indptr[s + 1]:
+                if ilabel[a] == 0 and olabel[a] == 0:
+                    t = nextstate[a]
+                    if index[t] < 0:
+                        call_arc[depth] = a + 1
+                        depth += 1
+                        call_state[depth] = t
+                        call_arc[depth] = indptr[t]
+                        index[t] = counter
+                        low[t] = counter
+                        counter += 1
+                        tstack[tsize] = t
+                        tsize += 1
+                        on_stack[t] = True
+                        descended = True
+                        break
+                    elif on_stack[t] and index[t] < low[s]:
+                        low[s] = index[t]
+                a += 1
+            if descended:
+                continue
+            if low[s] == index[s]:
+                while True:
+                    tsize -= 1
+                    u = tstack[tsize]
+                    on_stack[u] = False
+                    comp[u] = ncomp
+                    if u == s:
+                        break
+                ncomp += 1
+            depth -= 1
+            if depth >= 0:
+                p = call_state[depth]
+                if low[s] < low[p]:
+                    low[p] = low[s]
+    # counting sort by component, stable in state id
+    counts = np.zeros(ncomp + 1, np.int64)
+    for s in range(num_states):
+        counts[comp[s] + 1] += 1
+    for c in range(ncomp):
+        counts[c + 1] += counts[c]
+    order = np.empty(num_states, np.int64)
+    for s in range(num_states):
+        order[counts[comp[s]]] = s
+        counts[comp[s]] += 1
+    return order
+
+
+@njit(cache=True)
+def _grow_i32(arr, size):
+    out = np.empty(max(size, 2 * arr.shape[0]), np.int32)
+    out[:arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True)
+def _grow_i64(arr, size):
+    out = np.empty(max(size, 2 * arr.shape[0]), np.int64)
+    out[:arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True)
+def _grow_f64(arr, size):
+    out = np.empty(max(size, 2 * arr.shape[0]), np.float64)
+    out[:arr.shape[0]] = arr
+    return out
+
+
+@njit(inline="always", cache=True)
+def _slot(il, ol, ns, mask):
+    h = (np.int64(il) * 1000003) ^ (np.int64(ol) * 998244353) ^ (np.int64(ns) * 2654435761)
+    h ^= h >> 29
+    return h & mask
+
+
+@njit(cache=True)
+def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, code,
+                     delta, skip_unreachable, max_relaxations):
+    """Expands every state (OpenFst's in-place schedule).
+
+    With ``skip_unreachable`` a state that is neither the start nor the
+    target of a non-ε arc is not expanded and loses its arcs (OpenFst does
+    this when it connects or prunes afterwards; such states are inaccessible
+    once the ε-arcs are gone).
+
+    Returns ``(status, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src,
+    new_final)``: state ``s``'s new arcs are buffer entries ``seg_start[s] ..
+    seg_start[s] + seg_len[s]``, each with the index of the input arc it
+    copies in ``b_src``. Distances are accumulated in float64.
+
+    Complexity: for each state, a shortest-distance computation over the
+    ε-arcs its closure reaches plus one visit of the closure's arcs; only
+    touched states are reset. O(V + E) for ε-free machines, O(Σ_s |closure(s)|
+    arcs × relaxations) in general.
+    """
+    n = final.shape[0]
+    m = ilabel.shape[0]
+    seg_start = np.zeros(n, np.int64)
+    seg_len = np.zeros(n, np.int64)
+    new_final = final.astype(np.float64)
+    cap = max(16, m + m // 4)
+    b_il = np.empty(cap, np.int32)
+    b_ol = np.empty(cap, np.int32)
+    b_ns = np.empty(cap, np.int32)
+    b_w = np.empty(cap, np.float64)
+    b_src = np.empty(cap, np.int64)
+    b_size = 0
+    if n == 0:
+        return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
+
+    noneps_in = np.zeros(n, np.bool_)
+    if start >= 0:
+        noneps_in[start] = True
+    for a in range(m):
+        if ilabel[a] != 0 or olabel[a] != 0:
+            noneps_in[nextstate[a]] = True
+    order = epsilon_scc_order(indptr, ilabel, olabel, nextstate, n)
+
+    processed = np.zeros(n, np.bool_)
+    dist = np.full(n, zero(code), np.float64)
+    resid = np.full(n, zero(code), np.float64)
+    pops = np.zeros(n, np.int64)
+    in_queue = np.zeros(n, np.bool_)
+    visited = np.zeros(n, np.bool_)
+    queue = np.empty(n, np.int64)
+    dfs = np.empty(max(16, m + 1), np.int64)
+    # the arcs of the current expansion, and a hash map (label, label, state)
+    # -> index among them; slots are valid when their stamp is this expansion's
+    c_cap = 16
+    c_il = np.empty(c_cap, np.int32)
+    c_ol = np.empty(c_cap, np.int32)
+    c_ns = np.empty(c_cap, np.int32)
+    c_w = np.empty(c_cap, np.float64)
+    c_src = np.empty(c_cap, np.int64)
+    h_cap = 64
+    h_stamp = np.full(h_cap, -1, np.int64)
+    h_val = np.empty(h_cap, np.int64)
+
+    for k in range(n):
+        s = order[k]
+        if skip_unreachable and not noneps_in[s]:
+            continue
+        # 1. ε-closure distances from s (Mohri's generic algorithm, FIFO)
+        dist[s] = one(code)
+        resid[s] = one(code)
+        head = 0
+        size = 1
+        queue[0] = s
+        in_queue[s] = True
+        while size > 0:
+            u = queue[head]
+            head = (head + 1) % n
+            size -= 1
+            in_queue[u] = False
+            pops[u] += 1
+            if pops[u] > max_relaxations:
+                return BUDGET, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
+            r = resid[u]
+            resid[u] = zero(code)
+            if processed[u]:
+                continue  # no ε-arcs left
+            for a in range(indptr[u], indptr[u + 1]):
+                if ilabel[a] != 0 or olabel[a] != 0:
+                    continue
+                t = nextstate[a]
+                w = times(code, r, np.float64(weight[a]))
+                if is_zero(code, w):
+                    continue
+                old = dist[t]
+                new = plus(code, old, w)
+                if new != new:
+                    return NOT_FINITE, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
+                if not approx_equal(code, old, new, delta):
+                    dist[t] = new
+                    resid[t] = plus(code, resid[t], w)
+                    if not in_queue[t]:
+                        queue[(head + size) % n] = t
+                        size += 1
+                        in_queue[t] = True
+        # 2. depth-first (stack) visit of the closure collecting arcs
+        expand_id = k
+        ncur = 0
+        fin = zero(code)
+        dsize = 1
+        dfs[0] = s
+        nvisited = 0
+        while dsize > 0:
+            dsize -= 1
+            u = dfs[dsize]
+            if visited[u]:
+                continue
+            visited[u] = True
+            queue[nvisited] = u  # reuse as the list of visited states
+            nvisited += 1
+            du = dist[u]
+            if processed[u]:
+                lo = seg_start[u]
+                hi = lo + seg_len[u]
+            else:
+                lo = indptr[u]
+                hi = indptr[u + 1]
+            for a in range(lo, hi):
+                if processed[u]:
+                    il = b_il[a]
+                    ol = b_ol[a]
+                    ns = b_ns[a]
+                    w = times(code, du, b_w[a])
+                    src = b_src[a]
+                else:
+                    il = ilabel[a]
+                    ol = olabel[a]
+                    ns = nextstate[a]
+                    w = times(code, du, np.float64(weight[a]))
+                    src = a
+                    if il == 0 and ol == 0:
+                        if not visited[ns]:
+                            if dsize == dfs.shape[0]:
+                                dfs = _grow_i64(dfs, dsize + 1)
+                            dfs[dsize] = ns
+                            dsize += 1
+                        continue
+                mask = h_cap - 1
+                h = _slot(il, ol, ns, mask)
+                found = -1
+                while h_stamp[h] == expand_id:
+                    j = h_val[h]
+                    if c_il[j] == il and c_ol[j] == ol and c_ns[j] == ns:
+                        found = j
+                        break
+                    h = (h + 1) & mask
+                if found >= 0:
+                    c_w[found] = plus(code, c_w[found], w)
+                    continue
+                if ncur == c_cap:
+                    c_cap *= 2
+                    c_il = _grow_i32(c_il, c_cap)
+                    c_ol = _grow_i32(c_ol, c_cap)
+                    c_ns = _grow_i32(c_ns, c_cap)
+                    c_w = _grow_f64(c_w, c_cap)
+                    c_src = _grow_i64(c_src, c_cap)
+                c_il[ncur] = il
+                c_ol[ncur] = ol
+                c_ns[ncur] = ns
+                c_w[ncur] = w
+                c_src[ncur] = src
+                h_stamp[h] = expand_id
+                h_val[h] = ncur
+                ncur += 1
+                if 2 * ncur > h_cap:  # rehash the current expansion's arcs
+                    h_cap *= 4
+                    h_stamp = np.full(h_cap, -1, np.int64)
+                    h_val = np.empty(h_cap, np.int64)
+                    mask = h_cap - 1
+                    for j in range(ncur):
+                        h = _slot(c_il[j], c_ol[j], c_ns[j], mask)
+                        while h_stamp[h] == expand_id:
+                            h = (h + 1) & mask
+                        h_stamp[h] = expand_id
+                        h_val[h] = j
+            fin = plus(code, fin, times(code, du, new_final[u]))
+        # 3. reset what this expansion touched (the distance pass reaches
+        # only states the visit also reaches)
+        for j in range(nvisited):
+            u = queue[j]
+            visited[u] = False
+            dist[u] = zero(code)
+            resid[u] = zero(code)
+            pops[u] = 0
+        # 4. the state's new arcs, in OpenFst's order (last collected first)
+        if b_size + ncur > b_il.shape[0]:
+            need = b_size + ncur
+            b_il = _grow_i32(b_il, need)
+            b_ol = _grow_i32(b_ol, need)
+            b_ns = _grow_i32(b_ns, need)
+            b_w = _grow_f64(b_w, need)
+            b_src = _grow_i64(b_src, need)
+        seg_start[s] = b_size
+        seg_len[s] = ncur
+        for j in range(ncur - 1, -1, -1):
+            b_il[b_size] = c_il[j]
+            b_ol[b_size] = c_ol[j]
+            b_ns[b_size] = c_ns[j]
+            b_w[b_size] = c_w[j]
+            b_src[b_size] = c_src[j]
+            b_size += 1
+        new_final[s] = fin
+        processed[s] = True
+    return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
+
+
+@njit(cache=True)
+def gather_segments(seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, out_weight):
+    """Concatenates the per-state buffer segments in state order into CSR
+    arrays (``out_weight`` is preallocated in the semiring dtype)."""
+    n = seg_start.shape[0]
+    indptr = np.zeros(n + 1, np.int64)
+    for s in range(n):
+        indptr[s + 1] = indptr[s] + seg_len[s]
+    m = indptr[n]
+    il = np.empty(m, np.int32)
+    ol = np.empty(m, np.int32)
+    ns = np.empty(m, np.int32)
+    src = np.empty(m, np.int64)
+    for s in range(n):
+        o = indptr[s]
+        b = seg_start[s]
+        for j in range(seg_len[s]):
+            il[o + j] = b_il[b + j]
+            ol[o + j] = b_ol[b + j]
+            ns[o + j] = b_ns[b + j]
+            out_weight[o + j] = b_w[b + j]
+            src[o + j] = b_src[b + j]
+    return indptr, il, ol, ns, src
