@@ -15,6 +15,8 @@ from collections import defaultdict, deque
 
 import numpy as np
 
+from kleene import Prop
+
 STAY = -1  # this side does not move (OpenFst's implicit self-loop)
 NO_STATE = None
 
@@ -72,12 +74,69 @@ def _state_info(a, b, q1, q2):
             "noeps2": ne2 == 0, "alleps2": ne2 == len(arcs2) and not fin2}
 
 
-def _candidate_moves(a, b, q1, q2, match_input):
+def _arcs_of(fst, q):
+    return range(int(fst.indptr[q]), int(fst.indptr[q + 1]))
+
+
+def special_matches(b, q2, label, special):
+    """The arcs of b matched by a's real output ``label`` at ``q2`` under a
+    special matcher ``special = (kind, special_label, phi_loop)``, as
+    ``(arc, φ weight, olabel or None)`` triples, from the definitions:
+    σ matches every label after the exact matches; ρ matches when nothing
+    else does; φ is followed while no arc matches (a φ self-loop matches
+    the label itself when phi_loop)."""
+    kind, sl, phi_loop = special
+    sr = b.semiring
+    rewrite = b.properties().get(Prop.ACCEPTOR)
+    exact = [k for k in _arcs_of(b, q2) if b.ilabel[k] == label]
+    specials = [k for k in _arcs_of(b, q2) if b.ilabel[k] == sl]
+
+    def relabel(k):
+        return label if (rewrite and b.olabel[k] == sl) else None
+
+    if kind == "sigma":
+        return [(k, sr.one, None) for k in exact] + [(k, sr.one, relabel(k)) for k in specials]
+    if kind == "rho":
+        if exact:
+            return [(k, sr.one, None) for k in exact]
+        return [(k, sr.one, relabel(k)) for k in specials]
+    # phi
+    weight, q, seen = sr.one, q2, set()
+    while True:
+        exact = [k for k in _arcs_of(b, q) if b.ilabel[k] == label]
+        if exact:
+            return [(k, weight, None) for k in exact]
+        phis = [k for k in _arcs_of(b, q) if b.ilabel[k] == sl]
+        if not phis:
+            return []
+        assert len(phis) == 1, "non-deterministic φ"
+        k = phis[0]
+        if int(b.nextstate[k]) == q and phi_loop:
+            return [(k, weight, relabel(k))]
+        assert q not in seen, "φ cycle"
+        seen.add(q)
+        weight = float(sr.times(weight, b.weight[k]))
+        q = int(b.nextstate[k])
+
+
+def _candidate_moves(a, b, q1, q2, match_input, special=None):
     """The arc pairs ``(k1, k2)`` (global arc indices, STAY = no move) in the
-    order OpenFst's ComposeFst tries them at ``(q1, q2)``."""
+    order OpenFst's ComposeFst tries them at ``(q1, q2)``, each with the φ
+    weight picked up and b's rewritten output label (None: unchanged)."""
     range1 = range(int(a.indptr[q1]), int(a.indptr[q1 + 1]))
     range2 = range(int(b.indptr[q2]), int(b.indptr[q2 + 1]))
+    one = a.semiring.one
     moves = []
+    if special is not None:  # walk a, b's special matcher
+        moves += [(STAY, k2, one, None) for k2 in range2 if b.ilabel[k2] == 0]
+        for k1 in range1:
+            label = int(a.olabel[k1])
+            if label == 0:
+                moves.append((k1, STAY, one, None))
+                moves += [(k1, k2, one, None) for k2 in range2 if b.ilabel[k2] == 0]
+            else:
+                moves += [(k1,) + m for m in special_matches(b, q2, label, special)]
+        return moves
     if match_input:  # walk a's arcs, look labels up among b's input labels
         moves += [(STAY, k2) for k2 in range2 if b.ilabel[k2] == 0]
         for k1 in range1:
@@ -92,10 +151,10 @@ def _candidate_moves(a, b, q1, q2, match_input):
             if label == 0:
                 moves.append((STAY, k2))
             moves += [(k1, k2) for k1 in range1 if a.olabel[k1] == label]
-    return moves
+    return [m + (one, None) for m in moves]
 
 
-def compose_reference(a, b, *, compose_filter="sequence", match="both"):
+def compose_reference(a, b, *, compose_filter="sequence", match="both", special=None):
     """Composition by explicit breadth-first expansion of state tuples.
 
     ``match`` says which side OpenFst's matcher searches: ``"input"`` (walk
@@ -104,7 +163,8 @@ def compose_reference(a, b, *, compose_filter="sequence", match="both"):
     Returns ``(states, arcs, finals, maps)``: the tuple of every output state,
     the arcs ``(src, ilabel, olabel, weight, dst)`` in order, the final
     weights, and per arc ``(arc of a, arc of b)`` (-1 where a side stays).
-    No trimming (compare after ``connect``)."""
+    No trimming (compare after ``connect``). ``special = (kind,
+    label, phi_loop)`` puts a φ/σ/ρ matcher on b (a is then always walked)."""
     sr = a.semiring
     filt = "sequence" if compose_filter == "auto" else compose_filter
     if a.start < 0 or b.start < 0:
@@ -135,7 +195,8 @@ def compose_reference(a, b, *, compose_filter="sequence", match="both"):
             match_input = False
         else:
             match_input = a.out_degree(q1) <= b.out_degree(q2)
-        for k1, k2 in _candidate_moves(a, b, q1, q2, match_input):
+        for k1, k2, phi_w, relabel in _candidate_moves(a, b, q1, q2, match_input,
+                                                       special):
             if k2 == STAY:
                 move = "eps1"
             elif k1 == STAY:
@@ -150,9 +211,9 @@ def compose_reference(a, b, *, compose_filter="sequence", match="both"):
             n1 = q1 if k1 == STAY else int(a.nextstate[k1])
             n2 = q2 if k2 == STAY else int(b.nextstate[k2])
             il = 0 if k1 == STAY else int(a.ilabel[k1])
-            ol = 0 if k2 == STAY else int(b.olabel[k2])
+            ol = 0 if k2 == STAY else int(b.olabel[k2] if relabel is None else relabel)
             w1 = sr.one if k1 == STAY else float(a.weight[k1])
-            w2 = sr.one if k2 == STAY else float(b.weight[k2])
+            w2 = sr.one if k2 == STAY else float(sr.times(phi_w, b.weight[k2]))
             dst = find((n1, n2, nfs))
             arcs.append((src, il, ol, float(sr.times(w1, w2)), dst))
             maps.append((k1, k2))

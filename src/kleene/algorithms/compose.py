@@ -118,9 +118,24 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
     walked and the other searched); ``sort="error"`` raises
     :class:`FstArgError` when neither is sorted and sorts nothing.
 
-    ``phi_label``/``sigma_label``/``rho_label`` make that label special on
-    ``special_side`` (see :func:`compose_special`); ``phi_loop`` is
-    OpenFst's PhiMatcher loop option.
+    Special matchers (OpenFst's PhiMatcher, SigmaMatcher, RhoMatcher with
+    rewrite mode "auto"; give at most one of the three labels, > 0): on
+    ``special_side`` (b by default, as in text ∘ backoff LM) the label is
+    not matched literally. ``phi_label`` (failure): where the state has no
+    arc for the label being read, its single φ arc is followed without
+    consuming anything (its weight multiplied in), possibly along a chain;
+    with ``phi_loop`` a φ self-loop met on the way matches the label
+    itself (without it such a loop raises :class:`FstOpError`, where OpenFst
+    would loop forever). ``sigma_label`` matches every non-ε label, in
+    addition to exact matches; ``rho_label`` matches every non-ε label that
+    no arc of the state matches. A σ/ρ/φ-loop match writes the matched label
+    in place of the special one on the special side's other tape when that
+    machine is an acceptor. φ is never followed for final weights, and the
+    other machine must not carry the special label on the matched tape
+    (:class:`FstArgError`). With a special matcher the numbering is
+    OpenFst's for the special side's matcher alone (the other side is
+    always walked); ``sort="error"`` then requires the special side sorted
+    on the matched tape.
 
     Preconditions: same semiring; a's output and b's input symbol tables
     (if both present) equal. Complexity: O(V1 V2 F) states and O(E1 E2)
@@ -143,12 +158,9 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
         raise FstArgError(f"compose: state_threshold must be None or >= 0, "
                           f"got {state_threshold!r}")
     if phi_label is not None or sigma_label is not None or rho_label is not None:
-        from .compose_special import compose_special
-        return compose_special(a, b, phi_label=phi_label, sigma_label=sigma_label,
-                               rho_label=rho_label, special_side=special_side,
-                               phi_loop=phi_loop, connect=connect,
-                               state_threshold=state_threshold,
-                               return_arc_map=return_arc_map)
+        return _compose_special(a, b, compose_filter, sort, phi_label, sigma_label,
+                                rho_label, special_side, phi_loop, connect,
+                                state_threshold, return_arc_map)
     sa, sb, sort_map_a, sort_map_b, mode = _prepare(a, b, sort)
     limit = -1 if state_threshold is None else int(state_threshold)
     (status, indptr, il, ol, dst, w, fin, map_a, map_b) = kc.compose_csr(
@@ -163,6 +175,82 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
     out = Fst(indptr, il, ol, dst, w, fin, start, a.semiring, a.isymbols, b.osymbols,
               _output_props(a, b), check=False)
     map_a = _through(map_a, sort_map_a)
+    map_b = _through(map_b, sort_map_b)
+    if connect:
+        from .connect import connect as trim
+        out, kept = trim(out, return_arc_map=True)
+        map_a, map_b = map_a[kept], map_b[kept]
+    if return_arc_map:
+        return out, (map_a, map_b)
+    return out
+
+
+_SPECIAL_ERRORS = {
+    2: "the {other} machine carries the special label {label} on its {tape} "
+       "labels; a special label may only appear on the special side",
+    3: "a state of the {side} machine has more than one φ arc (label {label}); "
+       "φ transitions must be deterministic",
+    4: "a φ chain (label {label}) returns to a state it has visited without a "
+       "φ self-loop match (or phi_loop=False met a φ self-loop): the failure "
+       "transitions form a cycle; remove it or pass phi_loop=True",
+}
+
+
+def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_label,
+                     special_side, phi_loop, connect, state_threshold, return_arc_map):
+    from ..kernels import compose_special as ks
+    from .arcsort import arcsort
+    from .invert import invert
+    given = [(k, v) for k, v in ((ks.PHI, phi_label), (ks.SIGMA, sigma_label),
+                                 (ks.RHO, rho_label)) if v is not None]
+    if len(given) != 1:
+        raise FstArgError("compose: give at most one of phi_label, sigma_label, rho_label")
+    kind, label = given[0]
+    if isinstance(label, bool) or int(label) <= 0:
+        raise FstArgError(f"compose: special labels must be positive integers "
+                          f"(0 is ε), got {label!r}")
+    label = int(label)
+    if special_side == "a":
+        # a ∘ b with a special on a's output = invert(b⁻¹ ∘ a⁻¹ with the
+        # special on the second's input); the sequence filter becomes
+        # alt_sequence because the roles of the two machines swap.
+        swapped = {"auto": "alt_sequence", "sequence": "alt_sequence",
+                   "alt_sequence": "sequence"}.get(compose_filter, compose_filter)
+        out = _compose_special(invert(b), invert(a), swapped, sort,
+                               phi_label, sigma_label, rho_label, "b", phi_loop,
+                               connect, state_threshold, True)
+        fst, (map_b, map_a) = out
+        fst = invert(fst)
+        return (fst, (map_a, map_b)) if return_arc_map else fst
+    sort_map_b = None
+    if not b.has(Prop.ILABEL_SORTED):
+        if sort == "error":
+            raise FstArgError("compose: special matchers search the special side's "
+                              "input labels; arcsort it (sort_type='ilabel') or pass "
+                              "sort='auto'")
+        b_sorted, sort_map_b = arcsort(b, sort_type="ilabel", return_arc_map=True)
+    else:
+        b_sorted = b
+    limit = -1 if state_threshold is None else int(state_threshold)
+    (status, indptr, il, ol, dst, w, fin, map_a, map_b) = ks.compose_special_csr(
+        a.indptr, a.ilabel, a.olabel, a.nextstate, a.weight, a.final, a.start,
+        b_sorted.indptr, b_sorted.ilabel, b_sorted.olabel, b_sorted.nextstate,
+        b_sorted.weight, b_sorted.final, b_sorted.start,
+        a.semiring.code, _FILTER_CODES[compose_filter], kind, label,
+        bool(b.has(Prop.ACCEPTOR)), bool(phi_loop), limit)
+    if status == kc.STATE_LIMIT:
+        raise FstOpError(f"compose: more than state_threshold={limit} state tuples; "
+                         "the composition blows up: prune or restrict the inputs, "
+                         "or raise the threshold")
+    if status in (ks.PHI_NONDET, ks.PHI_CYCLE):
+        raise FstOpError("compose: " + _SPECIAL_ERRORS[status].format(
+            side="special-side", label=label, other="other", tape="output"))
+    if status == ks.BAD_LABEL:
+        raise FstArgError("compose: " + _SPECIAL_ERRORS[status].format(
+            side="special-side", label=label, other="other", tape="matched"))
+    start = 0 if fin.shape[0] else NO_STATE
+    out = Fst(indptr, il, ol, dst, w, fin, start, a.semiring, a.isymbols, b.osymbols,
+              Props(), check=False)
     map_b = _through(map_b, sort_map_b)
     if connect:
         from .connect import connect as trim
