@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
-from ..kernels.connect import useful_states
+from ..kernels.graph import accessible_states, coaccessible_states
 
 # Properties that stay true when states and arcs are deleted (and the
 # remaining states keep their relative order).
@@ -45,8 +45,9 @@ def connect(fst: Fst, *, return_arc_map: bool = False):
     With ``return_arc_map=True`` returns ``(fst, arc_map)``, ``arc_map[k]``
     being the input arc that output arc ``k`` is.
     """
-    keep = useful_states(fst.indptr, fst.nextstate, fst.final, fst.start,
-                         fst.semiring.code)
+    # on a path from the start to a final state = accessible and coaccessible
+    keep = (accessible_states(fst.indptr, fst.nextstate, fst.start)
+            & coaccessible_states(fst.indptr, fst.nextstate, fst.final, fst.semiring.code))
     new_id = np.cumsum(keep, dtype=np.int64) - 1
     n_out = int(keep.sum())
     src = fst.arc_source

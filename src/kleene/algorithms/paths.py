@@ -11,7 +11,8 @@ from ..core.fst import Fst
 from ..core.properties import Prop
 from ..core.strings import TokenType, _check_token_type, decode_label_batch, decode_labels
 from ..errors import FstArgError, FstOpError
-from ..kernels.paths import coaccessible_states, enumerate_paths
+from ..kernels.graph import coaccessible_states
+from ..kernels.paths import enumerate_paths
 
 
 def _check_max_paths(max_paths) -> "int | None":

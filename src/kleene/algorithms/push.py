@@ -8,6 +8,7 @@ from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
 from ..kernels import push as _k
+from ..kernels.graph import on_cycle
 from ..semirings import DEFAULT_DELTA
 from .shortest_distance import distances
 
@@ -97,7 +98,7 @@ def push(fst: Fst, *, to_final: bool = False, push_weights: bool = True,
 
 
 def _enters_start(fst: Fst) -> bool:
-    return bool(_k.start_on_cycle(fst.indptr, fst.nextstate, fst.start))
+    return bool(on_cycle(fst.indptr, fst.nextstate, fst.start))
 
 
 def _new_start(fst, weight, final, correction):

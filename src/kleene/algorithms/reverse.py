@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
-from ..kernels.reverse import on_cycle
+from ..kernels.graph import on_cycle
 
 _KEPT_WHEN_TRUE = (Prop.ACCEPTOR, Prop.UNWEIGHTED, Prop.ACYCLIC)
 

@@ -8,6 +8,7 @@ from ..core.fst import Fst
 from ..core.properties import Prop
 from ..errors import FstArgError, FstOpError
 from ..kernels import shortest_distance as _k
+from ..kernels.graph import reverse_csr
 
 #: Convergence threshold of the cyclic algorithm (OpenFst's ``kShortestDelta``,
 #: also pynini's default): the sums stop when a relaxation changes a distance
@@ -103,7 +104,7 @@ def _topological(fst: Fst):
 def _reversed(fst: Fst):
     cached = fst._cache.get("reverse_csr")
     if cached is None:
-        cached = _k.reverse_csr(fst.indptr, fst.nextstate, fst.num_states)
+        cached = reverse_csr(fst.indptr, fst.nextstate, fst.num_states)
         fst._cache["reverse_csr"] = cached
     return cached
 

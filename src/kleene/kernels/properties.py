@@ -4,7 +4,7 @@ that needs one property pays only for its group:
 - ``local_properties``: label, weight, sortedness, determinism and
   "every arc goes forward" (top-sorted) bits, from one scan of the arcs;
 - ``cycle_properties``: acyclicity, by an iterative three-colour DFS;
-- ``reach_properties``: accessibility and co-accessibility, by two BFS.
+- ``reach_properties``: accessibility and co-accessibility (``kernels.graph``).
 """
 
 import numpy as np
@@ -14,6 +14,7 @@ from ..core.property_bits import (ACCEPTOR, ACCESSIBLE, ACYCLIC, COACCESSIBLE,
                                   I_DETERMINISTIC, ILABEL_SORTED, NO_EPSILONS,
                                   NO_IEPSILONS, NO_OEPSILONS, O_DETERMINISTIC,
                                   OLABEL_SORTED, TOP_SORTED, UNWEIGHTED)
+from .graph import accessible_states, coaccessible_states
 from .semiring import is_zero, one
 
 LOCAL_GROUP = (ACCEPTOR | NO_EPSILONS | NO_IEPSILONS | NO_OEPSILONS | ILABEL_SORTED
@@ -127,60 +128,9 @@ def cycle_properties(indptr, nextstate, start):
 @njit(cache=True)
 def reach_properties(indptr, nextstate, final, start, code):
     """``ACCESSIBLE`` / ``COACCESSIBLE`` bits that hold."""
-    n = final.shape[0]
     props = ACCESSIBLE | COACCESSIBLE
-    if n == 0:
-        return props
-    queue = np.empty(n, np.int64)
-    seen = np.zeros(n, np.bool_)
-    tail = 0
-    if 0 <= start < n:
-        queue[0] = start
-        seen[start] = True
-        head = 0
-        tail = 1
-        while head < tail:
-            s = queue[head]
-            head += 1
-            for a in range(indptr[s], indptr[s + 1]):
-                t = nextstate[a]
-                if not seen[t]:
-                    seen[t] = True
-                    queue[tail] = t
-                    tail += 1
-    if tail < n:
+    if not accessible_states(indptr, nextstate, start).all():
         props &= ~ACCESSIBLE
-    # co-accessibility: breadth-first search over reversed arcs from finals
-    m = nextstate.shape[0]
-    rev_ptr = np.zeros(n + 1, np.int64)
-    for a in range(m):
-        rev_ptr[nextstate[a] + 1] += 1
-    for s in range(n):
-        rev_ptr[s + 1] += rev_ptr[s]
-    rev_src = np.empty(m, np.int64)
-    fill = rev_ptr[:-1].copy()
-    for s in range(n):
-        for a in range(indptr[s], indptr[s + 1]):
-            t = nextstate[a]
-            rev_src[fill[t]] = s
-            fill[t] += 1
-    co = np.zeros(n, np.bool_)
-    tail = 0
-    for s in range(n):
-        if not is_zero(code, final[s]):
-            co[s] = True
-            queue[tail] = s
-            tail += 1
-    head = 0
-    while head < tail:
-        t = queue[head]
-        head += 1
-        for k in range(rev_ptr[t], rev_ptr[t + 1]):
-            s = rev_src[k]
-            if not co[s]:
-                co[s] = True
-                queue[tail] = s
-                tail += 1
-    if tail < n:
+    if not coaccessible_states(indptr, nextstate, final, code).all():
         props &= ~COACCESSIBLE
     return props

@@ -1,6 +1,5 @@
 """Reweighting kernel for weight pushing."""
 
-import numpy as np
 from numba import njit
 
 from .semiring import divide, is_zero, times
@@ -37,28 +36,3 @@ def reweight(indptr, nextstate, weight, final, potential, code, to_final):
             else:
                 new_w[a] = divide(code, times(code, weight[a], vt), vs)
     return new_w, new_f
-
-
-@njit(cache=True)
-def start_on_cycle(indptr, nextstate, start):
-    """Whether a path of at least one arc leads from ``start`` back to it
-    (OpenFst's not-initial-acyclic). Depth-first search, O(V + E)."""
-    n = indptr.shape[0] - 1
-    seen = np.zeros(n, np.bool_)
-    stack = np.empty(n, np.int64)
-    top = 0
-    seen[start] = True
-    stack[0] = start
-    top = 1
-    while top > 0:
-        top -= 1
-        s = stack[top]
-        for a in range(indptr[s], indptr[s + 1]):
-            t = nextstate[a]
-            if t == start:
-                return True
-            if not seen[t]:
-                seen[t] = True
-                stack[top] = t
-                top += 1
-    return False

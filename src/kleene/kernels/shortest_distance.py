@@ -125,27 +125,3 @@ def generic_distance(indptr, nextstate, weight, dist, code, delta, max_relaxatio
                     size += 1
                     in_queue[t] = True
     return OK
-
-
-@njit(cache=True)
-def reverse_csr(indptr, nextstate, num_states):
-    """CSR of the reversed arcs: ``(rindptr, rnext, arc_index)`` where the
-    reversed arc ``k`` goes to the source of input arc ``arc_index[k]``. O(V + E)."""
-    m = nextstate.shape[0]
-    counts = np.zeros(num_states + 1, np.int64)
-    for a in range(m):
-        counts[nextstate[a] + 1] += 1
-    for s in range(num_states):
-        counts[s + 1] += counts[s]
-    rindptr = counts.copy()
-    fill = counts[:num_states].copy()
-    rnext = np.empty(m, np.int32)
-    arc_index = np.empty(m, np.int64)
-    for s in range(num_states):
-        for a in range(indptr[s], indptr[s + 1]):
-            t = nextstate[a]
-            k = fill[t]
-            fill[t] += 1
-            rnext[k] = s
-            arc_index[k] = a
-    return rindptr, rnext, arc_index
