@@ -39,3 +39,21 @@ def test_empty_and_bad_option():
     assert kleene.arcsort(empty).num_states == 0
     with pytest.raises(FstArgError, match="sort_type"):
         kleene.arcsort(empty, sort_type="weight")
+
+
+def test_sorts_ties_on_the_secondary_label_even_when_primary_is_known_sorted():
+    # olabels 0, 0, 0 are sorted, so OLABEL_SORTED holds, yet OpenFst's
+    # OLabelCompare still orders the ties by ilabel
+    from kleene import FstBuilder
+    b = FstBuilder()
+    s = b.add_state()
+    b.set_start(s)
+    b.set_final(s)
+    for ilabel in (2, 0, 1):
+        b.add_arc(s, ilabel, 0, 0.0, s)
+    fst = b.freeze()
+    assert fst.has(Prop.OLABEL_SORTED)
+    out = kleene.arcsort(fst, sort_type="olabel")
+    assert [a.ilabel for a in out.arcs(0)] == [0, 1, 2]
+    pynini = require_pynini()
+    assert_same_fst(out, pynini.arcsort(fst.to_pynini(), sort_type="olabel"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 
 from ..core.fst import Fst
 from ..core.properties import ALL_PROPS, Prop
@@ -41,9 +40,8 @@ def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
         primary, secondary, flag = fst.ilabel, fst.olabel, Prop.ILABEL_SORTED
     else:
         primary, secondary, flag = fst.olabel, fst.ilabel, Prop.OLABEL_SORTED
-    if fst.props.get(flag):
-        # already sorted: the machine is immutable, so it is its own result
-        return (fst, np.arange(fst.num_arcs, dtype=np.int64)) if return_arc_map else fst
+    # (no shortcut on a known ILABEL_SORTED bit: that bit orders by the primary
+    # label only, while OpenFst's comparators also order ties by the other one)
     order = arcsort_order(fst.indptr, primary, secondary)
     props = fst.props.keep(int(ALL_PROPS & ~(Prop.ILABEL_SORTED | Prop.OLABEL_SORTED)))
     props = props.set(flag, True)
