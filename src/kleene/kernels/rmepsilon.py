@@ -200,16 +200,24 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
         s = order[k]
         if skip_unreachable and not noneps_in[s]:
             continue
-        # 1. ε-closure distances from s (Mohri's generic algorithm, FIFO)
+        # 1. ε-closure distances from s (Mohri's generic algorithm, FIFO);
+        # nothing to compute for a state without ε-arcs (the common case)
         dist[s] = one(code)
+        has_eps = False
+        for a in range(indptr[s], indptr[s + 1]):
+            if ilabel[a] == 0 and olabel[a] == 0:
+                has_eps = True
+                break
         resid[s] = one(code)
         head = 0
-        size = 1
+        size = 1 if has_eps else 0
         queue[0] = s
-        in_queue[s] = True
+        in_queue[s] = has_eps
         while size > 0:
             u = queue[head]
-            head = (head + 1) % n
+            head += 1
+            if head == n:
+                head = 0
             size -= 1
             in_queue[u] = False
             pops[u] += 1
@@ -234,9 +242,51 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
                     dist[t] = new
                     resid[t] = plus(code, resid[t], w)
                     if not in_queue[t]:
-                        queue[(head + size) % n] = t
+                        tail = head + size
+                        queue[tail - n if tail >= n else tail] = t
                         size += 1
                         in_queue[t] = True
+        deg = indptr[s + 1] - indptr[s]
+        if not has_eps and deg <= 8:
+            # fast path: the closure is s alone; merge duplicate arcs by a
+            # quadratic scan and store them last first
+            if b_size + deg > b_il.shape[0]:
+                need = b_size + deg
+                b_il = _grow_i32(b_il, need)
+                b_ol = _grow_i32(b_ol, need)
+                b_ns = _grow_i32(b_ns, need)
+                b_w = _grow_f64(b_w, need)
+                b_src = _grow_i64(b_src, need)
+            ncur = 0
+            for a in range(indptr[s], indptr[s + 1]):
+                merged = False
+                for j in range(ncur):
+                    c = c_src[j]
+                    if (ilabel[c] == ilabel[a] and olabel[c] == olabel[a]
+                            and nextstate[c] == nextstate[a]):
+                        c_w[j] = plus(code, c_w[j], np.float64(weight[a]))
+                        merged = True
+                        break
+                if not merged:
+                    c_src[ncur] = a
+                    c_w[ncur] = np.float64(weight[a])
+                    ncur += 1
+            seg_start[s] = b_size
+            seg_len[s] = ncur
+            for j in range(ncur - 1, -1, -1):
+                a = c_src[j]
+                b_il[b_size] = ilabel[a]
+                b_ol[b_size] = olabel[a]
+                b_ns[b_size] = nextstate[a]
+                b_w[b_size] = c_w[j]
+                b_src[b_size] = a
+                b_size += 1
+            dist[s] = zero(code)
+            resid[s] = zero(code)
+            pops[s] = 0
+            in_queue[s] = False
+            processed[s] = True
+            continue
         # 2. depth-first (stack) visit of the closure collecting arcs
         expand_id = k
         ncur = 0
