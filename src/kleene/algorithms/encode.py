@@ -18,7 +18,7 @@ import numpy as np
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError
-from ..kernels.encode import coaccessible
+from ..kernels.graph import coaccessible_states
 from .connect import connect
 
 # Final weights encoded as "arcs" have this label pair in the table (OpenFst
@@ -254,7 +254,7 @@ def _rm_final_epsilon(fst, ilabel, olabel, weight, final):
     n = fst.num_states
     if fst.num_arcs == 0:
         return fst.indptr, ilabel, olabel, fst.nextstate, weight, final
-    co = coaccessible(fst.indptr, fst.nextstate, final, sr.code)
+    co = coaccessible_states(fst.indptr, fst.nextstate, final, sr.code)
     src = fst.arc_source.astype(np.int64)
     nxt = fst.nextstate.astype(np.int64)
     has_live_arc = np.zeros(n, bool)
