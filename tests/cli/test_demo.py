@@ -32,6 +32,9 @@ def test_demo_runs_and_matches_openfst(kleene_cli, tmp_path):
     assert r.status == 0, r
     assert "skipped" not in r.out
     assert r.out.count("round trip exact") == 2
+    # composition with the lexicon and optimize ran through the CLI
+    assert "$ kleene compose pruned.fst lexicon_plus.fst pron.fst" in r.out
+    assert "same pronunciations: yes" in r.out
     # the 3-best sentences, independently from OpenFst on the same text
     syms = pynini.SymbolTable.read_text(str(tmp_path / "words.syms"))
     import pywrapfst

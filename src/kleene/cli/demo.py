@@ -190,6 +190,27 @@ def run_demo(outdir: str, seed: int, out) -> int:
         samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
         demo.show_paths(samples, words, phones, weights=False)
 
+    demo.step("compose the pruned lattice with the lexicon: sentences -> phones")
+    with demo.needs():
+        words_to_phones = kleene.closure(lexicon, closure_type="plus")
+        files = {name: os.path.join(outdir, name) for name in
+                 ("pruned.fst", "lexicon_plus.fst", "pron.fst", "lexicon_opt.fst")}
+        kleene.write(pruned, files["pruned.fst"], format="binary")
+        kleene.write(words_to_phones, files["lexicon_plus.fst"], format="binary")
+        demo.cli("compose", files["pruned.fst"], files["lexicon_plus.fst"], files["pron.fst"])
+        pron = kleene.read(files["pron.fst"])
+        demo.say(f"   {pron.num_states} states, {pron.num_arcs} arcs; the best "
+                 "sentence with its pronunciation:")
+        demo.show_paths(kleene.shortest_path(pron), words, phones)
+        demo.say("   optimize the lexicon (rmepsilon, determinize, minimize):")
+        lexicon_in = os.path.join(outdir, "lexicon_in.fst")
+        kleene.write(lexicon, lexicon_in, format="binary")
+        demo.cli("optimize", "--compute_props", lexicon_in, files["lexicon_opt.fst"])
+        small = kleene.read(files["lexicon_opt.fst"])
+        demo.say(f"   {lexicon.num_states} states, {lexicon.num_arcs} arcs -> "
+                 f"{small.num_states} states, {small.num_arcs} arcs; same "
+                 f"pronunciations: {_same_paths(lexicon, small, words, phones)}")
+
     demo.step("write OpenFst binary files and read them back")
     for name, fst in (("lexicon.fst", lexicon), ("nbest.fst", nbest)):
         target = os.path.join(outdir, name)
@@ -205,3 +226,16 @@ def run_demo(outdir: str, seed: int, out) -> int:
         demo.say(f"\nnot yet available in this build: {', '.join(demo.skipped)}")
         return 1
     return 0
+
+
+def _same_paths(first, second, itable, otable) -> str:
+    """'yes' when both machines list the same (input, output, weight) paths."""
+    import kleene
+
+    def rows(fst):
+        return sorted((i, o, float(w)) for i, o, w in kleene.paths(
+            fst, input_token_type=itable, output_token_type=otable, max_paths=1000))
+    a, b = rows(first), rows(second)
+    same = len(a) == len(b) and all(
+        x[:2] == y[:2] and abs(x[2] - y[2]) <= 1e-3 for x, y in zip(a, b))
+    return "yes" if same else "NO"
