@@ -147,9 +147,10 @@ def _register_unary(sub) -> None:
     p.add_argument("--subsequential_label", type=int, default=0,
                    help="input label of the arcs that carry left-over outputs "
                         "(default: %(default)s)")
+    # the label is passed only when given, so the library's default applies
     p.set_defaults(func=_unary(lambda k, f, a: k.disambiguate(
-        f, subsequential_label=a.subsequential_label, **delta_option(a),
-        **_thresholds(a))))
+        f, **({"subsequential_label": a.subsequential_label}
+              if a.subsequential_label else {}), **delta_option(a), **_thresholds(a))))
 
     p = _parser(sub, "minimize", "fstminimize", "minimization",
                 "Minimizes a deterministic machine (weights are pushed first; "
