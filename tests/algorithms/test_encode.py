@@ -71,3 +71,26 @@ def test_errors():
                            semiring=kleene.log64), mapper)
     with pytest.raises(FstArgError):
         encode("abc", mapper)
+
+
+def test_mapper_write_read_round_trip_and_pynini_reads_it(tmp_path):
+    from kleene import FstBuilder
+    b = FstBuilder("tropical")
+    s, t = b.add_states(2)
+    b.set_start(s)
+    b.add_arc(s, 1, 2, 0.5, t)
+    b.add_arc(s, 3, 3, 1.5, t)
+    b.set_final(t, 0.25)
+    fst = b.freeze()
+    mapper = EncodeMapper(encode_labels=True, encode_weights=True)
+    coded = encode(fst, mapper)
+    path = tmp_path / "codex"
+    mapper.write(path)
+    back = EncodeMapper.read(path)
+    for ours, theirs in zip(mapper.table(), back.table()):
+        np.testing.assert_array_equal(ours, theirs)
+    assert decode(coded, back).equal(decode(coded, mapper))
+    pynini = require_pynini()
+    pmapper = pynini.EncodeMapper.read(str(path))
+    pdecoded = pynini.decode(coded.to_pynini(), pmapper)
+    assert pynini.isomorphic(pdecoded, decode(coded, mapper).to_pynini())

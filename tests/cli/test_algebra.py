@@ -203,7 +203,7 @@ def test_encode_table_is_openfst_format(fst, labels, weights):
 
 def test_encode_reuse_extends_the_table(tmp_path):
     needs("encode")
-    from kleene.cli.encode_table import read_encode_table
+    from kleene.io.encode_table import read_encode_table
     a = write(kleene.compile_text("0 1 1 2\n1\n"), tmp_path / "a.fst")
     b = write(kleene.compile_text("0 1 3 4\n0 1 1 2\n1\n"), tmp_path / "b.fst")
     codes = str(tmp_path / "codes.enc")

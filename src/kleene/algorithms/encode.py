@@ -60,6 +60,36 @@ class EncodeMapper:
         ``k - 1`` is label ``k``. Final weights appear with labels ``-1``."""
         return self._ilabel.copy(), self._olabel.copy(), self._weight.copy()
 
+    @classmethod
+    def from_table(cls, ilabel, olabel, weight, *, semiring, encode_labels: bool = True,
+                   encode_weights: bool = False, isymbols=None,
+                   osymbols=None) -> "EncodeMapper":
+        """A mapper whose label ``k`` is row ``k - 1`` of the given tuples (the
+        inverse of :meth:`table`). Raises :class:`FstArgError` when a tuple
+        repeats."""
+        from ..semirings import get_semiring
+        mapper = cls(encode_labels=encode_labels, encode_weights=encode_weights)
+        mapper.semiring = get_semiring(semiring)
+        mapper.isymbols, mapper.osymbols = isymbols, osymbols
+        ilabel = np.asarray(ilabel, np.int64)
+        labels = mapper._labels_for(ilabel, np.asarray(olabel, np.int64),
+                                    np.asarray(weight, np.float64))
+        if not np.array_equal(labels, np.arange(1, ilabel.shape[0] + 1)):
+            raise FstArgError("the encode table lists a tuple twice")
+        return mapper
+
+    def write(self, path) -> None:
+        """Writes OpenFst's binary encode table (``pynini.EncodeMapper.write``,
+        fstencode's mapper file)."""
+        from ..io.encode_table import write_encode_table
+        write_encode_table(self, str(path))
+
+    @classmethod
+    def read(cls, path) -> "EncodeMapper":
+        """Reads OpenFst's binary encode table (raises :class:`FstIOError`)."""
+        from ..io.encode_table import read_encode_table
+        return read_encode_table(str(path))
+
     # -- internal ------------------------------------------------------
     def _bind(self, fst: Fst) -> None:
         if self.semiring is None:

@@ -234,7 +234,7 @@ def _register_encode(sub) -> None:
 
 def _cmd_encode(args: argparse.Namespace) -> int:
     import kleene
-    from .encode_table import read_encode_table, write_encode_table
+    from ..io.encode_table import read_encode_table, write_encode_table
     fst = load_fst(args.in_fst)
     if args.encode_reuse:
         mapper = read_encode_table(args.mapper)
@@ -249,7 +249,7 @@ def _cmd_encode(args: argparse.Namespace) -> int:
 
 def _cmd_decode(args: argparse.Namespace) -> int:
     import kleene
-    from .encode_table import read_encode_table
+    from ..io.encode_table import read_encode_table
     fst = load_fst(args.in_fst)
     mapper = read_encode_table(args.mapper)
     save_fst(kleene.decode(fst, mapper), args.out_fst, fst_type=args.fst_type)

@@ -38,7 +38,7 @@ def _tuple_dtype(semiring) -> np.dtype:
 
 def encode_table_bytes(mapper) -> bytes:
     """The OpenFst binary form of a kleene ``EncodeMapper``."""
-    from ..io.symbols_binary import encode_string, write_symbol_table_binary
+    from .symbols_binary import encode_string, write_symbol_table_binary
     if mapper.semiring is None:
         raise FstIOError("the encode mapper has not encoded any machine yet, so its "
                          "arc type is unknown; encode a machine with it first")
@@ -68,7 +68,7 @@ def parse_encode_table(data: bytes, source: str = "<bytes>"):
     table, numbered as in the file. Raises :class:`FstIOError` naming the
     byte offset on malformed input."""
     from ..algorithms.encode import EncodeMapper
-    from ..io.symbols_binary import read_string, read_symbol_table_binary
+    from .symbols_binary import read_string, read_symbol_table_binary
     from ..semirings import semiring_for_arc_type
     if len(data) < 4 or struct.unpack_from("<i", data, 0)[0] != ENCODE_MAGIC:
         raise FstIOError("not an OpenFst encode table (bad magic number); write one "
@@ -90,25 +90,26 @@ def parse_encode_table(data: bytes, source: str = "<bytes>"):
                          offset=pos - 8)
     rows = np.frombuffer(data, dtype, count=size, offset=pos)
     pos += size * dtype.itemsize
-    mapper = EncodeMapper(encode_labels=bool(flags & FLAG_LABELS),
-                          encode_weights=bool(flags & FLAG_WEIGHTS))
-    mapper.semiring = semiring
+    isymbols = osymbols = None
     if flags & FLAG_HAS_ISYMBOLS:
-        mapper.isymbols, pos = read_symbol_table_binary(data, pos, source=source)
+        isymbols, pos = read_symbol_table_binary(data, pos, source=source)
     if flags & FLAG_HAS_OSYMBOLS:
-        mapper.osymbols, pos = read_symbol_table_binary(data, pos, source=source)
+        osymbols, pos = read_symbol_table_binary(data, pos, source=source)
     if pos != len(data):
         raise FstIOError(f"{len(data) - pos} unexpected bytes after the encode table",
                          path=source, offset=pos)
     ilabel = rows["ilabel"].astype(np.int64)
     olabel = rows["olabel"].astype(np.int64)
-    if not mapper.encode_labels:
+    encode_labels = bool(flags & FLAG_LABELS)
+    if not encode_labels:
         olabel[ilabel == FINAL_LABEL] = 0  # kleene's key for a final weight
-    # Feeding the distinct tuples in file order hands out labels 1..K in order.
-    labels = mapper._labels_for(ilabel, olabel,
-                                rows["weight"].astype(np.float64))
-    if not np.array_equal(labels, np.arange(1, size + 1)):
-        raise FstIOError("the encode table lists a tuple twice", path=source)
+    try:
+        mapper = EncodeMapper.from_table(
+            ilabel, olabel, rows["weight"].astype(np.float64), semiring=semiring,
+            encode_labels=encode_labels, encode_weights=bool(flags & FLAG_WEIGHTS),
+            isymbols=isymbols, osymbols=osymbols)
+    except ValueError as exc:
+        raise FstIOError(str(exc), path=source) from None
     return mapper
 
 
