@@ -130,3 +130,165 @@ def test_long_cycle(n):
     fst = Fst.from_arrays(n, src, np.ones(n), np.ones(n), np.zeros(n), (src + 1) % n,
                           final=np.zeros(n))
     assert minimize(fst).num_states == 1
+
+
+# -- the acyclic (Revuz) path against the Hopcroft path, pynini and the reference
+
+from kleene.algorithms.minimize import _ALL_BITS, _minimize  # noqa: E402
+from kleene.kernels import minimize as kernel  # noqa: E402
+from kleene.kernels import minimize_acyclic as acyclic_kernel  # noqa: E402
+
+from ..reference.minimize import ref_acyclic_partition  # noqa: E402
+
+
+def _both(fst, **kw):
+    auto = minimize(fst, **kw)
+    revuz = _minimize(fst, delta=kw.get("delta", 1 / 1024), allow_nondet=False,
+                      algorithm="acyclic")
+    hopcroft = _minimize(fst, delta=kw.get("delta", 1 / 1024), allow_nondet=False,
+                         algorithm="hopcroft")
+    return auto, revuz, hopcroft
+
+
+def random_trie(seed, num_words, num_letters, max_len, semiring="tropical",
+                weighted=False, transducer=False):
+    """The trie of random words (a deterministic acyclic machine whose
+    minimization merges many suffixes), every state's arcs in shuffled
+    order; optional weights from a small set, optional output labels."""
+    rng = np.random.default_rng(seed)
+    children = [{}]
+    src, ilab, olab, dst, finals = [], [], [], [], []
+    for _ in range(num_words):
+        s = 0
+        for ch in rng.integers(1, num_letters + 1, rng.integers(0, max_len + 1)):
+            t = children[s].get(int(ch))
+            if t is None:
+                t = len(children)
+                children.append({})
+                children[s][int(ch)] = t
+                src.append(s)
+                ilab.append(int(ch))
+                olab.append(int(rng.integers(0, 3)) if transducer else int(ch))
+                dst.append(t)
+            s = t
+        finals.append(s)
+    n = len(children)
+    m = len(src)
+    weight = rng.choice([0.0, 0.5, 1.0], m) if weighted else np.zeros(m)
+    final = np.full(n, np.inf)
+    final[finals] = rng.choice([0.0, 1.0], len(finals)) if weighted else 0.0
+    order = np.lexsort((rng.random(m), src))          # shuffled within each state
+    return Fst.from_arrays(n, np.asarray(src)[order], np.asarray(ilab)[order],
+                           np.asarray(olab)[order], weight[order], np.asarray(dst)[order],
+                           final=final, semiring=semiring)
+
+
+@pytest.mark.parametrize("semiring", ["tropical", "log64"])
+@given(data=st.data())
+def test_acyclic_path_equals_hopcroft_path(semiring, data):
+    fst = deterministic(data.draw(fsts(semiring, max_states=8, max_arcs=20, num_labels=2,
+                                       acyclic=True, weighted=data.draw(st.booleans()),
+                                       acceptor=data.draw(st.booleans()))))
+    if not _pushable(fst):
+        return
+    auto, revuz, hopcroft = _both(fst)
+    # same partition, same numbering (smallest member), same arc order: equal
+    assert revuz.equal(hopcroft, delta=0)
+    assert auto.equal(revuz, delta=0)
+    assert auto.has(Prop.ACYCLIC)
+
+
+@pytest.mark.parametrize("weighted,transducer", [(False, False), (True, False), (False, True)])
+@given(seed=st.integers(0, 2**32 - 1), num_words=st.integers(1, 60))
+def test_acyclic_path_on_tries(weighted, transducer, seed, num_words):
+    fst = random_trie(seed, num_words, 3, 7, weighted=weighted, transducer=transducer)
+    auto, revuz, hopcroft = _both(fst)
+    assert revuz.equal(hopcroft, delta=0)
+    assert auto.equal(revuz, delta=0)
+    if not weighted and not transducer:
+        assert auto.num_states == ref_minimal_size(fst)
+
+
+@pytest.mark.parametrize("semiring", PYNINI_SEMIRINGS)
+@settings(max_examples=15)
+@given(seed=st.integers(0, 2**32 - 1), weighted=st.booleans())
+def test_acyclic_path_matches_pynini_on_tries(semiring, seed, weighted):
+    pynini = require_pynini()
+    fst = random_trie(seed, 200, 4, 8, semiring=semiring, weighted=weighted)
+    ours = minimize(fst)
+    theirs = pynini.minimize(fst.to_pynini())
+    assert_isomorphic(ours, theirs, delta=2e-3)
+
+
+def _trimmed_kernel_inputs(fst):
+    work = kleene.connect(fst)
+    perm = kernel.arcs_by_ilabel(work.indptr, work.ilabel)
+    order, status = acyclic_kernel.reverse_topological_order(work.indptr, work.nextstate,
+                                                             work.start)
+    wbits = (work.weight.astype(np.float64) + 0.0).view(np.int64)
+    fbits = (work.final.astype(np.float64) + 0.0).view(np.int64)
+    return work, (work.indptr, perm, work.ilabel, work.olabel, wbits, work.nextstate,
+                  fbits, order), status
+
+
+def _first_occurrence(classes):
+    renumber = {}
+    return [renumber.setdefault(int(c), len(renumber)) for c in classes]
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 2**32 - 1), num_words=st.integers(1, 40),
+       weighted=st.booleans(), mask=st.sampled_from([1, 3, 0xFF]))
+def test_acyclic_classes_match_reference_and_survive_collisions(seed, num_words, weighted,
+                                                                mask):
+    fst = random_trie(seed, num_words, 3, 6, weighted=weighted)
+    work, args, status = _trimmed_kernel_inputs(fst)
+    assert status == 0
+    expected = ref_acyclic_partition(work)
+    classes, count, exact = acyclic_kernel.acyclic_classes(*args, _ALL_BITS)
+    assert _first_occurrence(classes) == expected
+    assert count == max(expected) + 1
+    assert not exact
+    # hashes cut to a few bits collide: the check must catch it and the
+    # exact pass must give the same classes
+    classes, count, exact = acyclic_kernel.acyclic_classes(*args, np.uint64(mask))
+    assert _first_occurrence(classes) == expected
+    if count > mask + 1:
+        assert exact
+
+
+@given(fst=fsts("tropical", max_states=8, max_arcs=20, num_labels=3))
+def test_reverse_topological_order(fst):
+    order, status = acyclic_kernel.reverse_topological_order(fst.indptr, fst.nextstate,
+                                                             fst.start)
+    assert status == (0 if fst.has(Prop.ACYCLIC) else 1)
+    if status == 0:
+        assert sorted(order.tolist()) == list(range(fst.num_states))
+        position = np.empty(fst.num_states, np.int64)
+        position[order] = np.arange(fst.num_states)
+        # destinations come before sources
+        assert np.all(position[fst.nextstate] < position[fst.arc_source])
+
+
+def test_output_arcs_sorted_and_shuffled_input_gives_same_result():
+    fst = random_trie(7, 300, 5, 9, weighted=True)
+    ours = minimize(fst)
+    src = ours.arc_source
+    same_state = src[1:] == src[:-1]
+    assert np.all(ours.ilabel[1:][same_state] > ours.ilabel[:-1][same_state])
+    # reordering the input's arcs changes nothing
+    m = fst.num_arcs
+    order = np.lexsort((-fst.ilabel.astype(np.int64), fst.arc_source))
+    flipped = Fst.from_arrays(fst.num_states, fst.arc_source[order], fst.ilabel[order],
+                              fst.olabel[order], fst.weight[order], fst.nextstate[order],
+                              final=fst.final, start=fst.start)
+    assert m == flipped.num_arcs
+    assert minimize(flipped).equal(ours, delta=0)
+
+
+def test_forced_acyclic_path_refuses_cycles():
+    fst = Fst.from_arrays(2, [0, 1], [1, 2], [1, 2], [0.0, 0.0], [1, 0], final=[0.0, np.inf])
+    with pytest.raises(kleene.FstArgError, match="acyclic"):
+        _minimize(fst, delta=1 / 1024, allow_nondet=False, algorithm="acyclic")
+    assert _minimize(fst, delta=1 / 1024, allow_nondet=False, algorithm="auto").equal(
+        _minimize(fst, delta=1 / 1024, allow_nondet=False, algorithm="hopcroft"), delta=0)

@@ -56,3 +56,32 @@ def string_weights(fst, max_arcs: int = 30) -> dict:
 
     walk(fst.start, (), (), 0.0, 0)
     return out
+
+
+def ref_acyclic_partition(fst) -> list:
+    """Revuz's algorithm written from its definition, on dictionaries: the
+    class of every state of an acyclic machine, states taken height by height
+    (height = longest path to a state without arcs); two states of one
+    height are equivalent iff they have the same final weight and the same
+    set of (ilabel, olabel, weight, class of destination). Classes are
+    numbered by first occurrence in state order."""
+    n = fst.num_states
+    height = [None] * n
+
+    def h(s):
+        if height[s] is None:
+            height[s] = 1 + max((h(a.nextstate) for a in fst.arcs(s)), default=-1)
+        return height[s]
+
+    levels: dict = {}
+    for s in range(n):
+        levels.setdefault(h(s), []).append(s)
+    cls = [None] * n
+    for level in sorted(levels):
+        ids: dict = {}
+        for s in levels[level]:
+            sig = (float(fst.final[s]), frozenset(
+                (a.ilabel, a.olabel, float(a.weight), cls[a.nextstate]) for a in fst.arcs(s)))
+            cls[s] = ids.setdefault(sig, (level, len(ids)))
+    renumber: dict = {}
+    return [renumber.setdefault(c, len(renumber)) for c in cls]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
 from ..kernels import minimize as _k
+from ..kernels import minimize_acyclic as _ka
 from ..semirings import DEFAULT_DELTA
 from .connect import connect
 from .push import push
@@ -23,6 +26,10 @@ def quantize(weights: np.ndarray, delta: float) -> np.ndarray:
     return np.where(np.isfinite(w), q, w)
 
 
+Algorithm = Literal["auto", "acyclic", "hopcroft"]
+_ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
 def minimize(fst: Fst, *, delta: float = DEFAULT_DELTA, allow_nondet: bool = False) -> Fst:
     """The minimal deterministic machine equivalent to ``fst``.
 
@@ -34,7 +41,8 @@ def minimize(fst: Fst, *, delta: float = DEFAULT_DELTA, allow_nondet: bool = Fal
     states (arcs of a transducer are minimized as label pairs). Useless
     states are removed first. The result is isomorphic to
     ``pynini.minimize`` on deterministic acceptors (state numbering differs:
-    states are numbered by their smallest member in the trimmed input).
+    states are numbered by their smallest member in the trimmed input, and
+    keep that member's arcs, sorted by input label).
 
     With ``allow_nondet=True`` a nondeterministic machine (over an idempotent
     semiring) has its bisimilar states merged without determinizing: an
@@ -51,11 +59,21 @@ def minimize(fst: Fst, *, delta: float = DEFAULT_DELTA, allow_nondet: bool = Fal
     ``allow_nondet`` needs an idempotent semiring (tropical, boolean);
     pushing needs convergent distances (see :func:`~kleene.push`).
 
-    Complexity: one push (a shortest-distance computation), then
-    O(E log V) partition refinement (Valmari-Lehtinen Hopcroft) for
-    deterministic input; nondeterministic input uses signature refinement,
-    O(R E log E) for R rounds.
+    Complexity: one push (a shortest-distance computation), then for
+    deterministic input O(V + E) for an acyclic machine (Revuz's algorithm,
+    as OpenFst: states merged by hashing their signatures in reverse
+    topological order) and O(E log V) partition refinement
+    (Valmari-Lehtinen Hopcroft) for a cyclic one; nondeterministic input
+    uses signature refinement, O(R E log E) for R rounds.
     """
+    return _minimize(fst, delta=delta, allow_nondet=allow_nondet, algorithm="auto")
+
+
+def _minimize(fst: Fst, *, delta: float, allow_nondet: bool, algorithm: Algorithm) -> Fst:
+    """:func:`minimize` with the partition algorithm for deterministic input
+    chosen: ``"auto"`` (acyclic when the trimmed machine is acyclic, else
+    Hopcroft), or forced (``"acyclic"`` refuses a cyclic machine). Both
+    give the same partition, hence the same result; tests compare them."""
     if not isinstance(fst, Fst):
         raise FstArgError(f"minimize expects a kleene.Fst, not {type(fst).__name__}")
     if not delta > 0:
@@ -81,19 +99,75 @@ def minimize(fst: Fst, *, delta: float = DEFAULT_DELTA, allow_nondet: bool = Fal
     work = connect(work)
     if work.start == NO_STATE or work.num_states == 0:
         return work
-    n, m = work.num_states, work.num_arcs
+    if deterministic:
+        return _minimize_deterministic(work, acceptor, algorithm)
+    n = work.num_states
     code, code_rows = _arc_codes(work)
     initial, num_initial = _dense(work.final.astype(np.float64) + 0.0)
     tail = work.arc_source.astype(np.int64)
     head = work.nextstate.astype(np.int64)
-    if deterministic:
-        blocks, count = _k.coarsest_partition(n, tail, code, head, initial, num_initial)
-    else:
-        blocks, count, rounds = _k.bisimulation(n, tail, code, head, initial, n + 1)
-        if rounds > n:            # cannot happen: each round adds a block
-            raise FstOpError("minimize: signature refinement did not stabilise")
+    blocks, count, rounds = _k.bisimulation(n, tail, code, head, initial, n + 1)
+    if rounds > n:            # cannot happen: each round adds a block
+        raise FstOpError("minimize: signature refinement did not stabilise")
     return _quotient(work, blocks, int(count), code, code_rows, tail, head,
                      acceptor, deterministic)
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    """The float64 bit patterns of ``values`` as int64 (``-0.0`` read as
+    ``0.0``): equal bits iff equal weights, quantized weights included."""
+    return (values.astype(np.float64) + 0.0).view(np.int64)
+
+
+def _minimize_deterministic(work: Fst, acceptor: bool, algorithm: Algorithm) -> Fst:
+    """Partition and quotient of a trimmed, pushed, quantized deterministic
+    machine."""
+    perm = _k.arcs_by_ilabel(work.indptr, work.ilabel)
+    cyclic = True
+    if algorithm != "hopcroft" and work.props.get(Prop.ACYCLIC) is not False:
+        order, status = _ka.reverse_topological_order(work.indptr, work.nextstate, work.start)
+        cyclic = bool(status)
+    if algorithm == "acyclic" and cyclic:
+        raise FstArgError("minimize: the acyclic algorithm needs an acyclic machine")
+    if not cyclic:
+        blocks, count, _ = _ka.acyclic_classes(work.indptr, perm, work.ilabel, work.olabel,
+                                               _bits(work.weight), work.nextstate,
+                                               _bits(work.final), order, _ALL_BITS)
+    else:
+        initial, num_initial = _dense(_bits(work.final))
+        blocks, count = _k.coarsest_partition(work.num_states, work.arc_source.astype(np.int64),
+                                              _arc_keys(work), work.nextstate.astype(np.int64),
+                                              initial, num_initial)
+    state_of, indptr, arc_of, nextstate = _k.deterministic_quotient(
+        work.indptr, perm, work.nextstate, blocks, int(count))
+    final = np.empty(int(count), work.final.dtype)
+    final[state_of] = work.final
+    props = (Props().set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True)
+             .set(Prop.I_DETERMINISTIC, True).set(Prop.ILABEL_SORTED, True))
+    if acceptor:
+        props = props.set(Prop.ACCEPTOR, True)
+    if not cyclic:
+        props = props.set(Prop.ACYCLIC, True)
+    return Fst(indptr, work.ilabel[arc_of], work.olabel[arc_of], nextstate,
+               work.weight[arc_of], final, int(state_of[work.start]), work.semiring,
+               work.isymbols, work.osymbols, props, check=False)
+
+
+def _arc_keys(fst: Fst) -> np.ndarray:
+    """An int64 key per arc, equal iff the arcs' ``(ilabel, olabel, weight)``
+    are equal (columns that are constant or repeat ilabel are skipped)."""
+    key = fst.ilabel.astype(np.int64)
+    columns = []
+    if not np.array_equal(fst.olabel, fst.ilabel):
+        columns.append(fst.olabel.astype(np.int64))
+    bits = _bits(fst.weight)
+    if bits.shape[0] and not np.all(bits == bits[0]):
+        columns.append(bits)
+    for column in columns:
+        key = _dense(key)[0]
+        ranks, count = _dense(column)
+        key = key * count + ranks          # both < num_arcs <= 2**31: no overflow
+    return key
 
 
 def _dense(values: np.ndarray):

@@ -199,3 +199,61 @@ def bisimulation(num_states, tail, label, head, initial_block, max_rounds):
             return block, count, rounds + 1
         count = new_count
     return block, count, max_rounds
+
+
+@njit(cache=True)
+def arcs_by_ilabel(indptr, ilabel):
+    """Arc indices with every state's arcs stably sorted by input label (the
+    identity where they already are). O(E) for sorted input."""
+    n = indptr.shape[0] - 1
+    perm = np.arange(ilabel.shape[0])
+    for s in range(n):
+        lo = indptr[s]
+        hi = indptr[s + 1]
+        ordered = True
+        for k in range(lo + 1, hi):
+            if ilabel[k] < ilabel[k - 1]:
+                ordered = False
+                break
+        if not ordered:
+            perm[lo:hi] = lo + np.argsort(ilabel[lo:hi], kind="mergesort")
+    return perm
+
+
+@njit(cache=True)
+def deterministic_quotient(indptr, perm, nextstate, blocks, count):
+    """The quotient of a deterministic machine by a stable partition
+    ``blocks`` (members of a block have the same labels into the same
+    blocks, so one member's arcs stand for the block). Blocks are numbered
+    by their smallest member; each keeps the arcs of that member in the
+    order ``perm``. Returns ``(state_of, out_indptr, arc_of, out_next)``:
+    the new state of every old state, the CSR of the quotient, and for every
+    quotient arc the input arc it copies and its destination. O(V + E)."""
+    n = indptr.shape[0] - 1
+    new_of_block = np.full(count, -1, np.int64)
+    rep = np.empty(count, np.int64)
+    state_of = np.empty(n, np.int64)
+    q = 0
+    for s in range(n):
+        b = blocks[s]
+        if new_of_block[b] < 0:
+            new_of_block[b] = q
+            rep[q] = s
+            q += 1
+        state_of[s] = new_of_block[b]
+    out_indptr = np.zeros(count + 1, np.int64)
+    for q in range(count):
+        r = rep[q]
+        out_indptr[q + 1] = out_indptr[q] + indptr[r + 1] - indptr[r]
+    m = out_indptr[count]
+    arc_of = np.empty(m, np.int64)
+    out_next = np.empty(m, np.int32)
+    k = 0
+    for q in range(count):
+        r = rep[q]
+        for i in range(indptr[r], indptr[r + 1]):
+            a = perm[i]
+            arc_of[k] = a
+            out_next[k] = state_of[nextstate[a]]
+            k += 1
+    return state_of, out_indptr, arc_of, out_next
