@@ -134,10 +134,13 @@ def _minimize_deterministic(work: Fst, acceptor: bool, algorithm: Algorithm) -> 
                                                _bits(work.weight), work.nextstate,
                                                _bits(work.final), order, _ALL_BITS)
     else:
+        n, m = work.num_states, work.num_arcs
         initial, num_initial = _dense(_bits(work.final))
-        blocks, count = _k.coarsest_partition(work.num_states, work.arc_source.astype(np.int64),
-                                              _arc_keys(work), work.nextstate.astype(np.int64),
-                                              initial, num_initial)
+        index_dtype = np.int32 if n + m < 2**31 - 2 else np.int64
+        workspace = np.empty(_k.partition_workspace_size(n, m), index_dtype)
+        blocks, count = _k.coarsest_partition(n, work.arc_source, _arc_keys(work),
+                                              work.nextstate, initial.astype(index_dtype),
+                                              num_initial, workspace)
     state_of, indptr, arc_of, nextstate = _k.deterministic_quotient(
         work.indptr, perm, work.nextstate, blocks, int(count))
     final = np.empty(int(count), work.final.dtype)

@@ -61,37 +61,77 @@ def _split(elems, sets, first, past, marked, touched, ntouched, nsets):
     return nsets
 
 
+def partition_workspace_size(num_states, num_arcs):
+    """Length of the ``workspace`` array :func:`coarsest_partition` needs."""
+    return 8 * (num_states + 1) + 8 * (num_arcs + 1)
+
+
 @njit(cache=True)
-def coarsest_partition(num_states, tail, label, head, initial_block, num_initial):
+def coarsest_partition(num_states, tail, label, head, initial_block, num_initial, workspace):
     """Block of every state in the coarsest partition that refines
     ``initial_block`` and is stable for the deterministic transitions
-    ``tail --label--> head`` (labels are dense codes, any order).
+    ``tail --label--> head`` (labels are any integer codes).
+
+    ``workspace`` (length :func:`partition_workspace_size`, int32 when
+    states and arcs fit) holds every working array: allocated by numpy, it
+    gets transparent huge pages, which halves the cost of the random
+    accesses this algorithm is made of. Returns ``(blocks, count)``,
+    ``blocks`` a view into ``workspace``.
 
     Precondition: no two transitions share ``(tail, label)``. O(E log V)."""
     n = num_states
     m = tail.shape[0]
+    ws = workspace
+    p = 0
+    b_elems = ws[p:p + n]
+    p += n + 1
+    b_loc = ws[p:p + n]
+    p += n + 1
+    b_sets = ws[p:p + n]
+    p += n + 1
+    b_first = ws[p:p + n + 1]
+    p += n + 1
+    b_past = ws[p:p + n + 1]
+    p += n + 1
+    b_marked = ws[p:p + n + 1]
+    p += n + 1
+    b_touched = ws[p:p + n + 1]
+    p += n + 1
+    in_ptr = ws[p:p + n + 1]
+    p += n + 1
+    c_elems = ws[p:p + m]
+    p += m + 1
+    c_loc = ws[p:p + m]
+    p += m + 1
+    c_sets = ws[p:p + m]
+    p += m + 1
+    c_first = ws[p:p + m + 1]
+    p += m + 1
+    c_past = ws[p:p + m + 1]
+    p += m + 1
+    c_marked = ws[p:p + m + 1]
+    p += m + 1
+    c_touched = ws[p:p + m + 1]
+    p += m + 1
+    incoming = ws[p:p + m]
     # state partition, initialised to the given blocks
-    b_elems = np.argsort(initial_block, kind="mergesort").astype(np.int64)
-    b_loc = np.empty(n, np.int64)
+    b_elems[:] = np.argsort(initial_block, kind="mergesort")
     for i in range(n):
         b_loc[b_elems[i]] = i
-    b_sets = initial_block.astype(np.int64).copy()
-    b_first = np.zeros(n + 1, np.int64)
-    b_past = np.zeros(n + 1, np.int64)
+    b_sets[:] = initial_block
+    b_first[:] = 0
+    b_past[:] = 0
     for i in range(n):
         blk = b_sets[b_elems[i]]
         if i == 0 or b_sets[b_elems[i - 1]] != blk:
             b_first[blk] = i
         b_past[blk] = i + 1
-    b_marked = np.zeros(n + 1, np.int64)
-    b_touched = np.zeros(n + 1, np.int64)
+    b_marked[:] = 0
     b_count = num_initial
     # transition partition: one cord per label
-    c_elems = np.argsort(label, kind="mergesort").astype(np.int64)
-    c_loc = np.empty(m, np.int64)
-    c_sets = np.empty(m, np.int64)
-    c_first = np.zeros(m + 1, np.int64)
-    c_past = np.zeros(m + 1, np.int64)
+    c_elems[:] = np.argsort(label, kind="mergesort")
+    c_first[:] = 0
+    c_past[:] = 0
     c_count = 0
     for i in range(m):
         t = c_elems[i]
@@ -105,19 +145,20 @@ def coarsest_partition(num_states, tail, label, head, initial_block, num_initial
     if m > 0:
         c_past[c_count] = m
         c_count += 1
-    c_marked = np.zeros(m + 1, np.int64)
-    c_touched = np.zeros(m + 1, np.int64)
-    # incoming transitions of every state
-    in_ptr = np.zeros(n + 1, np.int64)
+    c_marked[:] = 0
+    # incoming transitions of every state (in_ptr[s + 1] is first a count,
+    # then the fill position of state s, then the end of its run)
+    in_ptr[:] = 0
     for t in range(m):
         in_ptr[head[t] + 1] += 1
     for s in range(n):
         in_ptr[s + 1] += in_ptr[s]
-    fill = in_ptr[:-1].copy()
-    incoming = np.empty(m, np.int64)
     for t in range(m):
-        incoming[fill[head[t]]] = t
-        fill[head[t]] += 1
+        incoming[in_ptr[head[t]]] = t
+        in_ptr[head[t]] += 1
+    for s in range(n, 0, -1):
+        in_ptr[s] = in_ptr[s - 1]
+    in_ptr[0] = 0
     # Block 0 never splits cords: the first cords (all transitions of a
     # label) stand in for it, which is what makes partial automata work.
     b = 1
