@@ -98,12 +98,31 @@ def _lower_bound(labels, lo, hi, label):
 
 
 @njit(inline="always", cache=True)
-def _slot(q1, q2, fs, mask):
-    h = q1 * 0x9E3779B1 + q2 * 0x7FEB352D + fs * 0x68E31DA4
-    h ^= h >> 16
-    h *= 0x45D9F3B
-    h ^= h >> 13
-    return h & mask
+def _probe(table, bits, key):
+    """The slot of ``key`` in the open-addressing ``table`` (pairs
+    ``[key, state]``, key -1 = empty; Fibonacci hashing, linear probing):
+    where it is, or the empty slot where it belongs."""
+    mask = (np.int64(1) << bits) - 1
+    slot = np.int64((np.uint64(key) * np.uint64(11400714819323198485))
+                    >> np.uint64(64 - bits))
+    while True:
+        k = table[2 * slot]
+        if k == key or k < 0:
+            return slot
+        slot = (slot + 1) & mask
+
+
+@njit(cache=True)
+def _rehash(table, bits):
+    """``table`` moved into one with ``2 ** bits`` slots."""
+    out = np.full(2 << bits, -1, np.int64)
+    for slot in range(table.shape[0] // 2):
+        key = table[2 * slot]
+        if key >= 0:
+            t = _probe(out, bits, key)
+            out[2 * t] = key
+            out[2 * t + 1] = table[2 * slot + 1]
+    return out
 
 
 @njit(cache=True)
@@ -148,8 +167,9 @@ def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
     tupf = np.empty(cap_s, np.int64)
     out_ptr = np.zeros(cap_s + 1, np.int64)
     fin = np.empty(cap_s, final1.dtype)
-    table_mask = 1023
-    table = np.full(table_mask + 1, -1, np.int64)
+    bits = 10
+    table = np.full(2 << bits, -1, np.int64)
+    n2 = final2.shape[0]
     cap_a = 1024
     il = np.empty(cap_a, np.int32)
     ol = np.empty(cap_a, np.int32)
@@ -166,7 +186,10 @@ def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
         tup1[0] = start1
         tup2[0] = start2
         tupf[0] = 0
-        table[_slot(start1, start2, 0, table_mask)] = 0
+        key = (np.int64(start1) * n2 + start2) * 3
+        slot = _probe(table, bits, key)
+        table[2 * slot] = key
+        table[2 * slot + 1] = 0
         num_states = 1
         if max_states == 0:
             status = STATE_LIMIT
@@ -271,16 +294,12 @@ def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
             if nfs < 0:
                 continue
             n1 = q1 if k1 == STAY else np.int64(nextstate1[k1])
-            n2 = q2 if k2 == STAY else np.int64(nextstate2[k2])
-            slot = _slot(n1, n2, nfs, table_mask)
-            target = -1
-            while table[slot] >= 0:
-                t = table[slot]
-                if tup1[t] == n1 and tup2[t] == n2 and tupf[t] == nfs:
-                    target = t
-                    break
-                slot = (slot + 1) & table_mask
-            if target < 0:
+            m2 = q2 if k2 == STAY else np.int64(nextstate2[k2])
+            key = (n1 * n2 + m2) * 3 + nfs
+            slot = _probe(table, bits, key)
+            if table[2 * slot] == key:
+                target = table[2 * slot + 1]
+            else:
                 if max_states >= 0 and num_states >= max_states:
                     status = STATE_LIMIT
                     break
@@ -292,18 +311,14 @@ def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
                     fin = _grow(fin, num_states + 1)
                     out_ptr = _grow(out_ptr, num_states + 2)
                 tup1[target] = n1
-                tup2[target] = n2
+                tup2[target] = m2
                 tupf[target] = nfs
-                table[slot] = target
+                table[2 * slot] = key
+                table[2 * slot + 1] = target
                 num_states += 1
-                if 2 * num_states > table_mask:  # keep the load under 1/2
-                    table_mask = 2 * table_mask + 1
-                    table = np.full(table_mask + 1, -1, np.int64)
-                    for t in range(num_states):
-                        s = _slot(tup1[t], tup2[t], tupf[t], table_mask)
-                        while table[s] >= 0:
-                            s = (s + 1) & table_mask
-                        table[s] = t
+                if 2 * num_states > (np.int64(1) << bits):  # keep the load under 1/2
+                    bits += 1
+                    table = _rehash(table, bits)
             if num_arcs == il.shape[0]:
                 il = _grow(il, num_arcs + 1)
                 ol = _grow(ol, num_arcs + 1)

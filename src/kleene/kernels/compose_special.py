@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from .compose import (MOVE_EPS1, MOVE_EPS2, MOVE_EPSEPS, MOVE_MATCH, OK, STATE_LIMIT,
-                      STAY, _epsilon_counts, _grow, _lower_bound, _slot,
+                      STAY, _epsilon_counts, _grow, _lower_bound, _probe, _rehash,
                       next_filter_state)
 from .semiring import is_zero, one, times, zero
 
@@ -50,8 +50,8 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
     tupf = np.empty(cap_s, np.int64)
     out_ptr = np.zeros(cap_s + 1, np.int64)
     fin = np.empty(cap_s, final1.dtype)
-    table_mask = 1023
-    table = np.full(table_mask + 1, -1, np.int64)
+    bits = 10
+    table = np.full(2 << bits, -1, np.int64)
     cap_a = 1024
     il = np.empty(cap_a, np.int32)
     ol = np.empty(cap_a, np.int32)
@@ -72,7 +72,10 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
         tup1[0] = start1
         tup2[0] = start2
         tupf[0] = 0
-        table[_slot(start1, start2, 0, table_mask)] = 0
+        key = (np.int64(start1) * n2 + start2) * 3
+        slot = _probe(table, bits, key)
+        table[2 * slot] = key
+        table[2 * slot + 1] = 0
         num_states = 1
         if max_states == 0:
             status = STATE_LIMIT
@@ -213,15 +216,11 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
                 continue
             n1 = q1 if k1 == STAY else np.int64(nextstate1[k1])
             n2n = q2 if k2 == STAY else np.int64(nextstate2[k2])
-            slot = _slot(n1, n2n, nfs, table_mask)
-            target = -1
-            while table[slot] >= 0:
-                t = table[slot]
-                if tup1[t] == n1 and tup2[t] == n2n and tupf[t] == nfs:
-                    target = t
-                    break
-                slot = (slot + 1) & table_mask
-            if target < 0:
+            key = (n1 * n2 + n2n) * 3 + nfs
+            slot = _probe(table, bits, key)
+            if table[2 * slot] == key:
+                target = table[2 * slot + 1]
+            else:
                 if max_states >= 0 and num_states >= max_states:
                     status = STATE_LIMIT
                     break
@@ -235,16 +234,12 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
                 tup1[target] = n1
                 tup2[target] = n2n
                 tupf[target] = nfs
-                table[slot] = target
+                table[2 * slot] = key
+                table[2 * slot + 1] = target
                 num_states += 1
-                if 2 * num_states > table_mask:
-                    table_mask = 2 * table_mask + 1
-                    table = np.full(table_mask + 1, -1, np.int64)
-                    for t in range(num_states):
-                        s = _slot(tup1[t], tup2[t], tupf[t], table_mask)
-                        while table[s] >= 0:
-                            s = (s + 1) & table_mask
-                        table[s] = t
+                if 2 * num_states > (np.int64(1) << bits):
+                    bits += 1
+                    table = _rehash(table, bits)
             if num_arcs == il.shape[0]:
                 il = _grow(il, num_arcs + 1)
                 ol = _grow(ol, num_arcs + 1)
