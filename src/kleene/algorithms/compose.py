@@ -82,6 +82,26 @@ def _prepare(a: Fst, b: Fst, sort: str):
     return a, b, map_a, map_b, 0
 
 
+def _trim(out: Fst):
+    """``connect(out)`` and its arc map, or ``(out, None)`` when every
+    state is already useful (often so: then nothing is copied). Every state
+    of a composition is accessible (it was discovered from the start)."""
+    from ..kernels.graph import coaccessible_states
+    from .connect import connect as trim
+    if out.num_states and coaccessible_states(out.indptr, out.nextstate, out.final,
+                                              out.semiring.code).all():
+        props = out.props.set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True)
+        return out.replace(props=props), None
+    return trim(out, return_arc_map=True)
+
+
+def _check_key_range(a: Fst, b: Fst) -> None:
+    # the kernels pack (q1, q2, filter state) into one int64 key
+    if a.num_states * b.num_states * 3 >= 2 ** 62:
+        raise FstArgError("compose: the machines are too large to pair their states "
+                          f"({a.num_states} x {b.num_states})")
+
+
 def _through(inner: np.ndarray, outer: "np.ndarray | None") -> np.ndarray:
     """Composes arc maps: ``outer[inner]`` keeping -1."""
     if outer is None:
@@ -161,6 +181,7 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
         return _compose_special(a, b, compose_filter, sort, phi_label, sigma_label,
                                 rho_label, special_side, phi_loop, connect,
                                 state_threshold, return_arc_map)
+    _check_key_range(a, b)
     sa, sb, sort_map_a, sort_map_b, mode = _prepare(a, b, sort)
     limit = -1 if state_threshold is None else int(state_threshold)
     (status, indptr, il, ol, dst, w, fin, map_a, map_b) = kc.compose_csr(
@@ -177,9 +198,9 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
     map_a = _through(map_a, sort_map_a)
     map_b = _through(map_b, sort_map_b)
     if connect:
-        from .connect import connect as trim
-        out, kept = trim(out, return_arc_map=True)
-        map_a, map_b = map_a[kept], map_b[kept]
+        out, kept = _trim(out)
+        if kept is not None:
+            map_a, map_b = map_a[kept], map_b[kept]
     if return_arc_map:
         return out, (map_a, map_b)
     return out
@@ -222,6 +243,7 @@ def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_lab
         fst, (map_b, map_a) = out
         fst = invert(fst)
         return (fst, (map_a, map_b)) if return_arc_map else fst
+    _check_key_range(a, b)
     sort_map_b = None
     if not b.has(Prop.ILABEL_SORTED):
         if sort == "error":
@@ -253,9 +275,9 @@ def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_lab
               Props(), check=False)
     map_b = _through(map_b, sort_map_b)
     if connect:
-        from .connect import connect as trim
-        out, kept = trim(out, return_arc_map=True)
-        map_a, map_b = map_a[kept], map_b[kept]
+        out, kept = _trim(out)
+        if kept is not None:
+            map_a, map_b = map_a[kept], map_b[kept]
     if return_arc_map:
         return out, (map_a, map_b)
     return out
