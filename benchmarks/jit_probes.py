@@ -40,6 +40,20 @@ def _read(path):
     return read_binary_file(path)
 
 
+def _pair():
+    return _tiny(seed=1), _tiny(seed=2)
+
+
+def _compose(pair):
+    import kleene
+    return kleene.compose(*pair)
+
+
+def _det_min(fst):
+    import kleene
+    return kleene.minimize(kleene.determinize(fst))
+
+
 PROBES = {
     "arcsort": Probe(("algorithms.arcsort:arcsort",), _tiny, _run("arcsort")),
     "connect": Probe(("algorithms.connect:connect",), _tiny, _run("connect")),
@@ -50,5 +64,12 @@ PROBES = {
     "shortest_path": Probe(("algorithms.shortest_path:shortest_path",), _tiny,
                            _run("shortest_path")),
     "push": Probe(("algorithms.push:push",), lambda: _tiny(acyclic=True), _run("push")),
+    "compose": Probe(("algorithms.compose:compose",), _pair, _compose),
+    "determinize+minimize": Probe(("algorithms.determinize:determinize",
+                                   "algorithms.minimize:minimize"),
+                                  lambda: _tiny(acceptor=True, acyclic=True), _det_min),
+    "rmepsilon": Probe(("algorithms.rmepsilon:rmepsilon",), _tiny, _run("rmepsilon")),
+    "optimize": Probe(("algorithms.optimize:optimize",), lambda: _tiny(acyclic=True),
+                      _run("optimize")),
     "read_binary_file": Probe(("io.binary:read_binary_file",), _binary_file, _read),
 }
