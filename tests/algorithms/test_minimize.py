@@ -231,6 +231,11 @@ def _trimmed_kernel_inputs(fst):
                   fbits, order), status
 
 
+def _workspaces(work):
+    table_size, ids_size = acyclic_kernel.workspace_sizes(work.num_states)
+    return np.empty(table_size, np.uint64), np.empty(ids_size, np.int64)
+
+
 def _first_occurrence(classes):
     renumber = {}
     return [renumber.setdefault(int(c), len(renumber)) for c in classes]
@@ -245,13 +250,15 @@ def test_acyclic_classes_match_reference_and_survive_collisions(seed, num_words,
     work, args, status = _trimmed_kernel_inputs(fst)
     assert status == 0
     expected = ref_acyclic_partition(work)
-    classes, count, exact = acyclic_kernel.acyclic_classes(*args, _ALL_BITS)
+    classes, count, exact = acyclic_kernel.acyclic_classes(*args, _ALL_BITS,
+                                                           *_workspaces(work))
     assert _first_occurrence(classes) == expected
     assert count == max(expected) + 1
     assert not exact
     # hashes cut to a few bits collide: the check must catch it and the
     # exact pass must give the same classes
-    classes, count, exact = acyclic_kernel.acyclic_classes(*args, np.uint64(mask))
+    classes, count, exact = acyclic_kernel.acyclic_classes(*args, np.uint64(mask),
+                                                           *_workspaces(work))
     assert _first_occurrence(classes) == expected
     if count > mask + 1:
         assert exact

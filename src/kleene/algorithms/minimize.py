@@ -130,9 +130,12 @@ def _minimize_deterministic(work: Fst, acceptor: bool, algorithm: Algorithm) -> 
     if algorithm == "acyclic" and cyclic:
         raise FstArgError("minimize: the acyclic algorithm needs an acyclic machine")
     if not cyclic:
+        table_size, ids_size = _ka.workspace_sizes(work.num_states)
         blocks, count, _ = _ka.acyclic_classes(work.indptr, perm, work.ilabel, work.olabel,
                                                _bits(work.weight), work.nextstate,
-                                               _bits(work.final), order, _ALL_BITS)
+                                               _bits(work.final), order, _ALL_BITS,
+                                               np.empty(table_size, np.uint64),
+                                               np.empty(ids_size, np.int64))
     else:
         n, m = work.num_states, work.num_arcs
         initial, num_initial = _dense(_bits(work.final))

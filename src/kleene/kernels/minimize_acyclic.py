@@ -98,20 +98,27 @@ def language_hashes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order
     return lang
 
 
-@njit(cache=True)
-def _number_hashes(lang):
-    """Dense ids of the distinct values of ``lang``, numbered by first
-    occurrence, and the first state of every id. O(V) expected."""
-    n = lang.shape[0]
+def workspace_sizes(num_states):
+    """Lengths of the ``table`` (uint64) and ``ids`` (int64) workspaces of
+    :func:`acyclic_classes`: a hash table of twice as many slots as states
+    (a power of two), two slots' worth of words each, and two ids a state."""
     size = 1
-    while size < 2 * n:
+    while size < 2 * num_states:
         size *= 2
+    return 2 * size, 2 * num_states
+
+
+@njit(cache=True)
+def _number_hashes(lang, table, ids, first):
+    """Dense ids of the distinct values of ``lang`` into ``ids``, numbered by
+    first occurrence, and the first state of every id into ``first``;
+    returns their number. O(V) expected."""
+    n = lang.shape[0]
+    size = table.shape[0] // 2
     mask = np.uint64(size - 1)
     # open addressing, linear probing; slot i holds (hash, id + 1) side by
     # side so that a probe touches one cache line
-    table = np.zeros(2 * size, np.uint64)
-    ids = np.empty(n, np.int64)
-    first = np.empty(n, np.int64)
+    table[:] = 0
     count = 0
     for s in range(n):
         h = lang[s]
@@ -129,7 +136,7 @@ def _number_hashes(lang):
                 ids[s] = stored - 1
                 break
             slot = (slot + np.uint64(1)) & mask
-    return ids, first[:count].copy(), count
+    return count
 
 
 @njit(cache=True)
@@ -151,17 +158,15 @@ def _same_signature(r, s, indptr, perm, ilabel, olabel, wbits, nextstate, fbits,
 
 
 @njit(cache=True)
-def _hash_consed_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order):
+def _hash_consed_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order,
+                         table, cls):
     """The exact pass: states in ``order`` join the class of an earlier state
     with the same signature (hash hits confirmed by comparison) or open a
     new one."""
     n = indptr.shape[0] - 1
-    cls = np.empty(n, np.int64)
-    size = 1
-    while size < 2 * n:
-        size *= 2
+    size = table.shape[0] // 2
     mask = np.uint64(size - 1)
-    table = np.zeros(2 * size, np.uint64)     # (hash, representative state + 1)
+    table[:] = 0                              # (hash, representative state + 1)
     count = 0
     for i in range(n):
         s = order[i]
@@ -183,29 +188,35 @@ def _hash_consed_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, 
                 cls[s] = cls[r]
                 break
             slot = (slot + np.uint64(1)) & mask
-    return cls, count
+    return count
 
 
 @njit(cache=True)
-def acyclic_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order, hash_mask):
+def acyclic_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order, hash_mask,
+                    table, ids):
     """Class of every state of an acyclic machine: states are equivalent
     when they have the same final weight bits ``fbits`` and the same arcs
     ``(ilabel, olabel, weight bits, class of destination)``, compared in the
     order ``perm`` (every state's arcs sorted canonically, e.g. by input
     label for a deterministic machine); ``order`` lists the states
     destinations first (:func:`reverse_topological_order`). ``hash_mask``
-    is all ones except in tests that force collisions. Returns
+    is all ones except in tests that force collisions. ``table`` and
+    ``ids`` are workspaces (:func:`workspace_sizes`) allocated by numpy,
+    which gives them transparent huge pages: the random probes cost half as
+    much. Returns
     ``(classes, count, exact_pass)``, ``exact_pass`` telling whether a hash
     collision sent the work to the exact pass. O(V + E) expected."""
     lang = language_hashes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, order,
                            hash_mask)
-    cls, first, count = _number_hashes(lang)
     n = indptr.shape[0] - 1
+    cls = ids[:n]
+    first = ids[n:2 * n]
+    count = _number_hashes(lang, table, cls, first)
     for s in range(n):
         r = first[cls[s]]
         if r != s and not _same_signature(r, s, indptr, perm, ilabel, olabel, wbits,
                                           nextstate, fbits, cls):
-            cls, count = _hash_consed_classes(indptr, perm, ilabel, olabel, wbits,
-                                              nextstate, fbits, order)
+            count = _hash_consed_classes(indptr, perm, ilabel, olabel, wbits,
+                                         nextstate, fbits, order, table, cls)
             return cls, count, True
     return cls, count, False
