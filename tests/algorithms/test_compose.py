@@ -227,12 +227,25 @@ def test_method_and_package_forms():
     assert a.compose(a).equal(compose(a, a))
 
 
-def test_properties_are_honest():
-    a = _chain(3)
-    out = compose(a, a)
+@given(pair(["tropical"], max_states=4, max_arcs=8))
+def test_properties_are_honest(ab):
+    a, b = ab
+    a.properties()
+    b.properties()
+    out = compose(a, b, connect=False)
     for prop in Prop:
         known = out.props.get(prop)
         if known is not None:
             assert Fst(out.indptr.copy(), out.ilabel.copy(), out.olabel.copy(),
                        out.nextstate.copy(), out.weight.copy(), out.final.copy(),
                        out.start, out.semiring).has(prop) == known, prop
+
+
+def test_acyclic_only_when_both_are():
+    """b's input-ε loop makes a ∘ b cyclic although a is acyclic."""
+    a = _chain(1)
+    b = Fst.from_arrays(1, [0, 0], [0, 1], [2, 1], [1.0, 0.0], [0, 0], final=[0.0])
+    assert a.has(Prop.ACYCLIC) and not b.has(Prop.ACYCLIC)
+    out = compose(a, b)
+    assert out.props.get(Prop.ACYCLIC) is None
+    assert not out.has(Prop.ACYCLIC)

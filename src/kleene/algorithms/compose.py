@@ -45,7 +45,8 @@ def _output_props(a: Fst, b: Fst) -> Props:
     out = Props()
     if a.props.get(Prop.ACCEPTOR) and b.props.get(Prop.ACCEPTOR):
         out = out.set(Prop.ACCEPTOR, True)
-    if a.props.get(Prop.ACYCLIC) or b.props.get(Prop.ACYCLIC):
+    # (one acyclic side is not enough: the other's ε cycles loop in place)
+    if a.props.get(Prop.ACYCLIC) and b.props.get(Prop.ACYCLIC):
         out = out.set(Prop.ACYCLIC, True)
     if a.props.get(Prop.UNWEIGHTED) and b.props.get(Prop.UNWEIGHTED):
         out = out.set(Prop.UNWEIGHTED, True)
@@ -165,7 +166,9 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
 
     With ``return_arc_map=True`` returns ``(fst, (map_a, map_b))``: for
     every output arc, the arc of a and of b it was made from (indices into
-    the arguments' arc arrays), -1 where that side stayed in place.
+    the arguments' arc arrays), -1 where that side stayed in place. For a
+    match through φ arcs the special side's entry is the arc finally taken
+    (the φ arcs followed contribute their weights only).
     """
     _check_pair(a, b, "compose")
     if compose_filter not in _FILTER_CODES:
