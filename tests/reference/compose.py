@@ -11,7 +11,7 @@ through its definition, independently of any filter.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 
 import numpy as np
 

@@ -103,7 +103,7 @@ def _check_key_range(a: Fst, b: Fst) -> None:
                           f"({a.num_states} x {b.num_states})")
 
 
-def _through(inner: np.ndarray, outer: "np.ndarray | None") -> np.ndarray:
+def _through(inner: np.ndarray, outer: np.ndarray | None) -> np.ndarray:
     """Composes arc maps: ``outer[inner]`` keeping -1."""
     if outer is None:
         return inner
@@ -115,9 +115,9 @@ def _through(inner: np.ndarray, outer: "np.ndarray | None") -> np.ndarray:
 
 def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
             connect: bool = True, sort: Literal["auto", "error"] = "auto",
-            phi_label: "int | None" = None, sigma_label: "int | None" = None,
-            rho_label: "int | None" = None, special_side: Literal["a", "b"] = "b",
-            phi_loop: bool = True, state_threshold: "int | None" = None,
+            phi_label: int | None = None, sigma_label: int | None = None,
+            rho_label: int | None = None, special_side: Literal["a", "b"] = "b",
+            phi_loop: bool = True, state_threshold: int | None = None,
             return_arc_map: bool = False):
     """The composition ``a ∘ b``: if a maps x to y with weight u and b maps y
     to z with weight v, the result maps x to z with weight ``u ⊗ v``,
