@@ -122,7 +122,10 @@ def _bits(values: np.ndarray) -> np.ndarray:
 def _minimize_deterministic(work: Fst, acceptor: bool, algorithm: Algorithm) -> Fst:
     """Partition and quotient of a trimmed, pushed, quantized deterministic
     machine."""
-    perm = _k.arcs_by_ilabel(work.indptr, work.ilabel)
+    if work.has(Prop.ILABEL_SORTED):
+        perm = np.arange(work.num_arcs, dtype=np.int64)
+    else:       # every state's arcs by input label
+        perm = np.lexsort((work.ilabel, work.arc_source))
     cyclic = True
     if algorithm != "hopcroft" and work.props.get(Prop.ACYCLIC) is not False:
         order, status = _ka.reverse_topological_order(work.indptr, work.nextstate, work.start)
@@ -140,10 +143,11 @@ def _minimize_deterministic(work: Fst, acceptor: bool, algorithm: Algorithm) -> 
         n, m = work.num_states, work.num_arcs
         initial, num_initial = _dense(_bits(work.final))
         index_dtype = np.int32 if n + m < 2**31 - 2 else np.int64
-        workspace = np.empty(_k.partition_workspace_size(n, m), index_dtype)
-        blocks, count = _k.coarsest_partition(n, work.arc_source, _arc_keys(work),
-                                              work.nextstate, initial.astype(index_dtype),
-                                              num_initial, workspace)
+        workspace = np.zeros(_k.partition_workspace_size(n, m), index_dtype)
+        keys = _arc_keys(work)
+        blocks, count = _k.coarsest_partition(
+            n, work.arc_source, keys, work.nextstate, initial.astype(index_dtype), num_initial,
+            np.argsort(initial, kind="stable"), np.argsort(keys, kind="stable"), workspace)
     state_of, indptr, arc_of, nextstate = _k.deterministic_quotient(
         work.indptr, perm, work.nextstate, blocks, int(count))
     final = np.empty(int(count), work.final.dtype)

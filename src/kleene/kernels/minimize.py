@@ -67,13 +67,17 @@ def partition_workspace_size(num_states, num_arcs):
 
 
 @njit(cache=True)
-def coarsest_partition(num_states, tail, label, head, initial_block, num_initial, workspace):
+def coarsest_partition(num_states, tail, label, head, initial_block, num_initial,
+                       states_by_block, arcs_by_label, workspace):
     """Block of every state in the coarsest partition that refines
     ``initial_block`` and is stable for the deterministic transitions
     ``tail --label--> head`` (labels are any integer codes).
+    ``states_by_block`` and ``arcs_by_label`` are the stable argsorts of
+    ``initial_block`` and ``label`` (numpy's: sorting inside the kernel
+    would triple its compile time).
 
-    ``workspace`` (length :func:`partition_workspace_size`, int32 when
-    states and arcs fit) holds every working array: allocated by numpy, it
+    ``workspace`` (zeros, length :func:`partition_workspace_size`, int32
+    when states and arcs fit) holds every working array: allocated by numpy, it
     gets transparent huge pages, which halves the cost of the random
     accesses this algorithm is made of. Returns ``(blocks, count)``,
     ``blocks`` a view into ``workspace``.
@@ -115,23 +119,21 @@ def coarsest_partition(num_states, tail, label, head, initial_block, num_initial
     p += m + 1
     incoming = ws[p:p + m]
     # state partition, initialised to the given blocks
-    b_elems[:] = np.argsort(initial_block, kind="mergesort")
+    for i in range(n):
+        b_elems[i] = states_by_block[i]
     for i in range(n):
         b_loc[b_elems[i]] = i
-    b_sets[:] = initial_block
-    b_first[:] = 0
-    b_past[:] = 0
+    for i in range(n):
+        b_sets[i] = initial_block[i]
     for i in range(n):
         blk = b_sets[b_elems[i]]
         if i == 0 or b_sets[b_elems[i - 1]] != blk:
             b_first[blk] = i
         b_past[blk] = i + 1
-    b_marked[:] = 0
     b_count = num_initial
     # transition partition: one cord per label
-    c_elems[:] = np.argsort(label, kind="mergesort")
-    c_first[:] = 0
-    c_past[:] = 0
+    for i in range(m):
+        c_elems[i] = arcs_by_label[i]
     c_count = 0
     for i in range(m):
         t = c_elems[i]
@@ -145,10 +147,8 @@ def coarsest_partition(num_states, tail, label, head, initial_block, num_initial
     if m > 0:
         c_past[c_count] = m
         c_count += 1
-    c_marked[:] = 0
     # incoming transitions of every state (in_ptr[s + 1] is first a count,
     # then the fill position of state s, then the end of its run)
-    in_ptr[:] = 0
     for t in range(m):
         in_ptr[head[t] + 1] += 1
     for s in range(n):
@@ -240,25 +240,6 @@ def bisimulation(num_states, tail, label, head, initial_block, max_rounds):
             return block, count, rounds + 1
         count = new_count
     return block, count, max_rounds
-
-
-@njit(cache=True)
-def arcs_by_ilabel(indptr, ilabel):
-    """Arc indices with every state's arcs stably sorted by input label (the
-    identity where they already are). O(E) for sorted input."""
-    n = indptr.shape[0] - 1
-    perm = np.arange(ilabel.shape[0])
-    for s in range(n):
-        lo = indptr[s]
-        hi = indptr[s + 1]
-        ordered = True
-        for k in range(lo + 1, hi):
-            if ilabel[k] < ilabel[k - 1]:
-                ordered = False
-                break
-        if not ordered:
-            perm[lo:hi] = lo + np.argsort(ilabel[lo:hi], kind="mergesort")
-    return perm
 
 
 @njit(cache=True)

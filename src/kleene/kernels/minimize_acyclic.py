@@ -118,7 +118,8 @@ def _number_hashes(lang, table, ids, first):
     mask = np.uint64(size - 1)
     # open addressing, linear probing; slot i holds (hash, id + 1) side by
     # side so that a probe touches one cache line
-    table[:] = 0
+    for i in range(table.shape[0]):
+        table[i] = 0
     count = 0
     for s in range(n):
         h = lang[s]
@@ -166,7 +167,8 @@ def _hash_consed_classes(indptr, perm, ilabel, olabel, wbits, nextstate, fbits, 
     n = indptr.shape[0] - 1
     size = table.shape[0] // 2
     mask = np.uint64(size - 1)
-    table[:] = 0                              # (hash, representative state + 1)
+    for i in range(table.shape[0]):           # (hash, representative state + 1)
+        table[i] = 0
     count = 0
     for i in range(n):
         s = order[i]
