@@ -26,7 +26,7 @@ import kleene
 
 from ..helpers import fsts, require_pynini
 
-SMALL = dict(max_states=5, max_arcs=9, num_labels=3)
+SMALL = {"max_states": 5, "max_arcs": 9, "num_labels": 3}
 SEMIRINGS = ["tropical", "log", "log64"]
 
 
