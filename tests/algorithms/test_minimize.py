@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 
 import kleene
 from kleene import Fst, FstOpError, Prop
-from kleene.algorithms.minimize import minimize
+from kleene.algorithms.minimize import _ALL_BITS, _minimize, minimize
+from kleene.kernels import minimize_acyclic as acyclic_kernel
 
 from ..helpers import PYNINI_SEMIRINGS, assert_isomorphic, fsts, require_pynini
-from ..reference.minimize import ref_minimal_size, string_weights
+from ..reference.minimize import ref_acyclic_partition, ref_minimal_size, string_weights
 
 
 def deterministic(fst: Fst) -> Fst:
@@ -133,12 +134,6 @@ def test_long_cycle(n):
 
 
 # -- the acyclic (Revuz) path against the Hopcroft path, pynini and the reference
-
-from kleene.algorithms.minimize import _ALL_BITS, _minimize  # noqa: E402
-from kleene.kernels import minimize as kernel  # noqa: E402
-from kleene.kernels import minimize_acyclic as acyclic_kernel  # noqa: E402
-
-from ..reference.minimize import ref_acyclic_partition  # noqa: E402
 
 
 def _both(fst, **kw):

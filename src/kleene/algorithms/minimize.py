@@ -103,7 +103,7 @@ def _minimize(fst: Fst, *, delta: float, allow_nondet: bool, algorithm: Algorith
         return _minimize_deterministic(work, acceptor, algorithm)
     n = work.num_states
     code, code_rows = _arc_codes(work)
-    initial, num_initial = _dense(work.final.astype(np.float64) + 0.0)
+    initial, _ = _dense(work.final.astype(np.float64) + 0.0)
     tail = work.arc_source.astype(np.int64)
     head = work.nextstate.astype(np.int64)
     blocks, count, rounds = _k.bisimulation(n, tail, code, head, initial, n + 1)

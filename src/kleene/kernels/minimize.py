@@ -204,8 +204,7 @@ def bisimulation(num_states, tail, label, head, initial_block, max_rounds):
     block = initial_block.astype(np.int64).copy()
     count = 0
     for s in range(n):
-        if block[s] + 1 > count:
-            count = block[s] + 1
+        count = max(count, block[s] + 1)
     # arcs grouped by tail, duplicates of (label, target block) removed per round
     order = np.argsort(tail, kind="mergesort")
     for rounds in range(max_rounds):
