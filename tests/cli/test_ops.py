@@ -38,11 +38,6 @@ def assert_same(cli_result, library_result):
         f"library:\n{library_result}")
 
 
-def needs(name: str):
-    """Skips until the library module of an operation has landed."""
-    pytest.importorskip(f"kleene.algorithms.{name}")
-
-
 SMALL = dict(max_states=5, max_arcs=10)
 EXAMPLES = settings(max_examples=12)
 
@@ -89,7 +84,6 @@ def test_topsort_cyclic_is_a_clean_error(kleene_cli, tmp_path):
 @EXAMPLES
 @given(fsts(**SMALL))
 def test_reverse(fst):
-    needs("reverse")
     pynini = require_pynini()
     out = run_cli("reverse", [], fst)
     assert_same(out, kleene.reverse(fst))
@@ -164,7 +158,6 @@ def test_prune(fst, weight):
                                        ("--push_weights", "--to_final"),
                                        ("--push_weights", "--remove_total_weight")]))
 def test_push(fst, flags):
-    needs("push")
     out = run_cli("push", list(flags), fst)
     if not flags:
         assert_same(out, fst)  # fstpush pushes nothing unless asked

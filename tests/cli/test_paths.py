@@ -14,7 +14,7 @@ import kleene
 from kleene.cli.main import main
 
 from ..helpers import fsts, require_pynini, weights_close
-from .test_ops import assert_same, needs, run_cli
+from .test_ops import assert_same, run_cli
 
 EXAMPLES = settings(max_examples=12)
 
@@ -105,7 +105,6 @@ def test_shortestpath_threshold_flags(kleene_cli, tmp_path):
 @given(fsts(max_states=5, max_arcs=10), st.integers(0, 5),
        st.sampled_from(["uniform", "log_prob"]))
 def test_randgen_matches_library(fst, seed, select):
-    needs("randgen")
     flags = [f"--seed={seed}", "--npath=3", f"--select={select}", "--max_length=20"]
     try:
         expected = kleene.randgen(fst, npath=3, seed=seed, select=select, max_length=20)
@@ -120,7 +119,6 @@ def test_randgen_matches_library(fst, seed, select):
 
 
 def test_randgen_is_reproducible_with_a_seed(kleene_cli, tmp_path):
-    needs("randgen")
     fst = kleene.compile_text("0 0 1 1 0.5\n0 0 2 2 1\n0 0.5\n")
     path = tmp_path / "in.fst"
     kleene.write(fst, str(path), format="binary")

@@ -49,7 +49,6 @@ class _Demo:
         self.outdir = outdir
         self.seed = seed
         self.step_no = 0
-        self.skipped: list[str] = []
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
@@ -69,18 +68,6 @@ class _Demo:
             status = main(list(argv))
         if status != 0:
             raise RuntimeError(f"'kleene {shown}' exited with status {status}")
-
-    @contextlib.contextmanager
-    def needs(self):
-        """Runs a step; if an operation it uses is not in this kleene build
-        yet, says so and goes on with the next step."""
-        try:
-            yield
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("kleene."):
-                raise
-            self.skipped.append(exc.name)
-            self.say(f"   (skipped: {exc.name} is not implemented in this build)")
 
     def show_paths(self, fst, itable, otable=None, limit: int = 10,
                    by_weight: bool = False, weights: bool = True) -> None:
@@ -155,12 +142,11 @@ def run_demo(outdir: str, seed: int, out) -> int:
     demo.show_paths(nbest, words, by_weight=True)
 
     demo.step("push weights toward the start state; the best path keeps its cost")
-    with demo.needs():
-        pushed = kleene.push(lattice, push_weights=True)
-        demo.show_paths(kleene.shortest_path(pushed), words)
-        start_arcs = ", ".join(f"{words.find(a.ilabel)}/{_fmt(a.weight)}"
-                               for a in pushed.arcs(pushed.start))
-        demo.say(f"   arcs leaving the start state after pushing: {start_arcs}")
+    pushed = kleene.push(lattice, push_weights=True)
+    demo.show_paths(kleene.shortest_path(pushed), words)
+    start_arcs = ", ".join(f"{words.find(a.ilabel)}/{_fmt(a.weight)}"
+                           for a in pushed.arcs(pushed.start))
+    demo.say(f"   arcs leaving the start state after pushing: {start_arcs}")
 
     demo.step("prune: keep the arcs on paths costing at most the best + 0.5")
     pruned = kleene.prune(lattice, weight=0.5)
@@ -186,30 +172,28 @@ def run_demo(outdir: str, seed: int, out) -> int:
              f"{'cyclic' if not sentences.has(kleene.Prop.ACYCLIC) else 'acyclic'}")
     demo.say(f"   3 random word sequences from the closure (randgen, seed {seed}; "
              "sampled paths are unweighted, as in fstrandgen):")
-    with demo.needs():
-        samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
-        demo.show_paths(samples, words, phones, weights=False)
+    samples = kleene.randgen(sentences, npath=3, seed=seed, max_length=12)
+    demo.show_paths(samples, words, phones, weights=False)
 
     demo.step("compose the pruned lattice with the lexicon: sentences -> phones")
-    with demo.needs():
-        words_to_phones = kleene.closure(lexicon, closure_type="plus")
-        files = {name: os.path.join(outdir, name) for name in
-                 ("pruned.fst", "lexicon_plus.fst", "pron.fst", "lexicon_opt.fst")}
-        kleene.write(pruned, files["pruned.fst"], format="binary")
-        kleene.write(words_to_phones, files["lexicon_plus.fst"], format="binary")
-        demo.cli("compose", files["pruned.fst"], files["lexicon_plus.fst"], files["pron.fst"])
-        pron = kleene.read(files["pron.fst"])
-        demo.say(f"   {pron.num_states} states, {pron.num_arcs} arcs; the best "
-                 "sentence with its pronunciation:")
-        demo.show_paths(kleene.shortest_path(pron), words, phones)
-        demo.say("   optimize the lexicon (rmepsilon, determinize, minimize):")
-        lexicon_in = os.path.join(outdir, "lexicon_in.fst")
-        kleene.write(lexicon, lexicon_in, format="binary")
-        demo.cli("optimize", "--compute_props", lexicon_in, files["lexicon_opt.fst"])
-        small = kleene.read(files["lexicon_opt.fst"])
-        demo.say(f"   {lexicon.num_states} states, {lexicon.num_arcs} arcs -> "
-                 f"{small.num_states} states, {small.num_arcs} arcs; same "
-                 f"pronunciations: {_same_paths(lexicon, small, words, phones)}")
+    words_to_phones = kleene.closure(lexicon, closure_type="plus")
+    files = {name: os.path.join(outdir, name) for name in
+             ("pruned.fst", "lexicon_plus.fst", "pron.fst", "lexicon_opt.fst")}
+    kleene.write(pruned, files["pruned.fst"], format="binary")
+    kleene.write(words_to_phones, files["lexicon_plus.fst"], format="binary")
+    demo.cli("compose", files["pruned.fst"], files["lexicon_plus.fst"], files["pron.fst"])
+    pron = kleene.read(files["pron.fst"])
+    demo.say(f"   {pron.num_states} states, {pron.num_arcs} arcs; the best "
+             "sentence with its pronunciation:")
+    demo.show_paths(kleene.shortest_path(pron), words, phones)
+    demo.say("   optimize the lexicon (rmepsilon, determinize, minimize):")
+    lexicon_in = os.path.join(outdir, "lexicon_in.fst")
+    kleene.write(lexicon, lexicon_in, format="binary")
+    demo.cli("optimize", "--compute_props", lexicon_in, files["lexicon_opt.fst"])
+    small = kleene.read(files["lexicon_opt.fst"])
+    demo.say(f"   {lexicon.num_states} states, {lexicon.num_arcs} arcs -> "
+             f"{small.num_states} states, {small.num_arcs} arcs; same "
+             f"pronunciations: {_same_paths(lexicon, small, words, phones)}")
 
     demo.step("write OpenFst binary files and read them back")
     for name, fst in (("lexicon.fst", lexicon), ("nbest.fst", nbest)):
@@ -222,9 +206,6 @@ def run_demo(outdir: str, seed: int, out) -> int:
                  f"round trip {'exact' if same else 'DIFFERS'}")
         if not same:
             raise RuntimeError(f"{name} did not round-trip through the binary format")
-    if demo.skipped:
-        demo.say(f"\nnot yet available in this build: {', '.join(demo.skipped)}")
-        return 1
     return 0
 
 

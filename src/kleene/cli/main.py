@@ -79,18 +79,12 @@ def run(args: argparse.Namespace) -> int:
         # e.g. 'kleene print big.fst | head': stop quietly as OpenFst tools do
         _silence_stdout()
         return 1
-    except (KleeneError, OSError) as exc:
+    except (KleeneError, OSError, NotImplementedError) as exc:
         print(f"{PROG} {args.command}: error: {_message(exc)}", file=sys.stderr)
         return 1
     except CliUsageError as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("kleene."):
-            raise
-        print(f"{PROG} {args.command}: error: this kleene build lacks {exc.name} "
-              "(the operation is not implemented yet)", file=sys.stderr)
-        return 1
     return int(status or 0)
 
 
