@@ -11,7 +11,6 @@ from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
 from ..kernels import minimize as _k
 from ..kernels import minimize_acyclic as _ka
-from ..semirings import DEFAULT_DELTA
 from .connect import connect
 from .push import push
 
@@ -30,13 +29,19 @@ Algorithm = Literal["auto", "acyclic", "hopcroft"]
 _ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def minimize(fst: Fst, *, delta: float = DEFAULT_DELTA, allow_nondet: bool = False) -> Fst:
+#: pynini's default for minimize (OpenFst's C++ default is kDelta = 1/1024).
+MINIMIZE_DELTA = 1e-6
+
+
+def minimize(fst: Fst, *, delta: float = MINIMIZE_DELTA, allow_nondet: bool = False) -> Fst:
     """The minimal deterministic machine equivalent to ``fst``.
 
     As OpenFst: a weighted machine is first pushed towards the initial state
     (:func:`~kleene.push`, which adds an epsilon-arc start state when the
     start lies on a cycle) and its weights quantized to multiples of
-    ``delta``; then states are merged when they agree on final weight and,
+    ``delta`` (default 1e-6, pynini's; a coarse grid such as OpenFst's C++
+    default 1/1024 changes path weights by up to ``delta/2`` per arc); then
+    states are merged when they agree on final weight and,
     label by label, on ``(ilabel, olabel, weight)`` of their arcs into merged
     states (arcs of a transducer are minimized as label pairs). Useless
     states are removed first. The result is isomorphic to
