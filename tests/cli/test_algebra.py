@@ -125,12 +125,11 @@ def test_epsnormalize(fst, output):
     assert_same(out, kleene.epsnormalize(fst, eps_norm_type="output" if output else "input"))
 
 
-def test_synchronize_reports_that_it_is_not_implemented(tmp_path, capsys):
-    path = tmp_path / "in.fst"
-    kleene.write(kleene.accep("ab"), path, format="binary")
-    assert main(["synchronize", str(path), str(tmp_path / "out.fst")]) == 1
-    err = capsys.readouterr().err
-    assert "kleene synchronize: error:" in err and "not implemented" in err
+@EXAMPLES
+@given(fsts(acyclic=True, **SMALL))
+def test_synchronize(fst):
+    out = run_cli("synchronize", [], fst)
+    assert_same(out, kleene.synchronize(fst))
 
 
 @EXAMPLES
