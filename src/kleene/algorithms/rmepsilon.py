@@ -6,10 +6,11 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.fst import STATE_DTYPE, Fst
+from ..core.fst import NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
 from ..kernels import rmepsilon as _k
+from ..kernels.graph import accessible_states, coaccessible_states
 
 #: OpenFst's ``kShortestDelta``, pynini's default ``delta`` for rmepsilon.
 SHORTEST_DELTA = 1e-6
@@ -103,6 +104,18 @@ def rmepsilon(fst: Fst, *, connect: bool = True, delta: float = SHORTEST_DELTA,
         if fst.props.get(p):
             props = props.set(p, True)
     props = props.set(Prop.NO_EPSILONS, True)
+    if connect and not pruning:
+        # trim in one kernel pass over the gathered arrays (what connect
+        # does, without its intermediate copies of every arc array)
+        keep = (accessible_states(indptr, ns, fst.start)
+                & coaccessible_states(indptr, ns, new_final, sr.code))
+        (indptr, il, ol, ns, weight, arc_map, new_final,
+         new_id) = _k.trim_arrays(keep, indptr, il, ol, ns, weight, arc_map, new_final)
+        start = int(new_id[fst.start]) if len(new_final) else NO_STATE
+        props = props.set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True)
+        out = Fst(indptr, il, ol, ns, weight, new_final.astype(sr.dtype), start, sr,
+                  fst.isymbols, fst.osymbols, props, check=False)
+        return (out, arc_map) if return_arc_map else out
     out = Fst(indptr, il, ol, ns.astype(STATE_DTYPE, copy=False), weight,
               new_final.astype(sr.dtype), fst.start, sr, fst.isymbols, fst.osymbols,
               props, check=False)
@@ -110,10 +123,6 @@ def rmepsilon(fst: Fst, *, connect: bool = True, delta: float = SHORTEST_DELTA,
         from .prune import prune
         out, kept = prune(out, weight=weight_threshold, nstate=state_threshold,
                           delta=delta, return_arc_map=True)
-        arc_map = arc_map[kept]
-    elif connect:
-        from .connect import connect as _connect_fn
-        out, kept = _connect_fn(out, return_arc_map=True)
         arc_map = arc_map[kept]
     return (out, arc_map) if return_arc_map else out
 

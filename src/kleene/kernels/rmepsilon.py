@@ -171,9 +171,15 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     noneps_in = np.zeros(n, np.bool_)
     if start >= 0:
         noneps_in[start] = True
-    for a in range(m):
-        if ilabel[a] != 0 or olabel[a] != 0:
-            noneps_in[nextstate[a]] = True
+    # eps_out[u]: u has ε:ε arcs to relax in the distance pass (cleared once
+    # u is expanded); other states are leaves of every closure
+    eps_out = np.zeros(n, np.bool_)
+    for u in range(n):
+        for a in range(indptr[u], indptr[u + 1]):
+            if ilabel[a] != 0 or olabel[a] != 0:
+                noneps_in[nextstate[a]] = True
+            else:
+                eps_out[u] = True
     order = epsilon_scc_order(indptr, ilabel, olabel, nextstate, n)
 
     processed = np.zeros(n, np.bool_)
@@ -181,7 +187,10 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     resid = np.full(n, zero(code), np.float64)
     pops = np.zeros(n, np.int64)
     in_queue = np.zeros(n, np.bool_)
-    visited = np.zeros(n, np.bool_)
+    # dist[u] is valid (else zero) and u visited in expansion k iff
+    # dist_mark[u] == k, resp. visit_mark[u] == k: no per-state reset
+    dist_mark = np.full(n, -1, np.int64)
+    visit_mark = np.full(n, -1, np.int64)
     queue = np.empty(n, np.int64)
     dfs = np.empty(max(16, m + 1), np.int64)
     # the arcs of the current expansion, and a hash map (label, label, state)
@@ -203,11 +212,8 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
         # 1. ε-closure distances from s (Mohri's generic algorithm, FIFO);
         # nothing to compute for a state without ε-arcs (the common case)
         dist[s] = one(code)
-        has_eps = False
-        for a in range(indptr[s], indptr[s + 1]):
-            if ilabel[a] == 0 and olabel[a] == 0:
-                has_eps = True
-                break
+        dist_mark[s] = k
+        has_eps = eps_out[s]
         resid[s] = one(code)
         head = 0
         size = 1 if has_eps else 0
@@ -234,12 +240,18 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
                 w = times(code, r, np.float64(weight[a]))
                 if is_zero(code, w):
                     continue
-                old = dist[t]
+                old = dist[t] if dist_mark[t] == k else zero(code)
                 new = plus(code, old, w)
                 if new != new:
                     return NOT_FINITE, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
                 if not approx_equal(code, old, new, delta):
                     dist[t] = new
+                    dist_mark[t] = k
+                    # a leaf (expanded, or without ε-arcs) relaxes nothing
+                    # when popped: it is not queued, which leaves the FIFO
+                    # order of the other states, hence every sum, unchanged
+                    if not eps_out[t]:
+                        continue
                     resid[t] = plus(code, resid[t], w)
                     if not in_queue[t]:
                         tail = head + size
@@ -297,12 +309,13 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
         while dsize > 0:
             dsize -= 1
             u = dfs[dsize]
-            if visited[u]:
+            if visit_mark[u] == k:
                 continue
-            visited[u] = True
-            queue[nvisited] = u  # reuse as the list of visited states
-            nvisited += 1
-            du = dist[u]
+            visit_mark[u] = k
+            if eps_out[u]:  # reuse queue as the list of states to reset
+                queue[nvisited] = u
+                nvisited += 1
+            du = dist[u] if dist_mark[u] == k else zero(code)
             if processed[u]:
                 lo = seg_start[u]
                 hi = lo + seg_len[u]
@@ -323,7 +336,7 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
                     w = times(code, du, np.float64(weight[a]))
                     src = a
                     if il == 0 and ol == 0:
-                        if not visited[ns]:
+                        if visit_mark[ns] != k:
                             if dsize == dfs.shape[0]:
                                 dfs = _grow_i64(dfs, dsize + 1)
                             dfs[dsize] = ns
@@ -368,12 +381,13 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
                         h_stamp[h] = expand_id
                         h_val[h] = j
             fin = plus(code, fin, times(code, du, new_final[u]))
-        # 3. reset what this expansion touched (the distance pass reaches
-        # only states the visit also reaches)
+        # 3. reset the residuals and counts of the states the distance pass
+        # queued: s and states with ε-arcs (it reaches only states the
+        # visit also reaches); dist and the visit are reset by the marks
+        resid[s] = zero(code)
+        pops[s] = 0
         for j in range(nvisited):
             u = queue[j]
-            visited[u] = False
-            dist[u] = zero(code)
             resid[u] = zero(code)
             pops[u] = 0
         # 4. the state's new arcs, in OpenFst's order (last collected first)
@@ -395,6 +409,7 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
             b_size += 1
         new_final[s] = fin
         processed[s] = True
+        eps_out[s] = False
     return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
 
 
@@ -421,3 +436,48 @@ def gather_segments(seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, out_weight
             out_weight[o + j] = b_w[b + j]
             src[o + j] = b_src[b + j]
     return indptr, il, ol, ns, src
+
+
+@njit(cache=True)
+def trim_arrays(keep, indptr, il, ol, ns, weight, src, final):
+    """Keeps the states of mask ``keep`` (renumbered in order) and the arcs
+    between kept states (in order): what ``connect`` does, in one pass and
+    without intermediate copies. Returns ``(indptr, il, ol, ns, weight, src,
+    final, new_id)``."""
+    n = keep.shape[0]
+    new_id = np.full(n, -1, np.int64)
+    n_out = 0
+    for s in range(n):
+        if keep[s]:
+            new_id[s] = n_out
+            n_out += 1
+    m_out = 0
+    for s in range(n):
+        if keep[s]:
+            for a in range(indptr[s], indptr[s + 1]):
+                if keep[ns[a]]:
+                    m_out += 1
+    o_indptr = np.zeros(n_out + 1, np.int64)
+    o_il = np.empty(m_out, np.int32)
+    o_ol = np.empty(m_out, np.int32)
+    o_ns = np.empty(m_out, np.int32)
+    o_w = np.empty(m_out, weight.dtype)
+    o_src = np.empty(m_out, np.int64)
+    o_final = np.empty(n_out, final.dtype)
+    j = 0
+    for s in range(n):
+        if not keep[s]:
+            continue
+        q = new_id[s]
+        o_final[q] = final[s]
+        for a in range(indptr[s], indptr[s + 1]):
+            t = ns[a]
+            if keep[t]:
+                o_il[j] = il[a]
+                o_ol[j] = ol[a]
+                o_ns[j] = new_id[t]
+                o_w[j] = weight[a]
+                o_src[j] = src[a]
+                j += 1
+        o_indptr[q + 1] = j
+    return o_indptr, o_il, o_ol, o_ns, o_w, o_src, o_final, new_id
