@@ -116,6 +116,21 @@ def _status_kib(field: str) -> int | None:
     return None
 
 
+def _release_free_heap() -> None:
+    """Returns the memory that earlier runs freed to the kernel (glibc
+    ``malloc_trim``: trims the heap top and drops the free pages inside it).
+
+    Without this, a run reuses the pages earlier runs freed (glibc keeps
+    them, and its dynamic mmap threshold moves large arrays onto the heap
+    after the first ones are freed), its RSS never grows and the measured
+    peak is ~0 MiB."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _reset_peak_rss() -> bool:
     """Resets VmHWM (Linux >= 4.0) so the next peak belongs to one call."""
     try:
@@ -134,6 +149,7 @@ def peak_memory_mib(fn: Callable[[], Any]) -> float:
     tracemalloc, which sees numpy allocations only (numba's own allocations
     are invisible to it)."""
     gc.collect()
+    _release_free_heap()
     if _reset_peak_rss():
         base = _status_kib("VmRSS")
         result = fn()
