@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
+from ..core.fst import LABEL_DTYPE, Fst
 from ..core.properties import Prop, Props
+from ..kernels.csr import coo_to_csr
 from ..kernels.graph import on_cycle
 
 _KEPT_WHEN_TRUE = (Prop.ACCEPTOR, Prop.UNWEIGHTED, Prop.ACYCLIC)
@@ -79,10 +80,9 @@ def reverse(fst: Fst, *, require_superinitial: bool = True,
         into_start = fst.nextstate == ostart
         rweight[into_start] = sr.times(fst.final[ostart], rweight[into_start])
         ilabel, olabel = fst.ilabel, fst.olabel
-    order = np.argsort(rsrc, kind="stable")
-    counts = np.bincount(rsrc, minlength=n_out)
-    indptr = np.zeros(n_out + 1, INDPTR_DTYPE)
-    np.cumsum(counts, out=indptr[1:])
+    # group by new source with a stable O(V + E) counting sort
+    indptr, ilabel, olabel, rweight, rdst, order = coo_to_csr(
+        rsrc, ilabel, olabel, rweight.astype(sr.dtype, copy=False), rdst, n_out)
     final = np.full(n_out, sr.zero, sr.dtype)
     if fst.start >= 0:
         final[fst.start + offset] = sr.one
@@ -92,8 +92,7 @@ def reverse(fst: Fst, *, require_superinitial: bool = True,
     for p in _KEPT_WHEN_TRUE:
         if fst.props.get(p):
             props = props.set(p, True)
-    out = Fst(indptr, ilabel[order].astype(LABEL_DTYPE), olabel[order].astype(LABEL_DTYPE),
-              rdst[order].astype(STATE_DTYPE), rweight[order].astype(sr.dtype), final,
+    out = Fst(indptr, ilabel, olabel, rdst, rweight, final,
               ostart, sr, fst.isymbols, fst.osymbols, props, check=False)
     if return_arc_map:
         return out, origin[order]
