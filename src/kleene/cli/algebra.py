@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (STDIO, CliUsageError, add_bool_flag, add_delta, add_fst_type,
+from .common import (STDIO, CliUsageError, binary_command, add_bool_flag, add_delta, add_fst_type,
                      add_in_out, delta_option, load_fst, parse_weight, same_semiring,
                      save_fst)
 
@@ -79,15 +79,15 @@ def _register_binary(sub) -> None:
                 "inputs are arc-sorted first (as pynini does).", inputs=2,
                 example="kleene compose lattice.fst lexicon.fst out.fst")
     _add_compose_flags(p)
-    p.set_defaults(func=_binary("compose", lambda k, f, g, a: k.compose(
-        f, g, compose_filter=a.compose_filter, connect=a.connect)))
+    p.set_defaults(func=binary_command(lambda k, f, g, a: k.compose(
+        f, g, compose_filter=a.compose_filter, connect=a.connect), "compose"))
 
     p = _parser(sub, "intersect", "fstintersect", "intersection of two acceptors",
                 "Accepts the strings both acceptors accept, with the product of "
                 "their weights.", inputs=2)
     _add_compose_flags(p)
-    p.set_defaults(func=_binary("intersect", lambda k, f, g, a: k.intersect(
-        f, g, compose_filter=a.compose_filter, connect=a.connect)))
+    p.set_defaults(func=binary_command(lambda k, f, g, a: k.intersect(
+        f, g, compose_filter=a.compose_filter, connect=a.connect), "intersect"))
 
     p = _parser(sub, "difference", "fstdifference",
                 "strings of an acceptor not accepted by another",
@@ -95,28 +95,14 @@ def _register_binary(sub) -> None:
                 "must be an unweighted acceptor (it is epsilon-removed and "
                 "determinized if needed, as pynini does).", inputs=2)
     _add_compose_flags(p)
-    p.set_defaults(func=_binary("difference", lambda k, f, g, a: k.difference(
-        f, g, compose_filter=a.compose_filter, connect=a.connect)))
+    p.set_defaults(func=binary_command(lambda k, f, g, a: k.difference(
+        f, g, compose_filter=a.compose_filter, connect=a.connect), "difference"))
 
 
 def _add_compose_flags(p) -> None:
     p.add_argument("--compose_filter", choices=COMPOSE_FILTERS, default="auto",
                    help="composition filter (default: %(default)s)")
     add_bool_flag(p, "connect", "trim the result", default=True)
-
-
-def _binary(name: str, operation):
-    def command(args: argparse.Namespace) -> int:
-        import kleene
-        if args.in_fst == STDIO and args.in2_fst == STDIO:
-            raise CliUsageError("only one input can be standard input")
-        first = load_fst(args.in_fst)
-        second = load_fst(args.in2_fst)
-        same_semiring(first, second, name)
-        save_fst(operation(kleene, first, second, args), args.out_fst,
-                 fst_type=args.fst_type)
-        return 0
-    return command
 
 
 # -- machine -> machine -----------------------------------------------------------

@@ -173,3 +173,20 @@ def same_semiring(first, second, what: str) -> None:
         raise FstArgError(f"{what}: the machines have different arc types "
                           f"({first.semiring.arc_type} and {second.semiring.arc_type}); "
                           "convert one first")
+
+
+def binary_command(operation, what: str):
+    """The handler of a two-machine command ``kleene what in1 in2 [out]``:
+    reads both inputs (at most one from stdin), checks they share a semiring
+    and writes ``operation(kleene, first, second, args)``."""
+    def command(args) -> int:
+        import kleene
+        if args.in_fst == STDIO and args.in2_fst == STDIO:
+            raise CliUsageError("only one input can be standard input")
+        first = load_fst(args.in_fst)
+        second = load_fst(args.in2_fst)
+        same_semiring(first, second, what)
+        save_fst(operation(kleene, first, second, args), args.out_fst,
+                 fst_type=args.fst_type)
+        return 0
+    return command

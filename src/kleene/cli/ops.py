@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import (CliUsageError, add_bool_flag, add_delta, add_fst_type, add_in_out,
-                     delta_option, load_fst, load_symbols, parse_weight, same_semiring,
-                     save_fst)
+from .common import (CliUsageError, binary_command, add_bool_flag, add_delta, add_fst_type, add_in_out,
+                     delta_option, load_fst, load_symbols, parse_weight, save_fst)
 
 
 def _parser(sub, name: str, openfst: str, summary: str, description: str,
@@ -69,12 +68,12 @@ def register(sub) -> None:
     p = _parser(sub, "union", "fstunion", "union of two machines",
                 "Accepts the paths of either machine.", inputs=2,
                 example="kleene union a.fst b.fst a_or_b.fst")
-    p.set_defaults(func=_binary(lambda k, f, g, a: k.union(f, g), "union"))
+    p.set_defaults(func=binary_command(lambda k, f, g, a: k.union(f, g), "union"))
 
     p = _parser(sub, "concat", "fstconcat", "concatenation of two machines",
                 "Accepts a path of the first machine followed by a path of the "
                 "second.", inputs=2)
-    p.set_defaults(func=_binary(lambda k, f, g, a: k.concat(f, g), "concat"))
+    p.set_defaults(func=binary_command(lambda k, f, g, a: k.concat(f, g), "concat"))
 
     p = _parser(sub, "closure", "fstclosure", "Kleene star or plus",
                 "Kleene closure: any number of repetitions (star) or at least "
@@ -133,20 +132,6 @@ def _unary(operation):
         import kleene
         fst = load_fst(args.in_fst)
         save_fst(operation(kleene, fst, args), args.out_fst, fst_type=args.fst_type)
-        return 0
-    return command
-
-
-def _binary(operation, what: str):
-    def command(args: argparse.Namespace) -> int:
-        import kleene
-        if args.in_fst == "-" and args.in2_fst == "-":
-            raise CliUsageError("only one input can be standard input")
-        first = load_fst(args.in_fst)
-        second = load_fst(args.in2_fst)
-        same_semiring(first, second, what)
-        save_fst(operation(kleene, first, second, args), args.out_fst,
-                 fst_type=args.fst_type)
         return 0
     return command
 
