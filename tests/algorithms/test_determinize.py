@@ -4,7 +4,7 @@ reference (path weights per string), algebraic identities and the errors."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import kleene
