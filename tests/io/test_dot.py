@@ -84,6 +84,7 @@ def test_draw_writes_dot_file(tmp_path):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 def test_render_svg(tmp_path):
+    pytest.importorskip("graphviz")
     fst = compile_text("0 1 1 1\n1\n")
     draw(fst, tmp_path / "m.svg")
     assert "<svg" in (tmp_path / "m.svg").read_text()
