@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (STDIO, CliUsageError, binary_command, add_bool_flag, add_delta, add_fst_type,
+from .common import (STDIO, CliUsageError, binary_command, unary_command, add_bool_flag, add_delta, add_fst_type,
                      add_in_out, delta_option, load_fst, parse_weight, same_semiring,
                      save_fst)
 
@@ -65,7 +65,7 @@ def _add_thresholds(p) -> None:
 
 def register(sub) -> None:
     _register_binary(sub)
-    _register_unary(sub)
+    _registerunary_command(sub)
     _register_encode(sub)
     _register_tests(sub)
     _register_replace(sub)
@@ -106,7 +106,7 @@ def _add_compose_flags(p) -> None:
 
 
 # -- machine -> machine -----------------------------------------------------------
-def _register_unary(sub) -> None:
+def _registerunary_command(sub) -> None:
     p = _parser(sub, "determinize", "fstdeterminize", "weighted determinization",
                 "Makes the machine (input-)deterministic. --det_type=functional "
                 "needs a functional transducer; nonfunctional keeps every output "
@@ -121,7 +121,7 @@ def _register_unary(sub) -> None:
                         "(default: %(default)s)")
     add_bool_flag(p, "increment_subsequential_label",
                   "give each left-over output arc a new subsequential label")
-    p.set_defaults(func=_unary(lambda k, f, a: k.determinize(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.determinize(
         f, det_type=a.det_type, subsequential_label=a.subsequential_label,
         increment_subsequential_label=a.increment_subsequential_label,
         **delta_option(a), **_thresholds(a))))
@@ -134,7 +134,7 @@ def _register_unary(sub) -> None:
                    help="input label of the arcs that carry left-over outputs "
                         "(default: %(default)s)")
     # the label is passed only when given, so the library's default applies
-    p.set_defaults(func=_unary(lambda k, f, a: k.disambiguate(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.disambiguate(
         f, **({"subsequential_label": a.subsequential_label}
               if a.subsequential_label else {}), **delta_option(a), **_thresholds(a))))
 
@@ -144,7 +144,7 @@ def _register_unary(sub) -> None:
     add_bool_flag(p, "allow_nondet", "minimize a non-deterministic machine "
                   "(may not give the minimal machine)")
     add_delta(p)
-    p.set_defaults(func=_unary(lambda k, f, a: k.minimize(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.minimize(
         f, allow_nondet=a.allow_nondet, **delta_option(a))))
 
     p = _parser(sub, "rmepsilon", "fstrmepsilon", "epsilon removal",
@@ -152,20 +152,20 @@ def _register_unary(sub) -> None:
     add_bool_flag(p, "connect", "trim the result", default=True)
     add_delta(p)
     _add_thresholds(p)
-    p.set_defaults(func=_unary(lambda k, f, a: k.rmepsilon(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.rmepsilon(
         f, connect=a.connect, **delta_option(a), **_thresholds(a))))
 
     p = _parser(sub, "epsnormalize", "fstepsnormalize", "epsilon normalization",
                 "Moves input epsilons after the non-epsilon input labels on every "
                 "path (output epsilons with --eps_norm_output).")
     add_bool_flag(p, "eps_norm_output", "normalize output epsilons instead")
-    p.set_defaults(func=_unary(lambda k, f, a: k.epsnormalize(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.epsnormalize(
         f, eps_norm_type="output" if a.eps_norm_output else "input")))
 
     p = _parser(sub, "synchronize", "fstsynchronize", "synchronization",
                 "Makes input and output labels advance together, delaying the "
                 "longer side (the machine must have bounded delay).")
-    p.set_defaults(func=_unary(lambda k, f, a: k.synchronize(f)))
+    p.set_defaults(func=unary_command(lambda k, f, a: k.synchronize(f)))
 
     p = _parser(sub, "optimize", "", "rmepsilon, determinize and minimize",
                 "pynini's Fst.optimize: epsilon removal, determinization of the "
@@ -173,17 +173,8 @@ def _register_unary(sub) -> None:
                 "minimization, decoding.",
                 example="kleene optimize --compute_props grammar.fst small.fst")
     add_bool_flag(p, "compute_props", "compute unknown properties to choose the steps")
-    p.set_defaults(func=_unary(lambda k, f, a: k.optimize(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.optimize(
         f, compute_props=a.compute_props)))
-
-
-def _unary(operation):
-    def command(args: argparse.Namespace) -> int:
-        import kleene
-        fst = load_fst(args.in_fst)
-        save_fst(operation(kleene, fst, args), args.out_fst, fst_type=args.fst_type)
-        return 0
-    return command
 
 
 # -- encode / decode ---------------------------------------------------------------

@@ -190,3 +190,14 @@ def binary_command(operation, what: str):
                  fst_type=args.fst_type)
         return 0
     return command
+
+
+def unary_command(operation):
+    """The handler of a one-machine command ``kleene what [in [out]]``: writes
+    ``operation(kleene, fst, args)``."""
+    def command(args) -> int:
+        import kleene
+        fst = load_fst(args.in_fst)
+        save_fst(operation(kleene, fst, args), args.out_fst, fst_type=args.fst_type)
+        return 0
+    return command

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import (CliUsageError, binary_command, add_bool_flag, add_delta, add_fst_type, add_in_out,
-                     delta_option, load_fst, load_symbols, parse_weight, save_fst)
+from .common import (CliUsageError, binary_command, unary_command, add_bool_flag, add_delta, add_fst_type, add_in_out,
+                     delta_option, load_symbols, parse_weight)
 
 
 def _parser(sub, name: str, openfst: str, summary: str, description: str,
@@ -30,29 +30,29 @@ def register(sub) -> None:
                 "(stable).", example="kleene arcsort --sort_type=olabel in.fst out.fst")
     p.add_argument("--sort_type", choices=["ilabel", "olabel"], default="ilabel",
                    help="label to sort by (default: %(default)s)")
-    p.set_defaults(func=_unary(lambda k, f, a: k.arcsort(f, sort_type=a.sort_type)))
+    p.set_defaults(func=unary_command(lambda k, f, a: k.arcsort(f, sort_type=a.sort_type)))
 
     p = _parser(sub, "connect", "fstconnect", "remove useless states",
                 "Removes states that are not on a path from the start state "
                 "to a final state.")
-    p.set_defaults(func=_unary(lambda k, f, a: k.connect(f)))
+    p.set_defaults(func=unary_command(lambda k, f, a: k.connect(f)))
 
     p = _parser(sub, "topsort", "fsttopsort", "topologically sort states",
                 "Renumbers the states of an acyclic machine so every arc goes "
                 "from a lower to a higher state; fails on a cyclic machine.")
-    p.set_defaults(func=_unary(lambda k, f, a: k.topsort(f)))
+    p.set_defaults(func=unary_command(lambda k, f, a: k.topsort(f)))
 
     p = _parser(sub, "reverse", "fstreverse", "reverse the machine",
                 "Reverses every path (weights in the reverse semiring, equal "
                 "for kleene's commutative semirings).")
     add_bool_flag(p, "require_superinitial", "always add a new super-initial state",
                   default=True)
-    p.set_defaults(func=_unary(lambda k, f, a: k.reverse(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.reverse(
         f, require_superinitial=a.require_superinitial)))
 
     p = _parser(sub, "invert", "fstinvert", "swap input and output labels",
                 "Swaps input and output labels (and symbol tables).")
-    p.set_defaults(func=_unary(lambda k, f, a: k.invert(f)))
+    p.set_defaults(func=unary_command(lambda k, f, a: k.invert(f)))
 
     p = _parser(sub, "project", "fstproject", "keep only input or output labels",
                 "Makes an acceptor from the input or the output labels.",
@@ -60,7 +60,7 @@ def register(sub) -> None:
     p.add_argument("--project_type", choices=["input", "output"], default="input",
                    help="side to keep (default: %(default)s)")
     add_bool_flag(p, "project_output", "same as --project_type=output (older OpenFst flag)")
-    p.set_defaults(func=_unary(lambda k, f, a: k.project(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.project(
         f, project_type="output" if a.project_output else a.project_type)))
 
     _register_relabel(sub)
@@ -81,7 +81,7 @@ def register(sub) -> None:
     add_bool_flag(p, "closure_plus", "at least one repetition (A+) instead of A*")
     p.add_argument("--closure_type", choices=["star", "plus"], default=None,
                    help="star or plus (newer OpenFst spelling of --closure_plus)")
-    p.set_defaults(func=_unary(_closure))
+    p.set_defaults(func=unary_command(_closure))
 
     p = _parser(sub, "push", "fstpush", "push weights (or labels)",
                 "Pushes weights (and/or output labels) toward the initial "
@@ -94,7 +94,7 @@ def register(sub) -> None:
     add_bool_flag(p, "to_final", "push toward the final states instead of the start")
     add_bool_flag(p, "remove_total_weight", "remove the total weight when pushing weights")
     add_delta(p)
-    p.set_defaults(func=_unary(_push))
+    p.set_defaults(func=unary_command(_push))
 
     p = _parser(sub, "prune", "fstprune", "prune paths far from the best one",
                 "Removes states and arcs not on a path whose weight is within "
@@ -105,7 +105,7 @@ def register(sub) -> None:
     p.add_argument("--nstate", type=int, default=None,
                    help="keep at most this many states (default: no limit)")
     add_delta(p)
-    p.set_defaults(func=_unary(lambda k, f, a: k.prune(
+    p.set_defaults(func=unary_command(lambda k, f, a: k.prune(
         f, weight=a.weight, nstate=_nstate(a.nstate), **delta_option(a))))
 
 
@@ -125,15 +125,6 @@ def _push(k, fst, args):
     return k.push(fst, to_final=args.to_final, push_weights=args.push_weights,
                   push_labels=args.push_labels,
                   remove_total_weight=args.remove_total_weight, **delta_option(args))
-
-
-def _unary(operation):
-    def command(args: argparse.Namespace) -> int:
-        import kleene
-        fst = load_fst(args.in_fst)
-        save_fst(operation(kleene, fst, args), args.out_fst, fst_type=args.fst_type)
-        return 0
-    return command
 
 
 # -- relabel ------------------------------------------------------------------
@@ -156,7 +147,7 @@ def _register_relabel(sub) -> None:
                    help="current input symbol table (default: the machine's)")
     p.add_argument("--osymbols", metavar="FILE",
                    help="current output symbol table (default: the machine's)")
-    p.set_defaults(func=_unary(_relabel))
+    p.set_defaults(func=unary_command(_relabel))
 
 
 def read_label_pairs(path: str | None):
