@@ -43,7 +43,7 @@ Deviations from pynini, on purpose:
 from __future__ import annotations
 
 import re
-from typing import Iterator, Literal, Union
+from typing import Callable, Iterator, Literal, Union
 
 import numpy as np
 
@@ -88,7 +88,8 @@ def _encode_plain(text: str, token_type: str) -> np.ndarray:
     return raw.astype(LABEL_DTYPE)
 
 
-def _bracket_label(content: str, token_type: str, text: str) -> np.ndarray:
+def _bracket_label(content: str, token_type: str, text: str,
+                   generated: "Callable[[str], int] | None" = None) -> np.ndarray:
     """The label a bracketed span ``[content]`` (already unescaped) names."""
     # integers first: "[5]" is label 5, not the character "5" (as in pynini)
     if _DEC.match(content) or _HEX.match(content) or _OCT.match(content) or content == "0":
@@ -99,13 +100,16 @@ def _bracket_label(content: str, token_type: str, text: str) -> np.ndarray:
         return np.array([value], dtype=LABEL_DTYPE)
     if len(content) == 1 and ord(content) < 128:
         return _encode_plain(content, token_type)
+    if generated is not None:
+        return np.array([generated(content)], dtype=LABEL_DTYPE)
     raise FstArgError(
         f"bracketed symbol [{content}] in {text!r} is a generated symbol, which "
         f"kleene.accep does not create; use the grammar layer or a SymbolTable "
         f"token type, or escape literal brackets as \\[ and \\]")
 
 
-def _encode_bracketed(text: str, token_type: str) -> np.ndarray:
+def _encode_bracketed(text: str, token_type: str,
+                      generated: "Callable[[str], int] | None" = None) -> np.ndarray:
     """Labels of text that uses escapes or brackets (see the module doc)."""
     pieces: list[np.ndarray] = []
     pos = 0
@@ -145,16 +149,21 @@ def _encode_bracketed(text: str, token_type: str) -> np.ndarray:
             else:
                 content.append(c)
                 i += 1
-        pieces.append(_bracket_label("".join(content), token_type, text))
+        pieces.append(_bracket_label("".join(content), token_type, text, generated))
         pos = i + 1
     if not pieces:
         return np.zeros(0, dtype=LABEL_DTYPE)
     return np.concatenate(pieces)
 
 
-def encode_labels(text: str, token_type: TokenType = "byte") -> np.ndarray:
+def encode_labels(text: str, token_type: TokenType = "byte", *,
+                  generated: "Callable[[str], int] | None" = None) -> np.ndarray:
     """The int32 labels that spell ``text`` in ``token_type`` (see the module
     doc for the bracket syntax in byte/utf8 modes).
+
+    ``generated`` maps the name inside a bracketed multi-character span such
+    as ``[BOS]`` to its label (the grammar layer passes its registry of
+    generated symbols); without it such spans raise :class:`FstArgError`.
 
     Raises :class:`FstArgError` for a NUL character, malformed brackets or
     unencodable text, and :class:`~kleene.errors.FstSymbolError` for a symbol
@@ -168,7 +177,7 @@ def encode_labels(text: str, token_type: TokenType = "byte") -> np.ndarray:
         key = token_type.key  # raises FstSymbolError naming symbol and table
         return np.fromiter((key(sym) for sym in text.split()), dtype=LABEL_DTYPE)
     if _BRACKET_CHARS.search(text):
-        labels = _encode_bracketed(text, token_type)
+        labels = _encode_bracketed(text, token_type, generated)
     else:
         labels = _encode_plain(text, token_type)
     if labels.size and not labels.all():
@@ -271,7 +280,8 @@ def _string_props(labels: np.ndarray, final_is_zero: bool, final_is_one: bool) -
 
 
 def accep(text: str, *, token_type: TokenType = "byte", weight=None,
-          semiring: "str | Semiring" = "tropical") -> Fst:
+          semiring: "str | Semiring" = "tropical",
+          generated: "Callable[[str], int] | None" = None) -> Fst:
     """A linear acceptor for ``text``: states 0..n, arc ``i`` goes from state
     ``i`` to ``i + 1`` with the i-th label and weight one, and ``weight``
     (``None``: one) is the final weight of state n, as ``pynini.accep`` does.
@@ -283,7 +293,7 @@ def accep(text: str, *, token_type: TokenType = "byte", weight=None,
     Complexity: O(len(text)), no Python work per character for plain text.
     """
     sr = get_semiring(semiring)
-    labels = encode_labels(text, token_type)
+    labels = encode_labels(text, token_type, generated=generated)
     final_weight = sr.coerce(weight)
     n = labels.shape[0]
     final = np.full(n + 1, sr.zero, dtype=sr.dtype)
