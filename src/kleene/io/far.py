@@ -1,0 +1,577 @@
+"""FAR archives: named collections of machines.
+
+Three container formats, all read by :class:`FarReader` / :func:`read_far`
+(the format is sniffed from the first bytes) and written by
+:class:`FarWriter` / :func:`write_far`:
+
+``sttable``
+    OpenFst's default FAR (``pynini.Far(path, "w")``, ``farcreate``): the
+    entries, then an index of their positions, so one entry is found by a
+    binary search without reading the others. Byte-compatible with pynini;
+    see :mod:`kleene.io.far_sttable` for the layout.
+``stlist``
+    OpenFst's list FAR: the same entries, no index (finding a key parses
+    the machines before it).
+``native``
+    kleene's own, pickle-free: a zip archive (members stored uncompressed)
+    holding, in this order, a member ``kleene-far`` (the text
+    ``kleene-far 1``, so the format is recognised from the first bytes),
+    one kleene native ``.npz`` per entry (``fst/00000000.npz``, ... in key
+    order; see :mod:`kleene.io.native`) and ``manifest.json``::
+
+        {"format": "kleene-far", "format_version": 1,
+         "semiring": "tropical" | null, "dtype": "float32" | null,
+         "entries": [{"key": "a", "member": "fst/00000000.npz"}, ...]}
+
+    Any zip tool can list or extract the machines; kleene's native reader
+    loads each one.
+
+Keys are non-empty strings kept in increasing order (code point order, which
+is OpenFst's bytewise order of the UTF-8 keys). OpenFst's writers reject an
+out-of-order key (pynini logs an error and drops the entry): :class:`FarWriter`
+raises :class:`~kleene.errors.FstArgError` instead, and :func:`write_far`
+sorts the keys itself. Equal keys are allowed in a stream, as in OpenFst;
+:func:`read_far`, which returns a dict, refuses an archive that repeats one.
+All machines of an archive must share one semiring (OpenFst's arc type).
+
+Every malformed file raises :class:`~kleene.errors.FstIOError` naming the
+file and, for the OpenFst formats, the byte offset.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import mmap
+import os
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Literal
+
+import numpy as np
+
+from ..core.fst import Fst
+from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError, KleeneError
+from ..semirings import ALL_SEMIRINGS, Semiring, get_semiring
+from . import far_sttable as st
+from .native import native_bytes, native_from_bytes
+
+FarType = Literal["sttable", "stlist", "native"]
+FAR_TYPES = ("sttable", "stlist", "native")
+NATIVE_MARKER = "kleene-far"
+NATIVE_MANIFEST = "manifest.json"
+NATIVE_VERSION = 1
+_ZIP_LOCAL_MAGIC = b"PK\x03\x04"
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+               KeyError, NotImplementedError, RuntimeError, OverflowError, struct.error,
+               zlib.error, UnicodeDecodeError, MemoryError, TypeError)
+
+
+def far_type_of(data: "bytes | bytearray | memoryview | mmap.mmap") -> str | None:
+    """The FAR format of a file starting with ``data`` (``"sttable"``,
+    ``"stlist"``, ``"native"``), or None when it is not an archive."""
+    kind = st.sniff_far_type(data)
+    if kind is not None:
+        return kind
+    marker = NATIVE_MARKER.encode()
+    # A zip local file header is 30 bytes, then the first member's name.
+    if bytes(data[:4]) == _ZIP_LOCAL_MAGIC and bytes(data[30:30 + len(marker)]) == marker:
+        return "native"
+    return None
+
+
+def is_far(data) -> bool:
+    """Whether ``data`` (the first bytes of a file suffice) starts a FAR archive."""
+    return far_type_of(data) is not None
+
+
+def _semiring_for_arc_type(arc_type: str, source: str, offset: int | None) -> Semiring:
+    for sr in ALL_SEMIRINGS:
+        if sr.arc_type == arc_type:
+            return sr
+    raise FstIOError(f"unknown arc type {arc_type!r}", path=source, offset=offset)
+
+
+# -- reading --------------------------------------------------------------------
+
+class FarReader:
+    """Reads a FAR archive (sttable, stlist or native, sniffed).
+
+    Iterating yields ``(key, fst)`` pairs in key order, always from the first
+    entry (unlike pynini, whose iteration continues from its cursor).
+    ``reader[key]`` loads one machine through the index (sttable, native) in
+    O(log n + size of that machine), without reading the others; an stlist
+    is scanned once on first lookup. ``keys()``, ``len()``, ``in``, and
+    pynini's cursor methods ``find`` / ``get_key`` / ``get_fst`` / ``next``
+    / ``done`` / ``reset`` work for every format. Use it as a context
+    manager or call :meth:`close`.
+
+    Opening costs O(number of entries) for sttable and native (keys only).
+    """
+
+    def __init__(self, path: "str | os.PathLike"):
+        self.path = os.fspath(path)
+        self._closed = False
+        self._file = None
+        self._data = None       # bytes or mmap of the OpenFst formats
+        self._zip = None
+        self._entries = None    # [(key, locator...)] in file order
+        self._keys = None
+        self._pos = 0
+        self._arc_type = None
+        try:
+            self._file = open(self.path, "rb")
+            size = os.fstat(self._file.fileno()).st_size
+            head = self._file.read(64)
+        except OSError as exc:
+            self._release()
+            raise FstIOError(f"cannot read FAR: {exc.strerror or exc}", path=self.path) from exc
+        kind = far_type_of(head)
+        if kind is None:
+            self._release()
+            raise FstIOError("not a FAR archive (neither OpenFst sttable/stlist nor kleene "
+                             "native); read single machines with kleene.read",
+                             path=self.path, offset=0)
+        self.far_type: str = kind
+        try:
+            if kind == "sttable":
+                self._data = self._map(size)
+                self._entries = st.read_sttable_index(self._data, self.path)
+            elif kind == "stlist":
+                self._file.seek(0)
+                self._data = self._file.read()
+            else:
+                self._open_native()
+        except BaseException:
+            self._release()
+            raise
+
+    def _map(self, size: int):
+        if size == 0:
+            return b""
+        try:
+            return mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # not mappable (a pipe, a special file)
+            self._file.seek(0)
+            return self._file.read()
+
+    # -- native -------------------------------------------------------------
+    def _open_native(self) -> None:
+        try:
+            self._zip = zipfile.ZipFile(self._file)
+            manifest = json.loads(self._native_member(NATIVE_MANIFEST).decode("utf-8"))
+        except FstIOError:
+            raise
+        except _ZIP_ERRORS as exc:
+            raise FstIOError(f"malformed kleene native FAR ({type(exc).__name__}: {exc})",
+                             path=self.path) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != NATIVE_MARKER:
+            raise FstIOError("malformed kleene native FAR: manifest.json is not a "
+                             "kleene-far manifest", path=self.path)
+        if manifest.get("format_version") != NATIVE_VERSION:
+            raise FstIOError(f"native FAR version {manifest.get('format_version')!r} is not "
+                             f"supported (this kleene reads version {NATIVE_VERSION}); "
+                             "upgrade kleene", path=self.path)
+        entries = manifest.get("entries")
+        if not isinstance(entries, list):
+            raise FstIOError("malformed kleene native FAR: no entry list", path=self.path)
+        self._entries, previous = [], None
+        for i, entry in enumerate(entries):
+            ok = (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                  and isinstance(entry.get("member"), str) and entry["key"])
+            if not ok:
+                raise FstIOError(f"malformed kleene native FAR: manifest entry {i}",
+                                 path=self.path)
+            if previous is not None and entry["key"] < previous:
+                raise FstIOError(f"entry key {entry['key']!r} is out of order (after "
+                                 f"{previous!r}); archive keys must be sorted", path=self.path)
+            self._entries.append((entry["key"], entry["member"]))
+            previous = entry["key"]
+        semiring, dtype = manifest.get("semiring"), manifest.get("dtype")
+        if self._entries:
+            try:
+                self._arc_type = get_semiring(semiring, dtype).arc_type
+            except (KleeneError, TypeError, ValueError) as exc:
+                raise FstIOError(f"malformed kleene native FAR: semiring {semiring!r} "
+                                 f"({exc})", path=self.path) from None
+
+    def _native_member(self, name: str) -> bytes:
+        try:
+            info = self._zip.getinfo(name)
+        except KeyError:
+            raise FstIOError(f"malformed kleene native FAR: no member {name!r}",
+                             path=self.path) from None
+        # Stored members only: what is read can never exceed the file's size.
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            raise FstIOError(f"member {name!r} is compressed; kleene native FARs store "
+                             "members uncompressed (rewrite it with write_far)",
+                             path=self.path, offset=info.header_offset)
+        try:
+            return self._zip.read(info)
+        except _ZIP_ERRORS as exc:
+            raise FstIOError(f"member {name!r} is unreadable ({type(exc).__name__}: "
+                             f"{exc})", path=self.path, offset=info.header_offset) from None
+
+    # -- entries --------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise FstArgError(f"the FAR {self.path!r} is closed")
+
+    def _index(self) -> list:
+        if self._entries is None:  # an stlist: one scan parses every machine
+            self._entries = [(k, a, b) for k, a, b, _ in st.iter_stlist(self._data, self.path)]
+        return self._entries
+
+    def _load(self, i: int) -> Fst:
+        entry = self._index()[i]
+        if self.far_type == "native":
+            key, member = entry
+            return native_from_bytes(self._native_member(member),
+                                     source=f"{self.path} entry {key!r}")
+        key, start, end = entry
+        # A copy of the entry's bytes: nothing keeps the file mapping exported.
+        return st.read_entry_fst(bytes(self._data[start:end]), 0, end - start, key,
+                                 self.path, base=start)
+
+    def keys(self) -> list[str]:
+        """The keys in file (= sorted) order."""
+        self._check_open()
+        if self._keys is None:
+            self._keys = [e[0] for e in self._index()]
+        return list(self._keys)
+
+    def __len__(self) -> int:
+        self._check_open()
+        return len(self._index())
+
+    def __iter__(self) -> Iterator[tuple[str, Fst]]:
+        self._check_open()
+        if self._entries is None:  # stlist, first pass: parse each machine once
+            entries = []
+            for key, start, end, fst in st.iter_stlist(self._data, self.path):
+                entries.append((key, start, end))
+                yield key, fst
+            self._entries = entries
+            return
+        for i, entry in enumerate(self._entries):
+            yield entry[0], self._load(i)
+
+    def items(self) -> Iterator[tuple[str, Fst]]:
+        """Same as iterating: ``(key, fst)`` pairs in key order."""
+        return iter(self)
+
+    def _first_index(self, key: str) -> int:
+        if not isinstance(key, str):
+            raise FstArgError(f"FAR keys are strings, not {type(key).__name__}")
+        self.keys()
+        return bisect.bisect_left(self._keys, key)
+
+    def __contains__(self, key) -> bool:
+        if not isinstance(key, str):
+            return False
+        i = self._first_index(key)
+        return i < len(self._keys) and self._keys[i] == key
+
+    def __getitem__(self, key: str) -> Fst:
+        """The machine stored under ``key`` (the first one when the archive
+        repeats the key). O(log n + its size)."""
+        self._check_open()
+        i = self._first_index(key)
+        if i == len(self._keys) or self._keys[i] != key:
+            raise FstSymbolError(f"no entry {key!r} in the FAR {self.path!r}; its keys are "
+                                 "listed by FarReader.keys() or 'kleene farinfo'")
+        return self._load(i)
+
+    def get(self, key: str, default=None):
+        """``reader[key]``, or ``default`` when the key is absent."""
+        return self[key] if key in self else default
+
+    @property
+    def arc_type(self) -> str | None:
+        """OpenFst arc type of the archive (that of its first machine; None
+        for an empty archive)."""
+        self._check_open()
+        if self._arc_type is None and self.far_type != "native" and len(self):
+            key, start, _ = self._index()[0]
+            self._arc_type = st.entry_arc_type(self._data, start, key, self.path)
+        return self._arc_type
+
+    @property
+    def semiring(self) -> Semiring | None:
+        """The semiring of the archive's machines (None when empty)."""
+        arc_type = self.arc_type
+        return None if arc_type is None else _semiring_for_arc_type(arc_type, self.path, None)
+
+    # -- pynini's cursor --------------------------------------------------------
+    def find(self, key: str) -> bool:
+        """Moves the cursor to the first entry whose key is >= ``key``;
+        returns whether that key equals ``key``."""
+        self._check_open()
+        self._pos = self._first_index(key)
+        return self._pos < len(self._keys) and self._keys[self._pos] == key
+
+    def done(self) -> bool:
+        """Whether the cursor is past the last entry."""
+        self._check_open()
+        return self._pos >= len(self._index())
+
+    def _current(self) -> int:
+        if self.done():
+            raise FstIndexError(f"the cursor of the FAR {self.path!r} is past its last "
+                                "entry; call reset() or find(key)")
+        return self._pos
+
+    def get_key(self) -> str:
+        """The key at the cursor."""
+        return self._index()[self._current()][0]
+
+    def get_fst(self) -> Fst:
+        """The machine at the cursor."""
+        return self._load(self._current())
+
+    def next(self) -> None:
+        """Advances the cursor by one entry."""
+        self._pos = self._current() + 1
+
+    def reset(self) -> None:
+        """Moves the cursor back to the first entry."""
+        self._check_open()
+        self._pos = 0
+
+    # -- lifetime ---------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _release(self) -> None:
+        for resource in (self._zip, self._data, self._file):
+            close = getattr(resource, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except BufferError:  # a view of the mapping is still alive somewhere
+                    pass
+        self._zip = self._data = self._file = None
+
+    def close(self) -> None:
+        """Releases the file; later calls raise :class:`FstArgError`."""
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+    def __enter__(self) -> "FarReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"{self.far_type}"
+        return f"<FarReader {self.path!r} ({state})>"
+
+
+def read_far(path: "str | os.PathLike") -> dict[str, Fst]:
+    """Reads every machine of a FAR archive (OpenFst sttable or stlist, as
+    pynini writes them, or kleene native) into a dict ordered by key.
+
+    Raises :class:`FstIOError` naming the file (and byte offset) for a
+    malformed archive, and when a key repeats (iterate :class:`FarReader`
+    to see every entry of such an archive). O(total size).
+    """
+    out: dict[str, Fst] = {}
+    with FarReader(path) as reader:
+        for key, fst in reader:
+            if key in out:
+                raise FstIOError(f"the archive repeats the key {key!r}; a dict cannot hold "
+                                 "both entries: iterate kleene.FarReader instead",
+                                 path=os.fspath(path))
+            out[key] = fst
+    return out
+
+
+# -- writing --------------------------------------------------------------------
+
+class FarWriter:
+    """Writes a FAR archive entry by entry: ``writer.add(key, fst)`` or
+    ``writer[key] = fst``, keys in increasing order (code point order; equal
+    keys allowed, as in OpenFst).
+
+    ``far_type``: ``"sttable"`` (OpenFst's default, readable by pynini and
+    ``farextract``), ``"stlist"`` or ``"native"``. ``fst_type`` picks the
+    OpenFst binary layout of each machine (``"vector"``, what pynini writes,
+    or ``"const"``). Every machine must have the semiring of the first.
+
+    The archive is written to a temporary file next to ``path`` and moved
+    into place by :meth:`close` (or leaving the ``with`` block normally); if
+    the block raises, or the writer is dropped unclosed, nothing is left
+    behind. Memory: one machine at a time plus 8 bytes per entry.
+    """
+
+    def __init__(self, path: "str | os.PathLike", *, far_type: FarType = "sttable",
+                 fst_type: Literal["vector", "const"] = "vector"):
+        if far_type not in FAR_TYPES:
+            raise FstArgError(f"far_type must be one of {FAR_TYPES}, not {far_type!r}")
+        if fst_type not in ("vector", "const"):
+            raise FstArgError(f"fst_type must be 'vector' or 'const', not {fst_type!r}")
+        self.path = os.fspath(path)
+        self.far_type = far_type
+        self.fst_type = fst_type
+        self.semiring: Semiring | None = None
+        self._last_key: str | None = None
+        self._positions: list[int] = []
+        self._keys: list[str] = []
+        self._closed = False
+        self._tmp = f"{self.path}.{os.getpid()}.{id(self):x}.tmp"
+        try:
+            self._file = open(self._tmp, "wb")
+        except OSError as exc:
+            self._closed = True
+            raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
+        self._zip = None
+        try:
+            if far_type == "native":
+                self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_STORED)
+                self._zip.writestr(NATIVE_MARKER, f"{NATIVE_MARKER} {NATIVE_VERSION}\n")
+            else:
+                self._file.write(st.far_head(far_type))
+                self._offset = 8
+        except OSError as exc:
+            self.abort()
+            raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
+
+    def add(self, key: str, fst: Fst) -> None:
+        """Appends ``fst`` under ``key`` (>= every key added so far).
+        O(size of the machine)."""
+        if self._closed:
+            raise FstArgError(f"the FAR writer for {self.path!r} is closed")
+        if not isinstance(key, str) or not key:
+            raise FstArgError(f"FAR keys are non-empty strings, not {key!r}")
+        if not isinstance(fst, Fst):
+            raise FstArgError(f"entry {key!r}: expected a kleene Fst, not "
+                              f"{type(fst).__name__}")
+        if self._last_key is not None and key < self._last_key:
+            raise FstArgError(f"key {key!r} comes after {self._last_key!r}: FAR keys must be "
+                              "added in increasing order (write_far sorts them for you)")
+        if self.semiring is None:
+            self.semiring = fst.semiring
+        elif fst.semiring != self.semiring:
+            raise FstArgError(f"entry {key!r} is a {fst.semiring} machine but the archive "
+                              f"holds {self.semiring} machines; convert it first")
+        try:
+            if self._zip is not None:
+                member = f"fst/{len(self._keys):08d}.npz"
+                self._zip.writestr(member, native_bytes(fst))
+            else:
+                data = st.encode_entry(key, fst, self.fst_type)
+                self._file.write(data)
+                self._positions.append(self._offset)
+                self._offset += len(data)
+        except OSError as exc:
+            raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
+        self._keys.append(key)
+        self._last_key = key
+
+    __setitem__ = add
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def close(self) -> None:
+        """Finishes the archive (index or manifest) and moves it to ``path``."""
+        if self._closed:
+            return
+        try:
+            if self._zip is not None:
+                entries = [{"key": k, "member": f"fst/{i:08d}.npz"}
+                           for i, k in enumerate(self._keys)]
+                sr = self.semiring
+                manifest = {"format": NATIVE_MARKER, "format_version": NATIVE_VERSION,
+                            "semiring": sr.name if sr else None,
+                            "dtype": np.dtype(sr.dtype).name if sr else None,
+                            "entries": entries}
+                self._zip.writestr(NATIVE_MANIFEST, json.dumps(manifest, ensure_ascii=False))
+                self._zip.close()
+            elif self.far_type == "sttable":
+                self._file.write(st.sttable_trailer(self._positions))
+            else:
+                self._file.write(st.STLIST_TRAILER)
+            self._file.close()
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
+        self._closed = True
+
+    def abort(self) -> None:
+        """Discards the archive being written (nothing is left at ``path``)."""
+        if self._closed:
+            return
+        self._closed = True
+        for close in (getattr(self._zip, "close", None), self._file.close):
+            try:
+                if close is not None:
+                    close()
+            except (OSError, ValueError):
+                pass
+        try:
+            os.remove(self._tmp)
+        except OSError:
+            pass
+
+    def __enter__(self) -> "FarWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __del__(self):
+        try:
+            self.abort()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        return f"<FarWriter {self.path!r} ({self.far_type}, {len(self)} entries)>"
+
+
+def write_far(path: "str | os.PathLike",
+              machines: "Mapping[str, Fst] | Iterable[tuple[str, Fst]]", *,
+              far_type: FarType = "sttable",
+              fst_type: Literal["vector", "const"] = "vector") -> None:
+    """Writes ``machines`` (a mapping or ``(key, fst)`` pairs) to a FAR
+    archive at ``path``, keys sorted. ``far_type="sttable"`` (default) is
+    what pynini and OpenFst's far tools read; ``"stlist"`` OpenFst's list
+    format; ``"native"`` kleene's zip of ``.npz`` machines.
+
+    Raises :class:`FstArgError` for a repeated or empty key or mixed
+    semirings (nothing is written then), :class:`FstIOError` when the file
+    cannot be written. O(total size + n log n) for n entries.
+    """
+    items = list(machines.items() if isinstance(machines, Mapping) else machines)
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise FstArgError(f"write_far expects a mapping or (key, fst) pairs with string "
+                              f"keys; got {item!r:.80}")
+    items.sort(key=lambda kv: kv[0])
+    for (a, _), (b, _) in zip(items, items[1:]):
+        if a == b:
+            raise FstArgError(f"key {a!r} appears twice; FAR keys passed to write_far must "
+                              "be unique (FarWriter accepts repeats)")
+    with FarWriter(path, far_type=far_type, fst_type=fst_type) as writer:
+        for key, fst in items:
+            writer.add(key, fst)
+
+
+__all__ = ["read_far", "write_far", "FarReader", "FarWriter", "is_far", "far_type_of",
+           "FAR_TYPES"]
