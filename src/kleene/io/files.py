@@ -98,6 +98,15 @@ def _sniff(data: bytes, path, isymbols) -> str:
     return "att" if _looks_like_att(_decode(data, _name(path))) else "text"
 
 
+def _reject_far(data: bytes, source: str) -> None:
+    from .far import far_type_of
+    kind = far_type_of(data)
+    if kind is not None:
+        raise FstIOError(f"this is a FAR archive ({kind}) of several machines, not one "
+                         "machine; read it with kleene.read_far(path) or kleene.FarReader",
+                         path=source, offset=0)
+
+
 def _check_semiring(fst: Fst, semiring, source: str) -> Fst:
     if semiring is not None and get_semiring(semiring) != fst.semiring:
         raise FstIOError(f"the file holds a {fst.semiring} machine, not "
@@ -122,6 +131,7 @@ def read(path: "str | os.PathLike", *, format: ReadFormat = "auto", semiring=Non
         raise FstArgError(f"unknown format {format!r}; expected one of {_READ_FORMATS}")
     source = _name(path)
     data = _read_bytes(path)
+    _reject_far(data, source)
     if format == "auto":
         format = _sniff(data, path, isymbols)
     if format == "binary":
