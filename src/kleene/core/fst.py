@@ -328,3 +328,50 @@ def _repr_svg_(self):
 
 
 Fst._repr_svg_ = _repr_svg_
+
+
+# -- grammar operators (pynini's): they live in kleene.grammar.ops, imported on
+# first use so that the core does not load the grammar layer.
+def _grammar_ops():
+    return importlib.import_module("kleene.grammar.ops")
+
+
+def _binary(name: str, symbol: str, reflected: bool):
+    # ``"x" | f`` is union(f, "x") in pynini (the same language, pynini's
+    # state numbering); the other reflected operators keep the written order.
+    swap = reflected and name != "union"
+
+    def method(self, other):
+        if not isinstance(other, (Fst, str)):
+            return NotImplemented
+        op = getattr(_grammar_ops(), name)
+        return op(other, self) if swap else op(self, other)
+    method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
+    method.__doc__ = (f"``{'other ' + symbol + ' self' if reflected else 'self ' + symbol + ' other'}``"
+                      f": :func:`kleene.grammar.ops.{name}` (strings become acceptors).")
+    return method
+
+
+for _dunder, _op_name, _symbol in (("add", "concat", "+"), ("or", "union", "|"),
+                                   ("matmul", "compose", "@"), ("sub", "difference", "-")):
+    _forward = _binary(_op_name, _symbol, False)
+    _forward.__name__ = f"__{_dunder}__"
+    _reflected = _binary(_op_name, _symbol, True)
+    _reflected.__name__ = f"__r{_dunder}__"
+    setattr(Fst, f"__{_dunder}__", _forward)
+    setattr(Fst, f"__r{_dunder}__", _reflected)
+
+
+def _pow(self, times):
+    """``self ** n`` (exactly n copies; ``** 0`` is ``*`` as in pynini) or
+    ``self ** (lower, upper)`` (``upper`` None: unbounded)."""
+    return _grammar_ops().repeat(self, times)
+
+
+Fst.__pow__ = _pow
+Fst.ques = property(lambda self: _grammar_ops().closure(self, 0, 1),
+                    doc="``self?``: zero or one time (pynini's ``.ques``).")
+Fst.star = property(lambda self: _grammar_ops().closure(self),
+                    doc="``self*``: Kleene star (pynini's ``.star``).")
+Fst.plus = property(lambda self: _grammar_ops().closure(self, 1),
+                    doc="``self+``: one or more times (pynini's ``.plus``).")
