@@ -1,0 +1,266 @@
+"""Context-dependent rewrite rules: ``cdrewrite(tau, left, right, sigma_star)``
+compiles ``φ → ψ / λ _ ρ`` (``tau`` maps φ to ψ) into a transducer that
+rewrites every string of ``sigma_star``, as pynini's ``cdrewrite``.
+
+Construction (Mohri & Sproat 1996, "An efficient compiler for weighted
+rewrite rules"), for a left-to-right rule. Three marker labels above every
+label of the inputs are used: ``>`` (R), ``<1`` (L1) and ``<2`` (L2).
+
+1. ``r`` inserts ``>`` before every position where ρ starts.
+2. ``f`` inserts ``<1`` or ``<2`` before every position where φ starts
+   and ends just before a ``>`` (φ ignoring ``>`` inside it).
+3. ``replace`` rewrites ``<1 φ >`` as ``<1 ψ`` with tau's weight (markers
+   inside the match are dropped), passes ``<2`` and deletes the other ``>``.
+4. ``l1`` deletes each ``<1`` and requires λ to end there; ``l2`` deletes
+   each ``<2`` and requires λ not to end there (obligatory mode: where the
+   contexts hold, the rule must apply). Optional mode drops the ``l2``
+   test, so every match may be rewritten or left alone.
+
+``r`` and ``f`` read the input, ``l1``/``l2`` the output of ``replace``: the
+right context is checked on the input, the left one on the output of the
+rewrites made so far. A right-to-left rule is the reversed left-to-right
+rule of the reversed strings (contexts swapped), and a simultaneous rule
+checks both contexts on the input (``l1``/``l2`` move before
+``replace``). ``[BOS]``/``[EOS]`` in a context: the rule is compiled over
+``Σ ∪ {[BOS], [EOS]}`` and applied to ``[BOS] w [EOS]``, whose markers are
+then dropped.
+
+Weights: tau's weights appear on the rewrites; the filters are unweighted.
+The construction is unambiguous (each rewrite of a string has one path),
+so in the log semiring the weight of an output is the ⊕-sum of the
+weights of the distinct ways tau rewrites the input into it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from ..algorithms.compose import compose
+from ..algorithms.concat import concat
+from ..algorithms.connect import connect
+from ..algorithms.determinize import determinize
+from ..algorithms.minimize import minimize
+from ..algorithms.project import project
+from ..algorithms.relabel import relabel
+from ..algorithms.reverse import reverse
+from ..algorithms.rmepsilon import rmepsilon
+from ..core.fst import Fst
+from ..core.properties import Prop
+from ..errors import FstArgError
+from ..semirings import get_semiring
+from . import _cdrewrite_markers as mk
+from .coerce import FstLike, to_fst
+from .symbols import BOS, EOS
+
+Direction = Literal["ltr", "rtl", "sim"]
+Mode = Literal["obl", "opt"]
+
+_DIRECTIONS = ("ltr", "rtl", "sim")
+_MODES = ("obl", "opt")
+
+
+def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, *,
+              direction: Direction = "ltr", mode: Mode = "obl") -> Fst:
+    """The transducer of the context-dependent rewrite rule
+    ``tau / left _ right`` over ``sigma_star``.
+
+    - ``tau``: a (possibly weighted) transducer from the strings to rewrite
+      (φ, its input side; ε allowed for insertions) to their replacements;
+      an acceptor rewrites strings to themselves (useful with weights).
+    - ``left``, ``right``: unweighted acceptors of the contexts (``""``
+      for none); ``[BOS]`` / ``[EOS]`` stand for the beginning and the end
+      of the string.
+    - ``sigma_star``: the unweighted acceptor of all strings, the closure
+      of the alphabet; it must contain every label tau reads or writes.
+    - ``direction``: ``"ltr"`` applies the rule left to right (the left
+      context is matched on the rewritten output, the right one on the
+      input), ``"rtl"`` right to left (the reverse), ``"sim"``
+      simultaneously (both contexts on the input).
+    - ``mode``: ``"obl"`` rewrites every match in context, ``"opt"`` may
+      leave any of them alone.
+
+    Strings are compiled as byte acceptors over tau's semiring (the first
+    machine argument's; tropical if all are strings). Returns a transducer
+    over the alphabet (markers removed), not optimized.
+
+    Errors: :class:`FstArgError` for an unknown direction or mode, a
+    weighted or non-acceptor ``sigma_star``, a weighted or non-acceptor
+    context, machines over different semirings, or a label of tau that
+    ``sigma_star`` lacks (pynini silently drops those rewrites).
+
+    Complexity: dominated by determinizing ``Σ*·ρ``, ``Σ*·φ`` and
+    ``Σ*·λ`` (exponential in the worst case, linear in the size of the
+    context automata times |Σ| for the usual string and class contexts)
+    and by the four compositions of the marker transducers, each
+    O(V₁V₂ + E₁E₂) in the worst case.
+    """
+    if direction not in _DIRECTIONS:
+        raise FstArgError(f"cdrewrite: direction must be one of {_DIRECTIONS}, "
+                          f"got {direction!r}")
+    if mode not in _MODES:
+        raise FstArgError(f"cdrewrite: mode must be one of {_MODES}, got {mode!r}")
+    semiring = _common_semiring(tau, left, right, sigma_star)
+    tau = to_fst(tau, semiring=semiring)
+    left = to_fst(left, semiring=semiring)
+    right = to_fst(right, semiring=semiring)
+    sigma_star = to_fst(sigma_star, semiring=semiring)
+    _check_unweighted_acceptor(sigma_star, "sigma_star",
+                               "pass the closure of the alphabet, e.g. "
+                               "union(*symbols).closure()")
+    _check_unweighted_acceptor(left, "the left context", "weights belong in tau")
+    _check_unweighted_acceptor(right, "the right context", "weights belong in tau")
+
+    alphabet = _labels(sigma_star)
+    missing = np.setdiff1d(_labels(tau), alphabet)
+    if missing.size:
+        raise FstArgError(f"cdrewrite: tau uses label(s) {missing[:10].tolist()} that "
+                          f"sigma_star lacks; add them to the alphabet of sigma_star")
+    boundaries = bool(np.isin([BOS, EOS], np.concatenate([left.ilabel, right.ilabel])).any())
+    if boundaries:
+        sigma_star = mk.add_loops(sigma_star, [(BOS, BOS), (EOS, EOS)])
+        alphabet = np.union1d(alphabet, [BOS, EOS])
+
+    top = max(int(alphabet.max(initial=0)), _max_label(tau), _max_label(left),
+              _max_label(right), BOS if boundaries else 0, EOS if boundaries else 0)
+    markers = _Markers(begin=top + 1, keep=top + 2, end=top + 3)
+
+    if direction == "rtl":
+        rule = reverse(_compile_ltr(reverse(tau), reverse(right), reverse(left),
+                                    reverse(sigma_star), alphabet, markers, mode))
+    else:
+        rule = _compile_ltr(tau, left, right, sigma_star, alphabet, markers, mode,
+                            simultaneous=direction == "sim")
+    if boundaries:
+        rule = _with_boundaries(rule, sigma_star)
+    return rule
+
+
+# -- validation --------------------------------------------------------------------
+
+
+def _common_semiring(*values):
+    for value in values:
+        if isinstance(value, Fst):
+            return value.semiring
+    return get_semiring("tropical")
+
+
+def _check_unweighted_acceptor(fst: Fst, what: str, hint: str) -> None:
+    if not fst.has(Prop.ACCEPTOR):
+        raise FstArgError(f"cdrewrite: {what} must be an acceptor (its arcs have "
+                          f"different input and output labels); project it first")
+    if not fst.has(Prop.UNWEIGHTED):
+        raise FstArgError(f"cdrewrite: {what} must be unweighted; {hint}")
+
+
+def _labels(fst: Fst) -> np.ndarray:
+    labels = np.union1d(fst.ilabel, fst.olabel)
+    return labels[labels != 0].astype(np.int64)
+
+
+def _max_label(fst: Fst) -> int:
+    if fst.num_arcs == 0:
+        return 0
+    return int(max(fst.ilabel.max(), fst.olabel.max()))
+
+
+class _Markers:
+    """The three marker labels: ``<1`` (begin), ``<2`` (keep), ``>`` (end)."""
+
+    __slots__ = ("begin", "end", "keep")
+
+    def __init__(self, begin: int, keep: int, end: int):
+        self.begin, self.keep, self.end = begin, keep, end
+
+
+# -- the construction --------------------------------------------------------------
+
+
+def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
+    """The minimal DFA of ``Σ*·β`` (or ``Σ*·reverse(β)``): final exactly
+    after a prefix that ends with a string of β."""
+    if reverse_beta:
+        beta = reverse(beta)
+    return minimize(determinize(rmepsilon(concat(sigma_star, beta))))
+
+
+def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
+            right_to_left: bool) -> Fst:
+    """A marker transducer for context β. ``right_to_left``: the filter
+    reads the string backwards, so it acts at positions where β *starts*
+    (it is built on the reversed language and reversed back)."""
+    dfa = _suffix_dfa(sigma_star, beta, reverse_beta=right_to_left)
+    fst = mk.marker(dfa, kind, pairs)
+    if right_to_left:
+        fst = rmepsilon(reverse(fst))
+    return fst
+
+
+def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.ndarray,
+                 m: _Markers, mode: str, *, simultaneous: bool = False) -> Fst:
+    """The left-to-right (or, with ``simultaneous``, the simultaneous) rule."""
+    sr = tau.semiring
+    phi = project(tau, project_type="input")
+    obligatory = mode == "obl"
+
+    # r: '>' before every start of the right context
+    r = _filter(right, sigma_star, "mark", [(0, m.end)], right_to_left=True)
+    # f: '<1' or '<2' before every φ that ends at a '>'
+    sigma_end = mk.add_loops(sigma_star, [(m.end, m.end)])
+    phi_end = concat(mk.add_loops(phi, [(m.end, m.end)], fresh_start=True),
+                     mk.single_arc(m.end, m.end, sr))
+    f = _filter(phi_end, sigma_end, "mark", [(0, m.begin), (0, m.keep)], right_to_left=True)
+
+    if simultaneous:
+        # both contexts on the input: check '<1'/'<2' against λ before the
+        # replacement, keeping the markers (the other markers are ignored)
+        ignore_l1 = [(m.end, m.end), (m.keep, m.keep)]
+        l1 = _filter(mk.add_loops(left, ignore_l1), mk.add_loops(sigma_star, ignore_l1),
+                     "check", [(m.begin, m.begin)], right_to_left=False)
+        stages = [r, f, l1]
+        if obligatory:
+            ignore_l2 = [(m.end, m.end), (m.begin, m.begin)]
+            stages.append(_filter(mk.add_loops(left, ignore_l2),
+                                  mk.add_loops(sigma_star, ignore_l2), "check_complement",
+                                  [(m.keep, m.keep)], right_to_left=False))
+        stages.append(mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
+                                            end=m.end, begin_out=0, keep_out=0))
+    else:
+        # the left context on the output of the replacement
+        keep_out = m.keep if obligatory else 0
+        replace = mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
+                                        end=m.end, begin_out=m.begin, keep_out=keep_out)
+        ignore = [(m.keep, m.keep)] if obligatory else []
+        l1 = _filter(mk.add_loops(left, ignore), mk.add_loops(sigma_star, ignore),
+                     "check", [(m.begin, 0)], right_to_left=False)
+        stages = [r, f, replace, l1]
+        if obligatory:
+            stages.append(_filter(left, sigma_star, "check_complement", [(m.keep, 0)],
+                                  right_to_left=False))
+    rule = stages[0]
+    for stage in stages[1:]:
+        rule = compose(rule, stage)
+    return rule
+
+
+def _with_boundaries(rule: Fst, sigma_star: Fst) -> Fst:
+    """``rule`` applied to ``[BOS] w [EOS]`` for every w, with the
+    boundary symbols dropped from the output."""
+    sr = rule.semiring
+    wrap = concat(mk.single_arc(0, BOS, sr), _without_boundaries(sigma_star),
+                  mk.single_arc(0, EOS, sr))
+    out = compose(wrap, rule)
+    return connect(relabel(out, opairs=[(BOS, 0), (EOS, 0)]))
+
+
+def _without_boundaries(sigma_star: Fst) -> Fst:
+    keep = (sigma_star.ilabel != BOS) & (sigma_star.ilabel != EOS)
+    if keep.all():
+        return sigma_star
+    src = sigma_star.arc_source[keep]
+    return Fst.from_arrays(sigma_star.num_states, src, sigma_star.ilabel[keep],
+                           sigma_star.olabel[keep], sigma_star.weight[keep],
+                           sigma_star.nextstate[keep], final=sigma_star.final,
+                           start=sigma_star.start, semiring=sigma_star.semiring)
