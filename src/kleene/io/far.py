@@ -307,10 +307,13 @@ class FarReader:
     # -- pynini's cursor --------------------------------------------------------
     def find(self, key: str) -> bool:
         """Moves the cursor to the first entry whose key is >= ``key``;
-        returns whether that key equals ``key``."""
+        returns whether that key equals ``key``. When every key is smaller,
+        the cursor stays on the last entry (OpenFst's sttable reader does
+        the same), so ``done()`` is true only for an empty archive."""
         self._check_open()
-        self._pos = self._first_index(key)
-        return self._pos < len(self._keys) and self._keys[self._pos] == key
+        i = self._first_index(key)
+        self._pos = min(i, max(len(self._keys) - 1, 0))
+        return i < len(self._keys) and self._keys[i] == key
 
     def done(self) -> bool:
         """Whether the cursor is past the last entry."""

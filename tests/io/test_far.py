@@ -1,0 +1,380 @@
+"""FAR archives: interop with pynini both ways (sttable and stlist), the
+native format, FarReader/FarWriter semantics, and fuzzing of malformed files."""
+
+from __future__ import annotations
+
+import os
+import struct
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import kleene
+from kleene import Fst
+from kleene.core.symbols import SymbolTable
+from kleene.errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
+from kleene.io.far import FarReader, FarWriter, far_type_of, read_far, write_far
+
+from ..helpers import assert_same_fst, fsts, require_pynini
+
+ARC_TYPES = {"tropical": "standard", "log": "log", "log64": "log64"}
+_TMP = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+keys_strategy = st.lists(st.text(st.characters(min_codepoint=33, max_codepoint=0x4FF),
+                                 min_size=1, max_size=6),
+                         min_size=0, max_size=6, unique=True)
+
+
+@st.composite
+def archives(draw, semirings=("tropical", "log", "log64")):
+    """(semiring name, {key: machine}) with random machines and keys."""
+    sr = draw(st.sampled_from(semirings))
+    keys = draw(keys_strategy)
+    machines = {}
+    for key in keys:
+        fst = draw(fsts(sr, min_states=0, max_states=5, max_arcs=8))
+        if draw(st.integers(0, 3)) == 0:
+            fst = fst.replace(isymbols=SymbolTable("in", ["<eps>", "a", "b", "c", "d"]),
+                              osymbols=SymbolTable("out", ["<eps>", "x", "y", "z", "w"]))
+        machines[key] = fst
+    return sr, machines
+
+
+def _same_symbols(a: Fst, b: Fst) -> None:
+    for ta, tb in ((a.isymbols, b.isymbols), (a.osymbols, b.osymbols)):
+        assert (ta is None) == (tb is None)
+        if ta is not None:
+            assert ta.items() == tb.items() and ta.name == tb.name
+
+
+# -- interop with pynini ----------------------------------------------------------
+
+@_TMP
+@given(archives(), st.sampled_from(["sttable", "stlist"]))
+def test_pynini_writes_kleene_reads(tmp_path, archive, far_type):
+    pynini = require_pynini()
+    sr, machines = archive
+    path = str(tmp_path / f"p.{far_type}.far")
+    with pynini.Far(path, mode="w", arc_type=ARC_TYPES[sr], far_type=far_type) as far:
+        for key in sorted(machines):
+            far[key] = machines[key].to_pynini()
+    got = read_far(path)
+    assert list(got) == sorted(machines)
+    for key, fst in got.items():
+        assert_same_fst(fst, machines[key].to_pynini(), delta=0.0)
+        _same_symbols(fst, machines[key])
+    with FarReader(path) as reader:
+        assert reader.far_type == far_type
+        assert reader.arc_type == (ARC_TYPES[sr] if machines else None)
+
+
+@_TMP
+@given(archives(), st.sampled_from(["sttable", "stlist"]))
+def test_kleene_writes_pynini_reads(tmp_path, archive, far_type):
+    pynini = require_pynini()
+    sr, machines = archive
+    path = str(tmp_path / f"k.{far_type}.far")
+    write_far(path, machines, far_type=far_type)
+    seen = []
+    for key, pfst in pynini.Far(path):
+        assert_same_fst(machines[key], pfst, delta=0.0)
+        back = kleene.from_pynini(pfst)
+        _same_symbols(back, machines[key])
+        seen.append(key)
+    assert seen == sorted(machines)
+    if machines:
+        far = pynini.Far(path)
+        assert far.far_type() == far_type and far.arc_type() == ARC_TYPES[sr]
+
+
+def _zero_property_fields(data: bytes, positions) -> bytes:
+    """Zeroes the 8-byte property field of each entry's FST header (the only
+    field where kleene and pynini may differ)."""
+    buf = bytearray(data)
+    for fst_at in positions:
+        pos = fst_at + 4
+        for _ in range(2):  # FST type and arc type strings
+            pos += 4 + struct.unpack_from("<i", buf, pos)[0]
+        buf[pos + 8:pos + 16] = bytes(8)  # after version and flags
+    return bytes(buf)
+
+
+def test_bytes_match_pynini_except_property_bits(tmp_path):
+    pynini = require_pynini()
+    from kleene.io.far_sttable import read_sttable_index
+    words = ["apple", "banana", "cherry", "dätte", "élan"]
+    pmachines = {w: pynini.cross(w, w.upper()) for w in words}
+    ppath, kpath = str(tmp_path / "p.far"), str(tmp_path / "k.far")
+    with pynini.Far(ppath, mode="w") as far:
+        for w in words:
+            far[w] = pmachines[w]
+    write_far(kpath, {w: kleene.from_pynini(p) for w, p in pmachines.items()})
+    pdata, kdata = open(ppath, "rb").read(), open(kpath, "rb").read()
+    assert len(pdata) == len(kdata)
+    index = read_sttable_index(pdata, ppath)
+    assert index == read_sttable_index(kdata, kpath)
+    starts = [start for _, start, _ in index]
+    assert _zero_property_fields(pdata, starts) == _zero_property_fields(kdata, starts)
+
+
+def test_empty_archives_both_ways(tmp_path):
+    pynini = require_pynini()
+    for far_type in ("sttable", "stlist"):
+        ppath = str(tmp_path / f"p{far_type}.far")
+        with pynini.Far(ppath, mode="w", far_type=far_type):
+            pass
+        assert read_far(ppath) == {}
+        kpath = str(tmp_path / f"k{far_type}.far")
+        write_far(kpath, {}, far_type=far_type)
+        assert open(kpath, "rb").read() == open(ppath, "rb").read()
+        assert list(pynini.Far(kpath)) == []
+
+
+def test_many_entries_both_ways(tmp_path):
+    pynini = require_pynini()
+    words = [f"w{i:04d}" for i in range(600)]
+    ppath, kpath = str(tmp_path / "p.far"), str(tmp_path / "k.far")
+    with pynini.Far(ppath, mode="w", arc_type="log") as far:
+        for i, w in enumerate(words):
+            far[w] = pynini.arcmap(pynini.accep(w, weight=i * 0.5), map_type="to_log")
+    got = read_far(ppath)
+    assert list(got) == words
+    with FarReader(ppath) as reader:
+        for w in ("w0000", "w0321", "w0599"):
+            assert_same_fst(reader[w], pynini.Far(ppath)[w], delta=0.0)
+    write_far(kpath, reversed(list(got.items())))  # unsorted input: sorted on write
+    far = pynini.Far(kpath)
+    assert [k for k, _ in far] == words
+    assert far.find("w0450")
+    assert_same_fst(got["w0450"], far.get_fst(), delta=0.0)
+
+
+# -- FarReader semantics, checked against pynini.Far ------------------------------
+
+@_TMP
+@given(st.lists(st.sampled_from("abcdefg"), min_size=0, max_size=5, unique=True),
+       st.lists(st.text("abcdefgh", min_size=1, max_size=2), min_size=1, max_size=6))
+def test_cursor_matches_pynini(tmp_path, keys, probes):
+    pynini = require_pynini()
+    path = str(tmp_path / "c.far")
+    with pynini.Far(path, mode="w") as far:
+        for key in sorted(keys):
+            far[key] = pynini.accep(key)
+    theirs = pynini.Far(path)
+    with FarReader(path) as ours:
+        assert ours.keys() == sorted(keys) and len(ours) == len(keys)
+        for probe in probes:
+            assert ours.find(probe) == theirs.find(probe)
+            assert ours.done() == theirs.done()
+            if not ours.done():
+                assert ours.get_key() == theirs.get_key()
+                assert_same_fst(ours.get_fst(), theirs.get_fst(), delta=0.0)
+                ours.next()
+                theirs.next()
+                assert ours.done() == theirs.done()
+                if not ours.done():
+                    assert ours.get_key() == theirs.get_key()
+            assert (probe in ours) == (probe in keys)
+
+
+def test_reader_errors_and_lifetime(tmp_path):
+    path = str(tmp_path / "a.far")
+    write_far(path, {"x": _chain(2)})
+    reader = FarReader(path)
+    with pytest.raises(FstSymbolError, match="no entry 'y'"):
+        reader["y"]
+    with pytest.raises(KeyError):
+        reader["y"]
+    assert reader.get("y") is None
+    assert not reader.find("y") and reader.get_key() == "x"  # stays on the last entry
+    reader.next()
+    assert reader.done()
+    with pytest.raises(FstIndexError, match="past its last entry"):
+        reader.get_key()
+    reader.reset()
+    assert reader.get_key() == "x"
+    reader.close()
+    assert reader.closed
+    with pytest.raises(FstArgError, match="closed"):
+        reader.keys()
+    with pytest.raises(FstIOError, match="cannot read FAR"):
+        FarReader(str(tmp_path / "missing.far"))
+    other = tmp_path / "plain.fst"
+    _chain(2).write(str(other))
+    with pytest.raises(FstIOError, match="not a FAR archive"):
+        FarReader(str(other))
+
+
+def _chain(n: int, semiring="tropical") -> Fst:
+    from kleene.core.builder import FstBuilder
+    from kleene.semirings import get_semiring
+    b = FstBuilder(get_semiring(semiring))
+    b.add_states(n + 1)
+    b.set_start(0)
+    for i in range(n):
+        b.add_arc(i, i + 1, i + 1, 0.5, i + 1)
+    b.set_final(n, 0.25)
+    return b.freeze()
+
+
+def test_kleene_read_points_to_read_far(tmp_path):
+    for far_type in ("sttable", "stlist", "native"):
+        path = str(tmp_path / f"{far_type}.far")
+        write_far(path, {"a": _chain(1)}, far_type=far_type)
+        with pytest.raises(FstIOError, match="read_far"):
+            kleene.read(path)
+
+
+# -- FarWriter semantics ------------------------------------------------------------
+
+@pytest.mark.parametrize("far_type", ["sttable", "stlist", "native"])
+def test_writer_rules(tmp_path, far_type):
+    path = str(tmp_path / "w.far")
+    with FarWriter(path, far_type=far_type) as writer:
+        writer.add("b", _chain(1))
+        with pytest.raises(FstArgError, match="increasing order"):
+            writer.add("a", _chain(1))
+        with pytest.raises(FstArgError, match="non-empty"):
+            writer.add("", _chain(1))
+        with pytest.raises(FstArgError, match="semiring|holds"):
+            writer.add("c", _chain(1, "log"))
+        writer["b"] = _chain(2)  # equal keys are allowed, as in OpenFst
+        writer["c"] = _chain(3)
+        assert not os.path.exists(path)  # moved into place on close
+    with FarReader(path) as reader:
+        assert [(k, f.num_arcs) for k, f in reader] == [("b", 1), ("b", 2), ("c", 3)]
+        assert reader["b"].num_arcs == 1  # the first of equal keys, as pynini's find
+    with pytest.raises(FstIOError, match="repeats the key 'b'"):
+        read_far(path)
+    with pytest.raises(FstArgError, match="appears twice"):
+        write_far(path, [("k", _chain(1)), ("k", _chain(2))], far_type=far_type)
+
+
+def test_writer_leaves_nothing_on_error(tmp_path):
+    path = tmp_path / "broken.far"
+    with pytest.raises(RuntimeError):
+        with FarWriter(str(path)) as writer:
+            writer.add("a", _chain(1))
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(FstArgError, match="far_type"):
+        FarWriter(str(path), far_type="zip")
+    with pytest.raises(FstIOError, match="cannot write FAR"):
+        write_far(str(tmp_path / "no" / "dir.far"), {"a": _chain(1)})
+
+
+@_TMP
+@given(archives(semirings=("tropical", "log64", "real", "boolean")),
+       st.sampled_from(["sttable", "stlist", "native"]), st.sampled_from(["vector", "const"]))
+def test_round_trip_every_format(tmp_path, archive, far_type, fst_type):
+    _, machines = archive
+    path = str(tmp_path / "r.far")
+    write_far(path, machines, far_type=far_type, fst_type=fst_type)
+    got = read_far(path)
+    assert list(got) == sorted(machines)
+    for key, fst in got.items():
+        assert fst.equal(machines[key], delta=0.0)
+        assert fst.semiring == machines[key].semiring
+        _same_symbols(fst, machines[key])
+    assert far_type_of(open(path, "rb").read(64)) == far_type
+
+
+def test_native_is_a_plain_zip_of_native_files(tmp_path):
+    path = str(tmp_path / "n.far")
+    write_far(path, {"b": _chain(2), "a": _chain(1)}, far_type="native")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert names[0] == "kleene-far" and names[-1] == "manifest.json"
+        first = zf.read("fst/00000000.npz")
+    from kleene.io.native import native_from_bytes
+    assert native_from_bytes(first).equal(_chain(1), delta=0.0)
+
+
+# -- malformed files ------------------------------------------------------------------
+
+@st.composite
+def encoded_archives(draw):
+    _, machines = draw(archives(semirings=("tropical", "log64")))
+    if not machines:
+        machines = {"k": draw(fsts("tropical", max_states=3, max_arcs=4))}
+    far_type = draw(st.sampled_from(["sttable", "stlist", "native"]))
+    return machines, far_type
+
+
+def _check_malformed(path: str) -> None:
+    try:
+        with FarReader(path) as reader:
+            _ = reader.arc_type
+            for _key, fst in reader:
+                assert isinstance(fst, Fst)
+            for key in reader.keys()[:2]:
+                assert isinstance(reader[key], Fst)
+    except FstIOError as exc:
+        assert path in str(exc)
+        return
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(encoded_archives(), st.data())
+def test_truncations_raise_fst_io_error(tmp_path, archive, data):
+    machines, far_type = archive
+    path = str(tmp_path / "t.far")
+    write_far(path, machines, far_type=far_type)
+    raw = open(path, "rb").read()
+    cut = data.draw(st.integers(0, len(raw) - 1))
+    with open(path, "wb") as fh:
+        fh.write(raw[:cut])
+    with pytest.raises(FstIOError, match=r"t\.far"):  # no format survives a cut
+        read_far(path)
+    _check_malformed(path)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(encoded_archives(), st.data())
+def test_mutations_never_crash(tmp_path, archive, data):
+    machines, far_type = archive
+    path = str(tmp_path / "m.far")
+    write_far(path, machines, far_type=far_type)
+    buf = bytearray(open(path, "rb").read())
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(buf) - 1))
+        kind = data.draw(st.sampled_from(["byte", "qword", "delete"]))
+        if kind == "byte":
+            buf[at] = data.draw(st.integers(0, 255))
+        elif kind == "qword":
+            value = data.draw(st.sampled_from([0, 1, -1, 2**31 - 1, 2**62, -(2**40)]))
+            buf[at:at + 8] = struct.pack("<q", value)[:len(buf) - at]
+        else:
+            del buf[at:at + data.draw(st.integers(1, 8))]
+        if not buf:
+            break
+    with open(path, "wb") as fh:
+        fh.write(bytes(buf))
+    _check_malformed(path)
+
+
+def test_malformed_index_names_offset(tmp_path):
+    path = str(tmp_path / "i.far")
+    write_far(path, {"a": _chain(1), "b": _chain(2)})
+    raw = bytearray(open(path, "rb").read())
+    raw[-8:] = struct.pack("<q", 10**12)  # absurd entry count
+    open(path, "wb").write(bytes(raw))
+    with pytest.raises(FstIOError, match=rf"i\.far, byte {len(raw) - 8}: index declares"):
+        read_far(path)
+    raw = bytearray(open(path, "rb").read())
+    raw[-8:] = struct.pack("<q", 2)
+    raw[8:12] = struct.pack("<i", 0)  # empty first key
+    open(path, "wb").write(bytes(raw))
+    with pytest.raises(FstIOError, match=r"byte 8: empty entry key"):
+        read_far(path)
+
+
+def test_arrays_are_copies_not_views_of_the_file(tmp_path):
+    path = str(tmp_path / "v.far")
+    write_far(path, {"a": _chain(3)}, fst_type="const")
+    reader = FarReader(path)
+    fst = reader["a"]
+    reader.close()  # must not fail although the machine outlives the mapping
+    assert np.array_equal(fst.ilabel, [1, 2, 3])
