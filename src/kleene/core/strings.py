@@ -20,6 +20,10 @@ Bracket syntax in ``"byte"`` and ``"utf8"`` text (a subset of pynini's):
   ``0141``, as C's ``strtol``) is the single label ``N``, 1 <= N < 2**31.
 * ``[c]`` with ``c`` one ASCII character other than a digit (escapes allowed
   inside) is that character's label.
+* Whitespace inside brackets separates symbols, each read as above or
+  below: ``[97 98]`` is two labels, ``[ab c]`` is ``[ab]`` then ``c``
+  (pynini's reading). Empty brackets raise :class:`FstArgError` (pynini
+  makes a generated symbol with an empty name).
 * Any other bracketed span, e.g. ``[BOS]``, is a *generated symbol* in pynini;
   kleene's string layer does not create those and raises
   :class:`~kleene.errors.FstArgError` (the grammar layer handles them).
@@ -88,9 +92,25 @@ def _encode_plain(text: str, token_type: str) -> np.ndarray:
     return raw.astype(LABEL_DTYPE)
 
 
+def _bracket_labels(content: str, token_type: str, text: str,
+                    generated: "Callable[[str], int] | None" = None) -> np.ndarray:
+    """The labels a bracketed span ``[content]`` (already unescaped) names:
+    whitespace separates several symbols, as in pynini (``[ab c]`` is the
+    generated symbol ``ab`` followed by ``c``)."""
+    names = content.split()
+    if not names:
+        raise FstArgError(f"empty brackets [{content}] in {text!r} name no symbol (pynini "
+                          f"would invent a generated symbol with an empty name); "
+                          f"write \\[ and \\] for literal brackets")
+    if len(names) == 1 and names[0] == content:
+        return _bracket_label(content, token_type, text, generated)
+    return np.concatenate([_bracket_label(name, token_type, text, generated)
+                           for name in names])
+
+
 def _bracket_label(content: str, token_type: str, text: str,
                    generated: "Callable[[str], int] | None" = None) -> np.ndarray:
-    """The label a bracketed span ``[content]`` (already unescaped) names."""
+    """The label one bracketed symbol ``content`` names."""
     # integers first: "[5]" is label 5, not the character "5" (as in pynini)
     if _DEC.match(content) or _HEX.match(content) or _OCT.match(content) or content == "0":
         value = int(content, 8) if _OCT.match(content) else int(content, 0)
@@ -149,7 +169,7 @@ def _encode_bracketed(text: str, token_type: str,
             else:
                 content.append(c)
                 i += 1
-        pieces.append(_bracket_label("".join(content), token_type, text, generated))
+        pieces.append(_bracket_labels("".join(content), token_type, text, generated))
         pos = i + 1
     if not pieces:
         return np.zeros(0, dtype=LABEL_DTYPE)
@@ -188,11 +208,40 @@ def encode_labels(text: str, token_type: TokenType = "byte", *,
 
 
 # -- decoding ---------------------------------------------------------------
+#: Smallest label a generated symbol can have ([BOS] = U+F8FE; the others
+#: start at U+F0000); see :mod:`kleene.grammar.symbols`.
+_MIN_GENERATED = 0xF8FE
+
+
+def _decode_with_generated(labels: np.ndarray, token_type: str, errors: str,
+                           generated: "Callable[[int], str | None]") -> str | None:
+    """``labels`` decoded with generated symbols written ``[NAME]``, or None
+    when no label is a generated symbol."""
+    candidates = np.flatnonzero(labels >= _MIN_GENERATED)
+    named = [(int(i), generated(int(labels[i]))) for i in candidates.tolist()]
+    named = [(i, name) for i, name in named if name is not None]
+    if not named:
+        return None
+    parts = []
+    pos = 0
+    for i, name in named:
+        parts.append(decode_labels(labels[pos:i], token_type, errors=errors))
+        parts.append(f"[{name}]")
+        pos = i + 1
+    parts.append(decode_labels(labels[pos:], token_type, errors=errors))
+    return "".join(parts)
+
+
 def decode_labels(labels, token_type: TokenType = "byte", *,
-                  errors: Literal["strict", "replace", "backslashreplace"] = "strict"
-                  ) -> str:
+                  errors: Literal["strict", "replace", "backslashreplace"] = "strict",
+                  generated: "Callable[[int], str | None] | None" = None) -> str:
     """The text that ``labels`` spell in ``token_type``; epsilons (label 0)
     are skipped.
+
+    ``generated`` maps a label to the name of its generated symbol (or None
+    for an ordinary label); with it, byte and utf8 decoding write generated
+    symbols as ``[NAME]``, symmetric to :func:`encode_labels`'s callback (the
+    grammar layer passes :func:`kleene.grammar.symbols.generated_name`).
 
     In byte mode the labels must be bytes (1..255) forming valid UTF-8
     (``errors`` is passed to ``bytes.decode``, so ``"replace"`` tolerates
@@ -205,6 +254,10 @@ def decode_labels(labels, token_type: TokenType = "byte", *,
     if labels.ndim != 1:
         raise FstArgError(f"labels must be one-dimensional, got shape {labels.shape}")
     labels = labels[labels != 0].astype(np.int64, copy=False)
+    if generated is not None and not isinstance(token_type, SymbolTable):
+        text = _decode_with_generated(labels, token_type, errors, generated)
+        if text is not None:
+            return text
     if isinstance(token_type, SymbolTable):
         symbol = token_type.symbol  # raises FstSymbolError naming key and table
         return " ".join(symbol(k) for k in labels.tolist())
@@ -230,17 +283,25 @@ def decode_labels(labels, token_type: TokenType = "byte", *,
     return labels.astype("<u4").tobytes().decode("utf-32-le")
 
 
-def decode_label_batch(labels, offsets, token_type: TokenType = "byte") -> Iterator[str]:
+def decode_label_batch(labels, offsets, token_type: TokenType = "byte", *,
+                       generated: "Callable[[int], str | None] | None" = None
+                       ) -> Iterator[str]:
     """Yields the text of each of several label sequences stored CSR-style
     (sequence k is ``labels[offsets[k]:offsets[k + 1]]``), as
     :func:`decode_labels` would, lazily: an undecodable sequence raises when
     it is reached. Byte and utf8 batches are converted to bytes once, so the
     cost per sequence is one ``bytes.decode``. O(len(labels) + len(offsets)).
+    ``generated`` is as for :func:`decode_labels`.
     """
     _check_token_type(token_type)
     labels = np.asarray(labels)
     offsets = np.asarray(offsets, dtype=np.int64)
     num = offsets.shape[0] - 1
+    if generated is not None and labels.size and labels.max() >= _MIN_GENERATED:
+        for k in range(num):
+            yield decode_labels(labels[offsets[k]:offsets[k + 1]], token_type,
+                                generated=generated)
+        return
     keep = labels != 0
     kept = labels[keep].astype(np.int64, copy=False)
     fits = False
@@ -337,7 +398,8 @@ def string_labels(fst: Fst) -> np.ndarray:
                      f"a cycle (at state {state}) and never reaches a final state")
 
 
-def string(fst: Fst, *, token_type: TokenType = "byte") -> str:
+def string(fst: Fst, *, token_type: TokenType = "byte",
+           generated: "Callable[[int], str | None] | None" = None) -> str:
     """The one string a string-shaped machine accepts, read from the output
     labels with epsilons skipped (what pynini's ``Fst.string()`` returns, so
     ``cross("ab", "xyz").string() == "xyz"``). The final weight is ignored.
@@ -345,10 +407,11 @@ def string(fst: Fst, *, token_type: TokenType = "byte") -> str:
     Raises :class:`FstOpError` when the machine is not string-shaped (see
     :func:`string_labels`) and :class:`FstArgError` /
     :class:`~kleene.errors.FstSymbolError` when the labels do not decode.
-    Complexity: O(length of the string).
+    ``generated`` (see :func:`decode_labels`) writes generated symbols as
+    ``[NAME]``. Complexity: O(length of the string).
     """
     _check_token_type(token_type)
-    return decode_labels(string_labels(fst), token_type)
+    return decode_labels(string_labels(fst), token_type, generated=generated)
 
 
 __all__ = ["accep", "string", "string_labels", "encode_labels", "decode_labels",

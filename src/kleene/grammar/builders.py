@@ -192,6 +192,8 @@ def _compile_entries(entries: list, sr: Semiring, isymbols, osymbols) -> Fst:
     arcs forming a trie of outputs, whose leaf carries the entry's weight
     as its final weight (duplicates are ⊕-summed). O(total length).
     """
+    if not entries:  # pynini: the machine with no states
+        return Fst.empty(sr).replace(isymbols=isymbols, osymbols=osymbols)
     src: list[int] = []
     ilabels: list[int] = []
     olabels: list[int] = []
@@ -280,6 +282,8 @@ def string_map(lines, *, input_token_type: TokenType = "byte",
     ``(input, output, weight)``; or a dict ``{input: output}`` or
     ``{input: (output, weight)}``. Weights are numbers or numeric strings
     and may be negative; an entry listed twice has its weights ⊕-summed.
+    (Deviation: pynini iterates a dict's keys only and builds the acceptor
+    of the keys; kleene maps each key to its value.)
 
     The result is a prefix tree over the inputs (see
     :func:`_compile_entries`), of the same shape as pynini's: not
