@@ -3,6 +3,7 @@ native format, FarReader/FarWriter semantics, and fuzzing of malformed files."""
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import zipfile
@@ -281,15 +282,22 @@ def test_round_trip_every_format(tmp_path, archive, far_type, fst_type):
     assert far_type_of(open(path, "rb").read(64)) == far_type
 
 
-def test_native_is_a_plain_zip_of_native_files(tmp_path):
+def test_native_is_a_plain_zip_of_npy_arrays(tmp_path):
     path = str(tmp_path / "n.far")
-    write_far(path, {"b": _chain(2), "a": _chain(1)}, far_type="native")
+    table = SymbolTable("t", ["<eps>", "a", "b", "c"])
+    write_far(path, {"b": _chain(2).replace(isymbols=table), "a": _chain(1),
+                     "c": _chain(3).replace(isymbols=table)}, far_type="native")
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
-        assert names[0] == "kleene-far" and names[-1] == "manifest.json"
-        first = zf.read("fst/00000000.npz")
-    from kleene.io.native import native_from_bytes
-    assert native_from_bytes(first).equal(_chain(1), delta=0.0)
+        assert names[:2] == ["kleene-far", "manifest.json"]
+        manifest = json.loads(zf.read("manifest.json"))
+        with zf.open("ilabel.npy") as fh:
+            ilabel = np.lib.format.read_array(fh, allow_pickle=False)
+    assert [e["key"] for e in manifest["entries"]] == ["a", "b", "c"]
+    assert len(manifest["tables"]) == 1  # stored once, shared by b and c
+    np.testing.assert_array_equal(ilabel, [1, 1, 2, 1, 2, 3])
+    got = read_far(path)
+    assert got["b"].isymbols is not got["c"].isymbols  # each machine owns a copy
 
 
 # -- malformed files ------------------------------------------------------------------

@@ -13,18 +13,10 @@ Three container formats, all read by :class:`FarReader` / :func:`read_far`
     OpenFst's list FAR: the same entries, no index (finding a key parses
     the machines before it).
 ``native``
-    kleene's own, pickle-free: a zip archive (members stored uncompressed)
-    holding, in this order, a member ``kleene-far`` (the text
-    ``kleene-far 1``, so the format is recognised from the first bytes),
-    one kleene native ``.npz`` per entry (``fst/00000000.npz``, ... in key
-    order; see :mod:`kleene.io.native`) and ``manifest.json``::
-
-        {"format": "kleene-far", "format_version": 1,
-         "semiring": "tropical" | null, "dtype": "float32" | null,
-         "entries": [{"key": "a", "member": "fst/00000000.npz"}, ...]}
-
-    Any zip tool can list or extract the machines; kleene's native reader
-    loads each one.
+    kleene's own, pickle-free: a zip of uncompressed ``.npy`` members holding
+    all machines packed into one set of CSR arrays, plus a JSON manifest
+    (keys, semiring, symbol tables); see :mod:`kleene.io.far_native`. Much
+    faster than one file per machine, and any zip tool can inspect it.
 
 Keys are non-empty strings kept in increasing order (code point order, which
 is OpenFst's bytewise order of the UTF-8 keys). OpenFst's writers reject an
@@ -41,32 +33,20 @@ file and, for the OpenFst formats, the byte offset.
 from __future__ import annotations
 
 import bisect
-import json
 import mmap
 import os
-import struct
-import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal
 
-import numpy as np
-
 from ..core.fst import Fst
-from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError, KleeneError
-from ..semirings import ALL_SEMIRINGS, Semiring, get_semiring
+from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
+from ..semirings import ALL_SEMIRINGS, Semiring
 from . import far_sttable as st
-from .native import native_bytes, native_from_bytes
+from .far_native import MARKER as NATIVE_MARKER, NativeArchive, NativePacker
 
 FarType = Literal["sttable", "stlist", "native"]
 FAR_TYPES = ("sttable", "stlist", "native")
-NATIVE_MARKER = "kleene-far"
-NATIVE_MANIFEST = "manifest.json"
-NATIVE_VERSION = 1
 _ZIP_LOCAL_MAGIC = b"PK\x03\x04"
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
-               KeyError, NotImplementedError, RuntimeError, OverflowError, struct.error,
-               zlib.error, UnicodeDecodeError, MemoryError, TypeError)
 
 
 def far_type_of(data: "bytes | bytearray | memoryview | mmap.mmap") -> str | None:
@@ -116,7 +96,7 @@ class FarReader:
         self._closed = False
         self._file = None
         self._data = None       # bytes or mmap of the OpenFst formats
-        self._zip = None
+        self._native = None
         self._entries = None    # [(key, locator...)] in file order
         self._keys = None
         self._pos = 0
@@ -143,7 +123,10 @@ class FarReader:
                 self._file.seek(0)
                 self._data = self._file.read()
             else:
-                self._open_native()
+                self._native = NativeArchive(self._file, self.path)
+                self._entries = [(key, i) for i, key in enumerate(self._native.keys)]
+                if self._native.semiring is not None:
+                    self._arc_type = self._native.semiring.arc_type
         except BaseException:
             self._release()
             raise
@@ -156,63 +139,6 @@ class FarReader:
         except (OSError, ValueError):  # not mappable (a pipe, a special file)
             self._file.seek(0)
             return self._file.read()
-
-    # -- native -------------------------------------------------------------
-    def _open_native(self) -> None:
-        try:
-            self._zip = zipfile.ZipFile(self._file)
-            manifest = json.loads(self._native_member(NATIVE_MANIFEST).decode("utf-8"))
-        except FstIOError:
-            raise
-        except _ZIP_ERRORS as exc:
-            raise FstIOError(f"malformed kleene native FAR ({type(exc).__name__}: {exc})",
-                             path=self.path) from None
-        if not isinstance(manifest, dict) or manifest.get("format") != NATIVE_MARKER:
-            raise FstIOError("malformed kleene native FAR: manifest.json is not a "
-                             "kleene-far manifest", path=self.path)
-        if manifest.get("format_version") != NATIVE_VERSION:
-            raise FstIOError(f"native FAR version {manifest.get('format_version')!r} is not "
-                             f"supported (this kleene reads version {NATIVE_VERSION}); "
-                             "upgrade kleene", path=self.path)
-        entries = manifest.get("entries")
-        if not isinstance(entries, list):
-            raise FstIOError("malformed kleene native FAR: no entry list", path=self.path)
-        self._entries, previous = [], None
-        for i, entry in enumerate(entries):
-            ok = (isinstance(entry, dict) and isinstance(entry.get("key"), str)
-                  and isinstance(entry.get("member"), str) and entry["key"])
-            if not ok:
-                raise FstIOError(f"malformed kleene native FAR: manifest entry {i}",
-                                 path=self.path)
-            if previous is not None and entry["key"] < previous:
-                raise FstIOError(f"entry key {entry['key']!r} is out of order (after "
-                                 f"{previous!r}); archive keys must be sorted", path=self.path)
-            self._entries.append((entry["key"], entry["member"]))
-            previous = entry["key"]
-        semiring, dtype = manifest.get("semiring"), manifest.get("dtype")
-        if self._entries:
-            try:
-                self._arc_type = get_semiring(semiring, dtype).arc_type
-            except (KleeneError, TypeError, ValueError) as exc:
-                raise FstIOError(f"malformed kleene native FAR: semiring {semiring!r} "
-                                 f"({exc})", path=self.path) from None
-
-    def _native_member(self, name: str) -> bytes:
-        try:
-            info = self._zip.getinfo(name)
-        except KeyError:
-            raise FstIOError(f"malformed kleene native FAR: no member {name!r}",
-                             path=self.path) from None
-        # Stored members only: what is read can never exceed the file's size.
-        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
-            raise FstIOError(f"member {name!r} is compressed; kleene native FARs store "
-                             "members uncompressed (rewrite it with write_far)",
-                             path=self.path, offset=info.header_offset)
-        try:
-            return self._zip.read(info)
-        except _ZIP_ERRORS as exc:
-            raise FstIOError(f"member {name!r} is unreadable ({type(exc).__name__}: "
-                             f"{exc})", path=self.path, offset=info.header_offset) from None
 
     # -- entries --------------------------------------------------------------
     def _check_open(self) -> None:
@@ -227,9 +153,7 @@ class FarReader:
     def _load(self, i: int) -> Fst:
         entry = self._index()[i]
         if self.far_type == "native":
-            key, member = entry
-            return native_from_bytes(self._native_member(member),
-                                     source=f"{self.path} entry {key!r}")
+            return self._native.load(i)
         key, start, end = entry
         # A copy of the entry's bytes: nothing keeps the file mapping exported.
         return st.read_entry_fst(bytes(self._data[start:end]), 0, end - start, key,
@@ -349,14 +273,14 @@ class FarReader:
         return self._closed
 
     def _release(self) -> None:
-        for resource in (self._zip, self._data, self._file):
+        for resource in (self._native, self._data, self._file):
             close = getattr(resource, "close", None)
             if close is not None:
                 try:
                     close()
                 except BufferError:  # a view of the mapping is still alive somewhere
                     pass
-        self._zip = self._data = self._file = None
+        self._native = self._data = self._file = None
 
     def close(self) -> None:
         """Releases the file; later calls raise :class:`FstArgError`."""
@@ -415,7 +339,8 @@ class FarWriter:
     The archive is written to a temporary file next to ``path`` and moved
     into place by :meth:`close` (or leaving the ``with`` block normally); if
     the block raises, or the writer is dropped unclosed, nothing is left
-    behind. Memory: one machine at a time plus 8 bytes per entry.
+    behind. Memory: one machine at a time plus 8 bytes per entry (native:
+    the machines are kept until :meth:`close` packs them).
     """
 
     def __init__(self, path: "str | os.PathLike", *, far_type: FarType = "sttable",
@@ -438,12 +363,9 @@ class FarWriter:
         except OSError as exc:
             self._closed = True
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
-        self._zip = None
+        self._packer = NativePacker() if far_type == "native" else None
         try:
-            if far_type == "native":
-                self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_STORED)
-                self._zip.writestr(NATIVE_MARKER, f"{NATIVE_MARKER} {NATIVE_VERSION}\n")
-            else:
+            if self._packer is None:
                 self._file.write(st.far_head(far_type))
                 self._offset = 8
         except OSError as exc:
@@ -469,9 +391,8 @@ class FarWriter:
             raise FstArgError(f"entry {key!r} is a {fst.semiring} machine but the archive "
                               f"holds {self.semiring} machines; convert it first")
         try:
-            if self._zip is not None:
-                member = f"fst/{len(self._keys):08d}.npz"
-                self._zip.writestr(member, native_bytes(fst))
+            if self._packer is not None:
+                self._packer.add(key, fst)
             else:
                 data = st.encode_entry(key, fst, self.fst_type)
                 self._file.write(data)
@@ -492,16 +413,8 @@ class FarWriter:
         if self._closed:
             return
         try:
-            if self._zip is not None:
-                entries = [{"key": k, "member": f"fst/{i:08d}.npz"}
-                           for i, k in enumerate(self._keys)]
-                sr = self.semiring
-                manifest = {"format": NATIVE_MARKER, "format_version": NATIVE_VERSION,
-                            "semiring": sr.name if sr else None,
-                            "dtype": np.dtype(sr.dtype).name if sr else None,
-                            "entries": entries}
-                self._zip.writestr(NATIVE_MANIFEST, json.dumps(manifest, ensure_ascii=False))
-                self._zip.close()
+            if self._packer is not None:
+                self._packer.write(self._file, self.semiring)
             elif self.far_type == "sttable":
                 self._file.write(st.sttable_trailer(self._positions))
             else:
@@ -518,12 +431,11 @@ class FarWriter:
         if self._closed:
             return
         self._closed = True
-        for close in (getattr(self._zip, "close", None), self._file.close):
-            try:
-                if close is not None:
-                    close()
-            except (OSError, ValueError):
-                pass
+        self._packer = None
+        try:
+            self._file.close()
+        except (OSError, ValueError):
+            pass
         try:
             os.remove(self._tmp)
         except OSError:

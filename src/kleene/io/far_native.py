@@ -1,0 +1,285 @@
+"""kleene's native FAR container: every machine of the archive packed into
+one set of CSR arrays, in a zip of uncompressed ``.npy`` members.
+
+Layout (version 1; a zip archive, every member ``ZIP_STORED``)::
+
+    kleene-far          the text "kleene-far 1" (first member, so the format is
+                        recognised from the file's first bytes)
+    manifest.json       {"format": "kleene-far", "format_version": 1,
+                         "semiring": "tropical" | null, "dtype": "float32" | null,
+                         "tables": [{"name": ..., "keys": [...], "symbols": [...]}],
+                         "entries": [{"key": "a", "isymbols": 0 | null,
+                                      "osymbols": null}, ...]}
+    start.npy           int64[n]      start state of each entry (-1: none)
+    state_offset.npy    int64[n + 1]  entry i owns global states
+                                      state_offset[i] .. state_offset[i + 1]
+    indptr.npy          int64[S + 1]  global CSR over all S states: arcs of
+                                      global state s are indptr[s] .. indptr[s+1]
+    ilabel.npy olabel.npy nextstate.npy   int32[E]  (nextstate local to its entry)
+    weight.npy          float[E]      final.npy  float[S]
+
+Entries are in key order; symbol tables are stored once and referenced by
+index. Nothing is unpickled (``.npy`` headers are parsed, object dtypes
+refused). Reading maps the file and slices one entry's arrays out of it, so
+a lookup costs O(log n + size of that machine); reading everything is a
+handful of array copies, not one file parse per entry.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import mmap
+import struct
+import zipfile
+
+import numpy as np
+
+from ..core.fst import Fst
+from ..core.symbols import SymbolTable
+from ..errors import FstIOError, KleeneError
+from ..semirings import Semiring, get_semiring
+
+MARKER = "kleene-far"
+MANIFEST = "manifest.json"
+VERSION = 1
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # zip local file header, 30 bytes
+_LOCAL_MAGIC = 0x04034B50
+_INT_ARRAYS = {"start": "<i8", "state_offset": "<i8", "indptr": "<i8",
+               "ilabel": "<i4", "olabel": "<i4", "nextstate": "<i4"}
+_FLOAT_ARRAYS = ("weight", "final")
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+              KeyError, NotImplementedError, RuntimeError, OverflowError, struct.error,
+              UnicodeDecodeError, MemoryError, TypeError)
+
+
+# -- writing --------------------------------------------------------------------
+
+def _table_json(table: SymbolTable) -> dict:
+    items = table.items()
+    return {"name": table.name, "keys": [k for k, _ in items],
+            "symbols": [s for _, s in items]}
+
+
+class NativePacker:
+    """Collects machines for a native archive; :meth:`write` packs them.
+    Holds references to the (immutable) machines until then."""
+
+    def __init__(self):
+        self.entries: list[tuple[str, Fst]] = []
+
+    def add(self, key: str, fst: Fst) -> None:
+        self.entries.append((key, fst))
+
+    def write(self, fileobj, semiring: Semiring | None) -> None:
+        tables, table_index, by_id = [], {}, {}
+
+        def table_ref(table):
+            if table is None:
+                return None
+            ident = by_id.get(id(table))
+            if ident is None:
+                content = _table_json(table)
+                signature = json.dumps(content, ensure_ascii=False)
+                if signature not in table_index:
+                    table_index[signature] = len(tables)
+                    tables.append(content)
+                ident = by_id[id(table)] = table_index[signature]
+            return ident
+
+        fsts = [f for _, f in self.entries]
+        manifest = {"format": MARKER, "format_version": VERSION,
+                    "semiring": semiring.name if semiring else None,
+                    "dtype": np.dtype(semiring.dtype).name if semiring else None,
+                    "entries": [{"key": k, "isymbols": table_ref(f.isymbols),
+                                 "osymbols": table_ref(f.osymbols)} for k, f in self.entries],
+                    "tables": tables}
+        wdt = np.dtype(semiring.dtype) if semiring else np.dtype("float32")
+        counts = np.asarray([f.num_states for f in fsts], np.int64)
+        state_offset = np.zeros(len(fsts) + 1, np.int64)
+        np.cumsum(counts, out=state_offset[1:])
+        degrees = [np.diff(f.indptr) for f in fsts]
+        indptr = np.zeros(int(state_offset[-1]) + 1, np.int64)
+        if degrees:
+            np.cumsum(np.concatenate(degrees), out=indptr[1:])
+
+        def cat(name, dtype):
+            parts = [getattr(f, name) for f in fsts]
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else \
+                np.zeros(0, dtype)
+
+        arrays = {"start": np.asarray([f.start for f in fsts], np.int64),
+                  "state_offset": state_offset, "indptr": indptr,
+                  "ilabel": cat("ilabel", "<i4"), "olabel": cat("olabel", "<i4"),
+                  "nextstate": cat("nextstate", "<i4"), "weight": cat("weight", wdt),
+                  "final": cat("final", wdt)}
+        with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr(MARKER, f"{MARKER} {VERSION}\n")
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False))
+            for name, array in arrays.items():
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, np.ascontiguousarray(array),
+                                          allow_pickle=False)
+                zf.writestr(f"{name}.npy", buf.getvalue())
+
+
+# -- reading --------------------------------------------------------------------
+
+class NativeArchive:
+    """Random access to the entries of a native archive opened on ``fileobj``
+    (a binary file; kept open by the caller)."""
+
+    def __init__(self, fileobj, source: str):
+        self.source = source
+        self._map = None
+        try:
+            self._zip = zipfile.ZipFile(fileobj)
+            manifest = json.loads(self._member_bytes(MANIFEST).decode("utf-8"))
+            self._map = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
+            self._parse_manifest(manifest)
+            self._arrays = {name: self._array(name) for name in
+                            list(_INT_ARRAYS) + list(_FLOAT_ARRAYS)}
+        except FstIOError:
+            self.close()
+            raise
+        except ZIP_ERRORS as exc:
+            self.close()
+            raise FstIOError(f"malformed kleene native FAR ({type(exc).__name__}: {exc})",
+                             path=source) from None
+        self._check_layout()
+
+    def _fail(self, message: str, offset: int | None = None):
+        raise FstIOError(f"malformed kleene native FAR: {message}", path=self.source,
+                         offset=offset)
+
+    def _stored_info(self, name: str) -> zipfile.ZipInfo:
+        try:
+            info = self._zip.getinfo(name)
+        except KeyError:
+            self._fail(f"no member {name!r}")
+        # Stored members only: what is read can never exceed the file's size.
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            self._fail(f"member {name!r} is compressed; kleene writes members "
+                       "uncompressed (rewrite it with write_far)", info.header_offset)
+        return info
+
+    def _member_bytes(self, name: str) -> bytes:
+        return self._zip.read(self._stored_info(name))
+
+    def _parse_manifest(self, manifest) -> None:
+        if not isinstance(manifest, dict) or manifest.get("format") != MARKER:
+            self._fail("manifest.json is not a kleene-far manifest")
+        if manifest.get("format_version") != VERSION:
+            raise FstIOError(f"native FAR version {manifest.get('format_version')!r} is "
+                             f"not supported (this kleene reads version {VERSION}); "
+                             "upgrade kleene", path=self.source)
+        entries, tables = manifest.get("entries"), manifest.get("tables")
+        if not isinstance(entries, list) or not isinstance(tables, list):
+            self._fail("no entry or table list in the manifest")
+        self.tables = [self._table(i, t) for i, t in enumerate(tables)]
+        self.keys, self.symbols, previous = [], [], None
+        for i, entry in enumerate(entries):
+            ok = isinstance(entry, dict) and isinstance(entry.get("key"), str) and entry["key"]
+            refs = [entry.get(side) if ok else None for side in ("isymbols", "osymbols")]
+            if not ok or not all(r is None or (type(r) is int and 0 <= r < len(tables))
+                                 for r in refs):
+                self._fail(f"manifest entry {i}")
+            if previous is not None and entry["key"] < previous:
+                self._fail(f"entry key {entry['key']!r} is out of order (after "
+                           f"{previous!r}); archive keys must be sorted")
+            self.keys.append(entry["key"])
+            self.symbols.append(refs)
+            previous = entry["key"]
+        self.semiring = None
+        if self.keys:
+            try:
+                self.semiring = get_semiring(manifest.get("semiring"), manifest.get("dtype"))
+            except (KleeneError, TypeError, ValueError) as exc:
+                self._fail(f"semiring {manifest.get('semiring')!r} ({exc})")
+
+    def _table(self, i: int, content) -> SymbolTable:
+        ok = (isinstance(content, dict) and isinstance(content.get("name"), str)
+              and isinstance(content.get("keys"), list)
+              and isinstance(content.get("symbols"), list)
+              and len(content["keys"]) == len(content["symbols"]))
+        if not ok:
+            self._fail(f"symbol table {i}")
+        table = SymbolTable(content["name"])
+        for key, sym in zip(content["keys"], content["symbols"]):
+            if (type(key) is not int or not isinstance(sym, str) or key < 0
+                    or table.member(sym) or table.member(key)):
+                self._fail(f"symbol table {i}: bad or repeated entry {sym!r} {key!r}")
+            table.add_symbol(sym, key)
+        return table
+
+    def _array(self, name: str) -> np.ndarray:
+        """A read-only view of member ``name.npy`` inside the file mapping."""
+        info = self._stored_info(f"{name}.npy")
+        at = info.header_offset
+        if at + _LOCAL_HEADER.size > len(self._map):
+            self._fail(f"member {name}.npy: local header past the end", at)
+        fields = _LOCAL_HEADER.unpack_from(self._map, at)
+        if fields[0] != _LOCAL_MAGIC:
+            self._fail(f"member {name}.npy: bad local header", at)
+        data_at = at + _LOCAL_HEADER.size + fields[9] + fields[10]
+        end = data_at + info.file_size
+        if end > len(self._map):
+            self._fail(f"member {name}.npy runs past the end of the file", data_at)
+        head = io.BytesIO(self._map[data_at:min(end, data_at + 65536 + 16)])
+        version = np.lib.format.read_magic(head)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
+        expected = _INT_ARRAYS.get(name)
+        if expected is not None:
+            good_dtype = dtype == np.dtype(expected)
+        else:
+            good_dtype = self.semiring is None or dtype == np.dtype(self.semiring.dtype)
+            good_dtype = good_dtype and dtype.kind == "f"
+        body = data_at + head.tell()
+        if not good_dtype or len(shape) != 1 or body + shape[0] * dtype.itemsize != end:
+            self._fail(f"member {name}.npy has shape {shape} and dtype {dtype}", data_at)
+        return np.frombuffer(self._map, dtype, shape[0], body)
+
+    def _check_layout(self) -> None:
+        a, n = self._arrays, len(self.keys)
+        so, ip = a["state_offset"], a["indptr"]
+        states, arcs = a["final"].shape[0], a["ilabel"].shape[0]
+        ok = (a["start"].shape[0] == n and so.shape[0] == n + 1 and so[0] == 0
+              and so[-1] == states and np.all(np.diff(so) >= 0)
+              and ip.shape[0] == states + 1 and ip[0] == 0 and ip[-1] == arcs
+              and np.all(np.diff(ip) >= 0)
+              and a["olabel"].shape[0] == a["nextstate"].shape[0] == a["weight"].shape[0]
+              == arcs)
+        if not ok:
+            self._fail("the packed arrays do not fit together (sizes or offsets)")
+
+    def load(self, i: int) -> Fst:
+        """Entry ``i`` as a machine (copies of its slices; validated)."""
+        a = self._arrays
+        s0, s1 = int(a["state_offset"][i]), int(a["state_offset"][i + 1])
+        e0, e1 = int(a["indptr"][s0]), int(a["indptr"][s1])
+        # A copy per machine: symbol tables are mutable and stored once per archive.
+        isyms, osyms = (None if r is None else self.tables[r].copy() for r in self.symbols[i])
+        try:
+            return Fst(a["indptr"][s0:s1 + 1] - e0, a["ilabel"][e0:e1].copy(),
+                       a["olabel"][e0:e1].copy(), a["nextstate"][e0:e1].copy(),
+                       a["weight"][e0:e1].copy(), a["final"][s0:s1].copy(),
+                       int(a["start"][i]), self.semiring, isyms, osyms)
+        except KleeneError as exc:
+            raise FstIOError(f"entry {self.keys[i]!r}: inconsistent machine: {exc}",
+                             path=self.source) from None
+
+    def close(self) -> None:
+        self._arrays = {}
+        for resource in (getattr(self, "_zip", None), self._map):
+            if resource is not None:
+                try:
+                    resource.close()
+                except BufferError:  # a view is still alive; the GC will close it
+                    pass
+        self._zip = self._map = None
+
+
+__all__ = ["NativePacker", "NativeArchive", "MARKER", "ZIP_ERRORS"]
