@@ -386,3 +386,19 @@ def test_arrays_are_copies_not_views_of_the_file(tmp_path):
     fst = reader["a"]
     reader.close()  # must not fail although the machine outlives the mapping
     assert np.array_equal(fst.ilabel, [1, 2, 3])
+
+
+def test_native_arcs_checked_against_their_own_machine(tmp_path):
+    path = str(tmp_path / "bad.far")
+    write_far(path, {"a": _chain(1), "b": _chain(3)}, far_type="native")
+    raw = bytearray(open(path, "rb").read())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("nextstate.npy")
+    # The member ends with 4 int32 destinations: entry a's one arc, then b's
+    # three. Point a's arc at state 3, which exists only in b.
+    body_end = info.header_offset + 30 + len("nextstate.npy") + info.file_size
+    first_arc = body_end - 4 * 4  # 4 int32 destinations: a's 1 then b's 3
+    raw[first_arc:first_arc + 4] = struct.pack("<i", 3)
+    open(path, "wb").write(bytes(raw))
+    with pytest.raises(FstIOError, match="bad.far.*outside its machine"):
+        read_far(path)
