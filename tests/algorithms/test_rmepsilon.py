@@ -180,3 +180,40 @@ def test_edge_cases_and_errors():
     # an ε self-loop of weight 0.5 on a final state: final weight stays 0
     out = rmepsilon(fst)
     assert out.num_arcs == 0 and float(out.final[0]) == 0.0
+
+
+@st.composite
+def word_grammars(draw, semiring):
+    """``(∪ words)* · (∪ words)`` and variants, built with kleene's union,
+    closure and concat: states that only ε-arcs enter (union starts) whose
+    ε-successors are word starts, the case rmepsilon expands once and reuses
+    in every closure that reaches it (nested unions give nested trees)."""
+    words = st.text(alphabet="abcd", min_size=1, max_size=3)
+    weights = st.sampled_from(_ARC_WEIGHTS[get_semiring(semiring).name])
+
+    def word_union():
+        accs = [kleene.accep(w, weight=draw(weights), semiring=semiring)
+                for w in draw(st.lists(words, min_size=1, max_size=4))]
+        fst = kleene.union(*accs)
+        if draw(st.booleans()):  # a union of unions: a tree two levels deep
+            fst = kleene.union(fst, kleene.union(*accs[:2]))
+        return fst
+
+    left, right = word_union(), word_union()
+    shape = draw(st.sampled_from(["star_concat", "concat", "plus"]))
+    if shape == "star_concat":
+        return kleene.concat(kleene.closure(left), right)
+    if shape == "concat":
+        return kleene.concat(left, right, word_union())
+    return kleene.closure(kleene.concat(left, right), closure_type="plus")
+
+
+@pytest.mark.parametrize("semiring", PYNINI_SEMIRINGS)
+@given(data=st.data())
+def test_grammar_closures_match_pynini_arc_for_arc(semiring, data):
+    fst = data.draw(word_grammars(semiring))
+    out, arc_map = rmepsilon(fst, return_arc_map=True)
+    assert_same_fst(out, _pynini_rmepsilon(fst), delta=1e-4)
+    np.testing.assert_array_equal(fst.ilabel[arc_map], out.ilabel)
+    np.testing.assert_array_equal(fst.olabel[arc_map], out.olabel)
+    assert_same_fst(rmepsilon(fst), _pynini_rmepsilon(fst), delta=1e-4)

@@ -6,11 +6,10 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.fst import NO_STATE, STATE_DTYPE, Fst
+from ..core.fst import NO_STATE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
 from ..kernels import rmepsilon as _k
-from ..kernels.graph import accessible_states, coaccessible_states
 
 #: OpenFst's ``kShortestDelta``, pynini's default ``delta`` for rmepsilon.
 SHORTEST_DELTA = 1e-6
@@ -91,39 +90,60 @@ def rmepsilon(fst: Fst, *, connect: bool = True, delta: float = SHORTEST_DELTA,
         raise FstArgError(f"max_relaxations must be positive, got {max_relaxations}")
 
     skip = bool(connect or pruning)
+    acceptor = bool(fst.props.get(Prop.ACCEPTOR)) or np.array_equal(fst.ilabel, fst.olabel)
     (status, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src,
      new_final) = _k.rmepsilon_states(fst.indptr, fst.ilabel, fst.olabel, fst.nextstate,
                                       fst.weight, fst.final, fst.start, sr.code, delta,
-                                      skip, int(max_relaxations))
+                                      skip, int(max_relaxations), acceptor,
+                                      bool(return_arc_map))
     _check(sr, status, new_final, int(max_relaxations))
-    weight = np.empty(int(seg_len.sum()), sr.dtype)
-    indptr, il, ol, ns, arc_map = _k.gather_segments(seg_start, seg_len, b_il, b_ol,
-                                                     b_ns, b_w, b_src, weight)
+    trim = connect and not pruning
+    keep, new_id, indptr = _k.result_layout(seg_start, seg_len, b_ns, new_final,
+                                            fst.start, sr.code, trim)
+    num_arcs = int(indptr[-1])
+
+    # The result's arrays are gathered one at a time from the buffers, each
+    # buffer freed before the next array is allocated: peak memory is the
+    # buffers plus one array, not two copies of every arc array.
+    def gather(column, renumber=False):
+        return _k.gather_column(column, seg_start, seg_len, b_ns, keep, new_id,
+                                num_arcs, renumber)
+
+    il = gather(b_il)
+    del b_il
+    if acceptor:
+        ol = il  # read-only once frozen: the two label arrays can be one
+    else:
+        ol = gather(b_ol)
+    del b_ol
+    weight = gather(b_w)
+    del b_w
+    arc_map = gather(b_src) if return_arc_map else None
+    del b_src
+    ns = gather(b_ns, renumber=trim)
+    del b_ns
     props = Props()
     for p in _KEPT_WHEN_TRUE:
         if fst.props.get(p):
             props = props.set(p, True)
     props = props.set(Prop.NO_EPSILONS, True)
-    if connect and not pruning:
-        # trim in one kernel pass over the gathered arrays (what connect
-        # does, without its intermediate copies of every arc array)
-        keep = (accessible_states(indptr, ns, fst.start)
-                & coaccessible_states(indptr, ns, new_final, sr.code))
-        (indptr, il, ol, ns, weight, arc_map, new_final,
-         new_id) = _k.trim_arrays(keep, indptr, il, ol, ns, weight, arc_map, new_final)
-        start = int(new_id[fst.start]) if len(new_final) else NO_STATE
+    if trim:
+        final = new_final[keep].astype(sr.dtype)
+        start = int(new_id[fst.start]) if len(final) else NO_STATE
         props = props.set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True)
-        out = Fst(indptr, il, ol, ns, weight, new_final.astype(sr.dtype), start, sr,
-                  fst.isymbols, fst.osymbols, props, check=False)
-        return (out, arc_map) if return_arc_map else out
-    out = Fst(indptr, il, ol, ns.astype(STATE_DTYPE, copy=False), weight,
-              new_final.astype(sr.dtype), fst.start, sr, fst.isymbols, fst.osymbols,
+    else:
+        final = new_final.astype(sr.dtype)
+        start = fst.start
+    if acceptor:
+        props = props.set(Prop.ACCEPTOR, True)
+    out = Fst(indptr, il, ol, ns, weight, final, start, sr, fst.isymbols, fst.osymbols,
               props, check=False)
     if pruning:
         from .prune import prune
         out, kept = prune(out, weight=weight_threshold, nstate=state_threshold,
                           delta=delta, return_arc_map=True)
-        arc_map = arc_map[kept]
+        if arc_map is not None:
+            arc_map = arc_map[kept]
     return (out, arc_map) if return_arc_map else out
 
 

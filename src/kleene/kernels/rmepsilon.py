@@ -106,22 +106,10 @@ def epsilon_scc_order(indptr, ilabel, olabel, nextstate, num_states):
 
 
 @njit(cache=True)
-def _grow_i32(arr, size):
-    out = np.empty(max(size, 2 * arr.shape[0]), np.int32)
-    out[:arr.shape[0]] = arr
-    return out
-
-
-@njit(cache=True)
-def _grow_i64(arr, size):
-    out = np.empty(max(size, 2 * arr.shape[0]), np.int64)
-    out[:arr.shape[0]] = arr
-    return out
-
-
-@njit(cache=True)
-def _grow_f64(arr, size):
-    out = np.empty(max(size, 2 * arr.shape[0]), np.float64)
+def _grow(arr, size):
+    """``arr`` copied into a new array of capacity ``max(size, 2 len)``; only
+    the copied part is written (the rest stays untouched, not resident)."""
+    out = np.empty(max(size, 2 * arr.shape[0]), arr.dtype)
     out[:arr.shape[0]] = arr
     return out
 
@@ -133,20 +121,74 @@ def _slot(il, ol, ns, mask):
     return h & mask
 
 
+@njit(inline="always", cache=True)
+def _collect(il, ol, ns, w, src, ncur, stamp, c_il, c_ol, c_ns, c_w, c_src, h_stamp,
+             h_val, code):
+    """Adds arc ``(il, ol, ns, w)`` to the current expansion's list, ⊕-merging
+    it into an earlier arc with the same labels and destination; returns the
+    new list length. The caller has made room for one more arc."""
+    mask = h_stamp.shape[0] - 1
+    h = _slot(il, ol, ns, mask)
+    while h_stamp[h] == stamp:
+        j = h_val[h]
+        if c_il[j] == il and c_ol[j] == ol and c_ns[j] == ns:
+            c_w[j] = plus(code, c_w[j], w)
+            return ncur
+        h = (h + 1) & mask
+    c_il[ncur] = il
+    c_ol[ncur] = ol
+    c_ns[ncur] = ns
+    c_w[ncur] = w
+    c_src[ncur] = src
+    h_stamp[h] = stamp
+    h_val[h] = ncur
+    return ncur + 1
+
+
+@njit(cache=True)
+def _cacheable(u, indptr, ilabel, olabel, nextstate, eps_in_degree, eps_out, processed):
+    """Whether skipped state ``u`` (one that only ε-arcs enter) can be
+    expanded once and then read as a leaf by the closures that reach it.
+
+    OpenFst never expands such a state: every closure through it re-walks its
+    raw ε-arcs. Reading its expansion instead gives the same arcs in the same
+    order when the walk below ``u`` is a tree that nothing else enters: each
+    ε-successor is a leaf (expanded, or without ε-arcs) whose only ε-arc in
+    comes from ``u``. Then a closure reaches those states only through ``u``,
+    so their distances are ``d(s, u) ⊗ d(u, ·)`` and the depth-first walk
+    below ``u`` is the same in every closure (distributivity; only float
+    rounding differs)."""
+    has_eps = False
+    for a in range(indptr[u], indptr[u + 1]):
+        if ilabel[a] != 0 or olabel[a] != 0:
+            continue
+        has_eps = True
+        t = nextstate[a]
+        if t == u or eps_in_degree[t] != 1 or (eps_out[t] and not processed[t]):
+            return False
+    return has_eps
+
+
 @njit(cache=True)
 def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, code,
-                     delta, skip_unreachable, max_relaxations):
+                     delta, skip_unreachable, max_relaxations, acceptor, want_src):
     """Expands every state (OpenFst's in-place schedule).
 
     With ``skip_unreachable`` a state that is neither the start nor the
     target of a non-ε arc is not expanded and loses its arcs (OpenFst does
     this when it connects or prunes afterwards; such states are inaccessible
-    once the ε-arcs are gone).
+    once the ε-arcs are gone). Such a state whose ε-walk is a private tree
+    (see ``_cacheable``) is still expanded, into the buffer but not the
+    result, so that the closures through it read its arcs instead of
+    re-walking the tree (the same arcs in the same order as OpenFst's).
 
     Returns ``(status, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src,
     new_final)``: state ``s``'s new arcs are buffer entries ``seg_start[s] ..
-    seg_start[s] + seg_len[s]``, each with the index of the input arc it
-    copies in ``b_src``. Distances are accumulated in float64.
+    seg_start[s] + seg_len[s]``. Buffer weights have the input's dtype (as
+    OpenFst stores them); distances and sums are accumulated in float64.
+    ``b_ol`` is only filled when not ``acceptor`` (else ``b_il`` stands for
+    both) and ``b_src`` (the input arc each buffer arc copies) only when
+    ``want_src``. The buffers have spare capacity that is never written.
 
     Complexity: for each state, a shortest-distance computation over the
     ε-arcs its closure reaches plus one visit of the closure's arcs; only
@@ -158,12 +200,12 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     seg_start = np.zeros(n, np.int64)
     seg_len = np.zeros(n, np.int64)
     new_final = final.astype(np.float64)
-    cap = max(16, m + m // 4)
+    cap = max(1024, 2 * m)
     b_il = np.empty(cap, np.int32)
-    b_ol = np.empty(cap, np.int32)
+    b_ol = np.empty(0 if acceptor else cap, np.int32)
     b_ns = np.empty(cap, np.int32)
-    b_w = np.empty(cap, np.float64)
-    b_src = np.empty(cap, np.int64)
+    b_w = np.empty(cap, weight.dtype)
+    b_src = np.empty(cap if want_src else 0, np.int64)
     b_size = 0
     if n == 0:
         return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
@@ -174,15 +216,21 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     # eps_out[u]: u has ε:ε arcs to relax in the distance pass (cleared once
     # u is expanded); other states are leaves of every closure
     eps_out = np.zeros(n, np.bool_)
+    eps_in_degree = np.zeros(n, np.int32)
     for u in range(n):
         for a in range(indptr[u], indptr[u + 1]):
             if ilabel[a] != 0 or olabel[a] != 0:
                 noneps_in[nextstate[a]] = True
             else:
                 eps_out[u] = True
+                eps_in_degree[nextstate[a]] += 1
     order = epsilon_scc_order(indptr, ilabel, olabel, nextstate, n)
 
     processed = np.zeros(n, np.bool_)
+    # cached: skipped states expanded for the closures only; their buffer
+    # segment is stored last-collected first like every other, so a closure
+    # reads it backwards to replay the collection order of the raw walk
+    cached = np.zeros(n, np.bool_)
     dist = np.full(n, zero(code), np.float64)
     resid = np.full(n, zero(code), np.float64)
     pops = np.zeros(n, np.int64)
@@ -201,14 +249,16 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     c_ns = np.empty(c_cap, np.int32)
     c_w = np.empty(c_cap, np.float64)
     c_src = np.empty(c_cap, np.int64)
-    h_cap = 64
-    h_stamp = np.full(h_cap, -1, np.int64)
-    h_val = np.empty(h_cap, np.int64)
+    h_stamp = np.full(64, -1, np.int64)
+    h_val = np.empty(64, np.int64)
 
     for k in range(n):
         s = order[k]
         if skip_unreachable and not noneps_in[s]:
-            continue
+            if not _cacheable(s, indptr, ilabel, olabel, nextstate, eps_in_degree,
+                              eps_out, processed):
+                continue
+            cached[s] = True
         # 1. ε-closure distances from s (Mohri's generic algorithm, FIFO);
         # nothing to compute for a state without ε-arcs (the common case)
         dist[s] = one(code)
@@ -262,13 +312,6 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
         if not has_eps and deg <= 8:
             # fast path: the closure is s alone; merge duplicate arcs by a
             # quadratic scan and store them last first
-            if b_size + deg > b_il.shape[0]:
-                need = b_size + deg
-                b_il = _grow_i32(b_il, need)
-                b_ol = _grow_i32(b_ol, need)
-                b_ns = _grow_i32(b_ns, need)
-                b_w = _grow_f64(b_w, need)
-                b_src = _grow_i64(b_src, need)
             ncur = 0
             for a in range(indptr[s], indptr[s + 1]):
                 merged = False
@@ -280,204 +323,224 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
                         merged = True
                         break
                 if not merged:
+                    c_il[ncur] = ilabel[a]
+                    c_ol[ncur] = olabel[a]
+                    c_ns[ncur] = nextstate[a]
                     c_src[ncur] = a
                     c_w[ncur] = np.float64(weight[a])
                     ncur += 1
-            seg_start[s] = b_size
-            seg_len[s] = ncur
-            for j in range(ncur - 1, -1, -1):
-                a = c_src[j]
-                b_il[b_size] = ilabel[a]
-                b_ol[b_size] = olabel[a]
-                b_ns[b_size] = nextstate[a]
-                b_w[b_size] = c_w[j]
-                b_src[b_size] = a
-                b_size += 1
-            dist[s] = zero(code)
-            resid[s] = zero(code)
-            pops[s] = 0
-            in_queue[s] = False
-            processed[s] = True
-            continue
-        # 2. depth-first (stack) visit of the closure collecting arcs
-        expand_id = k
-        ncur = 0
-        fin = zero(code)
-        dsize = 1
-        dfs[0] = s
-        nvisited = 0
-        while dsize > 0:
-            dsize -= 1
-            u = dfs[dsize]
-            if visit_mark[u] == k:
-                continue
-            visit_mark[u] = k
-            if eps_out[u]:  # reuse queue as the list of states to reset
-                queue[nvisited] = u
-                nvisited += 1
-            du = dist[u] if dist_mark[u] == k else zero(code)
-            if processed[u]:
-                lo = seg_start[u]
-                hi = lo + seg_len[u]
-            else:
-                lo = indptr[u]
-                hi = indptr[u + 1]
-            for a in range(lo, hi):
-                if processed[u]:
-                    il = b_il[a]
-                    ol = b_ol[a]
-                    ns = b_ns[a]
-                    w = times(code, du, b_w[a])
-                    src = b_src[a]
-                else:
-                    il = ilabel[a]
-                    ol = olabel[a]
-                    ns = nextstate[a]
-                    w = times(code, du, np.float64(weight[a]))
-                    src = a
-                    if il == 0 and ol == 0:
-                        if visit_mark[ns] != k:
-                            if dsize == dfs.shape[0]:
-                                dfs = _grow_i64(dfs, dsize + 1)
-                            dfs[dsize] = ns
-                            dsize += 1
-                        continue
-                mask = h_cap - 1
-                h = _slot(il, ol, ns, mask)
-                found = -1
-                while h_stamp[h] == expand_id:
-                    j = h_val[h]
-                    if c_il[j] == il and c_ol[j] == ol and c_ns[j] == ns:
-                        found = j
-                        break
-                    h = (h + 1) & mask
-                if found >= 0:
-                    c_w[found] = plus(code, c_w[found], w)
+            fin = new_final[s]
+        else:
+            # 2. depth-first (stack) visit of the closure collecting arcs
+            ncur = 0
+            fin = zero(code)
+            dsize = 1
+            dfs[0] = s
+            nvisited = 0
+            while dsize > 0:
+                dsize -= 1
+                u = dfs[dsize]
+                if visit_mark[u] == k:
                     continue
-                if ncur == c_cap:
-                    c_cap *= 2
-                    c_il = _grow_i32(c_il, c_cap)
-                    c_ol = _grow_i32(c_ol, c_cap)
-                    c_ns = _grow_i32(c_ns, c_cap)
-                    c_w = _grow_f64(c_w, c_cap)
-                    c_src = _grow_i64(c_src, c_cap)
-                c_il[ncur] = il
-                c_ol[ncur] = ol
-                c_ns[ncur] = ns
-                c_w[ncur] = w
-                c_src[ncur] = src
-                h_stamp[h] = expand_id
-                h_val[h] = ncur
-                ncur += 1
-                if 2 * ncur > h_cap:  # rehash the current expansion's arcs
-                    h_cap *= 4
+                visit_mark[u] = k
+                if eps_out[u]:  # reuse queue as the list of states to reset
+                    queue[nvisited] = u
+                    nvisited += 1
+                du = dist[u] if dist_mark[u] == k else zero(code)
+                if processed[u]:
+                    lo = seg_start[u]
+                    cnt = seg_len[u]
+                else:
+                    lo = indptr[u]
+                    cnt = indptr[u + 1] - lo
+                # room for every arc of u in the list and the hash map
+                if ncur + cnt > c_cap:
+                    c_cap = 2 * (ncur + cnt)
+                    c_il = _grow(c_il, c_cap)
+                    c_ol = _grow(c_ol, c_cap)
+                    c_ns = _grow(c_ns, c_cap)
+                    c_w = _grow(c_w, c_cap)
+                    c_src = _grow(c_src, c_cap)
+                if 2 * (ncur + cnt) > h_stamp.shape[0]:
+                    h_cap = h_stamp.shape[0]
+                    while 2 * (ncur + cnt) > h_cap:
+                        h_cap *= 4
                     h_stamp = np.full(h_cap, -1, np.int64)
                     h_val = np.empty(h_cap, np.int64)
                     mask = h_cap - 1
                     for j in range(ncur):
                         h = _slot(c_il[j], c_ol[j], c_ns[j], mask)
-                        while h_stamp[h] == expand_id:
+                        while h_stamp[h] == k:
                             h = (h + 1) & mask
-                        h_stamp[h] = expand_id
+                        h_stamp[h] = k
                         h_val[h] = j
-            fin = plus(code, fin, times(code, du, new_final[u]))
-        # 3. reset the residuals and counts of the states the distance pass
-        # queued: s and states with ε-arcs (it reaches only states the
-        # visit also reaches); dist and the visit are reset by the marks
+                if processed[u]:
+                    backwards = cached[u]
+                    for q in range(cnt):
+                        a = lo + cnt - 1 - q if backwards else lo + q
+                        il = b_il[a]
+                        ol = il if acceptor else b_ol[a]
+                        src = b_src[a] if want_src else -1
+                        ncur = _collect(il, ol, b_ns[a], times(code, du, np.float64(b_w[a])),
+                                        src, ncur, k, c_il, c_ol, c_ns, c_w, c_src,
+                                        h_stamp, h_val, code)
+                else:
+                    for a in range(lo, lo + cnt):
+                        il = ilabel[a]
+                        ol = olabel[a]
+                        ns = nextstate[a]
+                        if il == 0 and ol == 0:
+                            if visit_mark[ns] != k:
+                                if dsize == dfs.shape[0]:
+                                    dfs = _grow(dfs, dsize + 1)
+                                dfs[dsize] = ns
+                                dsize += 1
+                            continue
+                        ncur = _collect(il, ol, ns, times(code, du, np.float64(weight[a])),
+                                        a, ncur, k, c_il, c_ol, c_ns, c_w, c_src,
+                                        h_stamp, h_val, code)
+                fin = plus(code, fin, times(code, du, new_final[u]))
+            # 3. reset the residuals and counts of the states the distance
+            # pass queued: s and states with ε-arcs (it reaches only states
+            # the visit also reaches); dist and the visit are reset by marks
+            for j in range(nvisited):
+                u = queue[j]
+                resid[u] = zero(code)
+                pops[u] = 0
         resid[s] = zero(code)
         pops[s] = 0
-        for j in range(nvisited):
-            u = queue[j]
-            resid[u] = zero(code)
-            pops[u] = 0
+        in_queue[s] = False
         # 4. the state's new arcs, in OpenFst's order (last collected first)
         if b_size + ncur > b_il.shape[0]:
+            # grown one array at a time: the old one is freed before the next
             need = b_size + ncur
-            b_il = _grow_i32(b_il, need)
-            b_ol = _grow_i32(b_ol, need)
-            b_ns = _grow_i32(b_ns, need)
-            b_w = _grow_f64(b_w, need)
-            b_src = _grow_i64(b_src, need)
+            b_il = _grow(b_il, need)
+            if not acceptor:
+                b_ol = _grow(b_ol, need)
+            b_ns = _grow(b_ns, need)
+            b_w = _grow(b_w, need)
+            if want_src:
+                b_src = _grow(b_src, need)
         seg_start[s] = b_size
         seg_len[s] = ncur
         for j in range(ncur - 1, -1, -1):
             b_il[b_size] = c_il[j]
-            b_ol[b_size] = c_ol[j]
+            if not acceptor:
+                b_ol[b_size] = c_ol[j]
             b_ns[b_size] = c_ns[j]
             b_w[b_size] = c_w[j]
-            b_src[b_size] = c_src[j]
+            if want_src:
+                b_src[b_size] = c_src[j]
             b_size += 1
         new_final[s] = fin
         processed[s] = True
         eps_out[s] = False
+    # cached states are not part of the result: no arcs, original final
+    for s in range(n):
+        if cached[s]:
+            seg_len[s] = 0
+            new_final[s] = final[s]
     return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
 
 
 @njit(cache=True)
-def gather_segments(seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, out_weight):
-    """Concatenates the per-state buffer segments in state order into CSR
-    arrays (``out_weight`` is preallocated in the semiring dtype)."""
+def result_layout(seg_start, seg_len, b_ns, final, start, code, connect):
+    """The result's states and offsets: with ``connect`` the states that are
+    accessible from ``start`` and coaccessible (OpenFst's ``Connect``),
+    renumbered in order, and the arcs between them; else every state and arc.
+
+    Works on the buffer segments directly (the reverse graph for
+    coaccessibility takes one int32 per arc). Returns ``(keep, new_id,
+    indptr)``. O(V + E)."""
     n = seg_start.shape[0]
-    indptr = np.zeros(n + 1, np.int64)
-    for s in range(n):
-        indptr[s + 1] = indptr[s] + seg_len[s]
-    m = indptr[n]
-    il = np.empty(m, np.int32)
-    ol = np.empty(m, np.int32)
-    ns = np.empty(m, np.int32)
-    src = np.empty(m, np.int64)
-    for s in range(n):
-        o = indptr[s]
-        b = seg_start[s]
-        for j in range(seg_len[s]):
-            il[o + j] = b_il[b + j]
-            ol[o + j] = b_ol[b + j]
-            ns[o + j] = b_ns[b + j]
-            out_weight[o + j] = b_w[b + j]
-            src[o + j] = b_src[b + j]
-    return indptr, il, ol, ns, src
-
-
-@njit(cache=True)
-def trim_arrays(keep, indptr, il, ol, ns, weight, src, final):
-    """Keeps the states of mask ``keep`` (renumbered in order) and the arcs
-    between kept states (in order): what ``connect`` does, in one pass and
-    without intermediate copies. Returns ``(indptr, il, ol, ns, weight, src,
-    final, new_id)``."""
-    n = keep.shape[0]
+    keep = np.ones(n, np.bool_)
+    if connect:
+        # accessible: depth-first from the start
+        acc = np.zeros(n, np.bool_)
+        stack = np.empty(n, np.int64)
+        top = 0
+        if 0 <= start < n:
+            acc[start] = True
+            stack[0] = start
+            top = 1
+        while top > 0:
+            top -= 1
+            s = stack[top]
+            for a in range(seg_start[s], seg_start[s] + seg_len[s]):
+                t = b_ns[a]
+                if not acc[t]:
+                    acc[t] = True
+                    stack[top] = t
+                    top += 1
+        # coaccessible: backwards from the final states over the accessible
+        # part's arcs (reverse CSR of int32 sources)
+        rptr = np.zeros(n + 1, np.int64)
+        for s in range(n):
+            if acc[s]:
+                for a in range(seg_start[s], seg_start[s] + seg_len[s]):
+                    rptr[b_ns[a] + 1] += 1
+        for s in range(n):
+            rptr[s + 1] += rptr[s]
+        fill = rptr[:n].copy()
+        rsrc = np.empty(rptr[n], np.int32)
+        for s in range(n):
+            if acc[s]:
+                for a in range(seg_start[s], seg_start[s] + seg_len[s]):
+                    t = b_ns[a]
+                    rsrc[fill[t]] = s
+                    fill[t] += 1
+        co = np.zeros(n, np.bool_)
+        for s in range(n):
+            if acc[s] and not is_zero(code, final[s]):
+                co[s] = True
+                stack[top] = s
+                top += 1
+        while top > 0:
+            top -= 1
+            t = stack[top]
+            for j in range(rptr[t], rptr[t + 1]):
+                s = rsrc[j]
+                if not co[s]:
+                    co[s] = True
+                    stack[top] = s
+                    top += 1
+        keep = acc & co
     new_id = np.full(n, -1, np.int64)
     n_out = 0
     for s in range(n):
         if keep[s]:
             new_id[s] = n_out
             n_out += 1
-    m_out = 0
+    indptr = np.zeros(n_out + 1, np.int64)
     for s in range(n):
         if keep[s]:
-            for a in range(indptr[s], indptr[s + 1]):
-                if keep[ns[a]]:
-                    m_out += 1
-    o_indptr = np.zeros(n_out + 1, np.int64)
-    o_il = np.empty(m_out, np.int32)
-    o_ol = np.empty(m_out, np.int32)
-    o_ns = np.empty(m_out, np.int32)
-    o_w = np.empty(m_out, weight.dtype)
-    o_src = np.empty(m_out, np.int64)
-    o_final = np.empty(n_out, final.dtype)
+            count = 0
+            for a in range(seg_start[s], seg_start[s] + seg_len[s]):
+                if keep[b_ns[a]]:
+                    count += 1
+            q = new_id[s]
+            indptr[q + 1] = indptr[q] + count
+    return keep, new_id, indptr
+
+
+@njit(cache=True)
+def gather_column(column, seg_start, seg_len, b_ns, keep, new_id, num_arcs, renumber):
+    """One arc array of the result: the buffer entries of ``column`` for the
+    kept states' segments in state order, skipping arcs into dropped states;
+    with ``renumber`` the entries are states, mapped through ``new_id``.
+    Gathering one array at a time lets the caller free each buffer array
+    before the next result array is allocated. O(V + E)."""
+    out = np.empty(num_arcs, column.dtype)
     j = 0
-    for s in range(n):
+    for s in range(seg_start.shape[0]):
         if not keep[s]:
             continue
-        q = new_id[s]
-        o_final[q] = final[s]
-        for a in range(indptr[s], indptr[s + 1]):
-            t = ns[a]
+        for a in range(seg_start[s], seg_start[s] + seg_len[s]):
+            t = b_ns[a]
             if keep[t]:
-                o_il[j] = il[a]
-                o_ol[j] = ol[a]
-                o_ns[j] = new_id[t]
-                o_w[j] = weight[a]
-                o_src[j] = src[a]
+                if renumber:
+                    out[j] = new_id[t]
+                else:
+                    out[j] = column[a]
                 j += 1
-        o_indptr[q + 1] = j
-    return o_indptr, o_il, o_ol, o_ns, o_w, o_src, o_final, new_id
+    return out
