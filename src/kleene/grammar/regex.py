@@ -298,7 +298,7 @@ class _Compiler:
         self.acceptor(right, node.right, f"{name} ({node.op!r})", unweighted=True)
         return difference(left, right)
 
-    def cross(self, node: Binary) -> Fst:
+    def cross(self, node: Binary, what: str = "':'") -> Fst:
         from ..algorithms.concat import concat
         if isinstance(node.left, Lit) and isinstance(node.right, Lit):
             # two strings: pair their labels up, the shorter padded with ε
@@ -307,8 +307,8 @@ class _Compiler:
             fst = _string_fst(list(upper) + [0] * (n - len(upper)), self.sr)
             return fst.replace(olabel=np.array(list(lower) + [0] * (n - len(lower)),
                                                dtype=LABEL_DTYPE))
-        upper = self.acceptor(self.compile(node.left), node.left, "':'")
-        lower = self.acceptor(self.compile(node.right), node.right, "':'")
+        upper = self.acceptor(self.compile(node.left), node.left, f"{what} (left side)")
+        lower = self.acceptor(self.compile(node.right), node.right, f"{what} (right side)")
         # A:B is A read with no output, then B written with no input
         return concat(upper.replace(olabel=np.zeros_like(upper.olabel)),
                       lower.replace(ilabel=np.zeros_like(lower.ilabel)))
@@ -340,10 +340,7 @@ class _Compiler:
                 f"replace rules need kleene.grammar.cdrewrite, which is not available "
                 f"in this installation (rule at column {node.pos + 1} of "
                 f"{self.pattern!r})") from None
-        upper = self.acceptor(self.compile(node.upper), node.upper, "'->' (left side)")
-        lower = self.acceptor(self.compile(node.lower), node.lower, "'->' (right side)")
-        tau = self.cross(Binary(":", _Compiled(upper, node.upper.pos),
-                                _Compiled(lower, node.lower.pos), node.pos))
+        tau = self.cross(Binary(":", node.upper, node.lower, node.pos), "'->'")
         was_in_context = self.in_context
         self.in_context = True
         try:
@@ -363,9 +360,6 @@ class _Compiler:
         fst = self.compile(node)
         return self.acceptor(fst, node, f"the {side} context", unweighted=True)
 
-    def _compiled(self, node: "_Compiled") -> Fst:
-        return node.fst
-
     # -- the result
     def finish(self, fst: Fst) -> Fst:
         from ..algorithms.determinize import determinize
@@ -381,14 +375,6 @@ class _Compiler:
                 raise FstOpError(f"{exc} (determinizing the machine of {self.pattern!r}; "
                                  f"raise max_states)") from exc
         return fst
-
-
-class _Compiled:
-    """An already compiled operand, so :meth:`_Compiler.cross` can take it."""
-
-    def __init__(self, fst: Fst, pos: int):
-        self.fst = fst
-        self.pos = pos
 
 
 __all__ = ["compile_regex", "RegexSyntaxError"]
