@@ -59,6 +59,10 @@ _LAZY = {
     "compile_text": "io.text",
     "print_fst": "io.text",
     "from_pynini": "io.pynini_bridge",
+    "read_far": "io.far",
+    "write_far": "io.far",
+    "FarReader": "io.far",
+    "FarWriter": "io.far",
 }
 
 
