@@ -30,7 +30,17 @@ def epsilon_scc_order(indptr, ilabel, olabel, nextstate, num_states):
     """States ordered for expansion: strongly connected components of the
     ε:ε subgraph in reverse topological order (sinks first, as Tarjan's
     algorithm emits them), the states of one component by increasing id.
-    Iterative Tarjan; O(V + E)."""
+    O(V + E)."""
+    comp, ncomp = epsilon_components(indptr, ilabel, olabel, nextstate, num_states)
+    return _order_by_component(comp, ncomp)
+
+
+@njit(cache=True)
+def epsilon_components(indptr, ilabel, olabel, nextstate, num_states):
+    """Strongly connected components of the ε:ε subgraph, numbered in the
+    order Tarjan's algorithm emits them (an ε-arc between two components
+    goes to the lower number). Iterative Tarjan; returns ``(comp, ncomp)``.
+    O(V + E)."""
     index = np.full(num_states, -1, np.int64)
     low = np.zeros(num_states, np.int64)
     on_stack = np.zeros(num_states, np.bool_)
@@ -92,7 +102,13 @@ def epsilon_scc_order(indptr, ilabel, olabel, nextstate, num_states):
                 p = call_state[depth]
                 if low[s] < low[p]:
                     low[p] = low[s]
-    # counting sort by component, stable in state id
+    return comp, ncomp
+
+
+@njit(cache=True)
+def _order_by_component(comp, ncomp):
+    """States by component number, stable in state id (counting sort)."""
+    num_states = comp.shape[0]
     counts = np.zeros(ncomp + 1, np.int64)
     for s in range(num_states):
         counts[comp[s] + 1] += 1
@@ -169,6 +185,32 @@ def _cacheable(u, indptr, ilabel, olabel, nextstate, eps_in_degree, eps_out, pro
     return has_eps
 
 
+#: closure sizes saturate here (an upper bound must not overflow)
+_SIZE_LIMIT = 1 << 40
+
+
+@njit(cache=True)
+def _closure_size_bounds(indptr, ilabel, olabel, nextstate, comp, order):
+    """For each ε-component, an upper bound on the number of non-ε arcs
+    in the ε-closure of any of its states (so on its expanded arc count): its
+    members' non-ε arcs plus the bounds of the components its ε-arcs leave
+    to, saturating at ``_SIZE_LIMIT``. One pass in ``order`` (sinks first).
+    Exact on trees, an overcount where closures share states. O(V + E)."""
+    bound = np.zeros(comp.shape[0], np.int64)
+    for u in order:
+        c = comp[u]
+        total = bound[c]
+        for a in range(indptr[u], indptr[u + 1]):
+            if ilabel[a] != 0 or olabel[a] != 0:
+                total += 1
+            elif comp[nextstate[a]] != c:
+                total += bound[comp[nextstate[a]]]
+            if total > _SIZE_LIMIT:
+                total = _SIZE_LIMIT
+        bound[c] = total
+    return bound
+
+
 @njit(cache=True)
 def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, code,
                      delta, skip_unreachable, max_relaxations, acceptor, want_src):
@@ -200,18 +242,8 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
     seg_start = np.zeros(n, np.int64)
     seg_len = np.zeros(n, np.int64)
     new_final = final.astype(np.float64)
-    cap = max(1024, 2 * m)
-    b_il = np.empty(cap, np.int32)
-    b_ol = np.empty(0 if acceptor else cap, np.int32)
-    b_ns = np.empty(cap, np.int32)
-    b_w = np.empty(cap, weight.dtype)
-    b_src = np.empty(cap if want_src else 0, np.int64)
-    b_size = 0
-    if n == 0:
-        return OK, seg_start, seg_len, b_il, b_ol, b_ns, b_w, b_src, new_final
-
     noneps_in = np.zeros(n, np.bool_)
-    if start >= 0:
+    if 0 <= start < n:
         noneps_in[start] = True
     # eps_out[u]: u has ε:ε arcs to relax in the distance pass (cleared once
     # u is expanded); other states are leaves of every closure
@@ -224,7 +256,23 @@ def rmepsilon_states(indptr, ilabel, olabel, nextstate, weight, final, start, co
             else:
                 eps_out[u] = True
                 eps_in_degree[nextstate[a]] += 1
-    order = epsilon_scc_order(indptr, ilabel, olabel, nextstate, n)
+    comp, ncomp = epsilon_components(indptr, ilabel, olabel, nextstate, n)
+    order = _order_by_component(comp, ncomp)
+    # The buffers are reserved at an upper bound of what the expansions
+    # write, where that bound is moderate: pages never written cost no
+    # memory, and growing (copying) would hold two copies of the arcs.
+    bound = _closure_size_bounds(indptr, ilabel, olabel, nextstate, comp, order)
+    reserve = 0
+    for s in range(n):
+        if noneps_in[s] or not skip_unreachable or eps_out[s]:
+            reserve = min(reserve + bound[comp[s]], _SIZE_LIMIT)
+    cap = max(1024, min(reserve, max(64 * m, 1 << 22)))
+    b_il = np.empty(cap, np.int32)
+    b_ol = np.empty(0 if acceptor else cap, np.int32)
+    b_ns = np.empty(cap, np.int32)
+    b_w = np.empty(cap, weight.dtype)
+    b_src = np.empty(cap if want_src else 0, np.int64)
+    b_size = 0
 
     processed = np.zeros(n, np.bool_)
     # cached: skipped states expanded for the closures only; their buffer
