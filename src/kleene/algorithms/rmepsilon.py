@@ -65,7 +65,14 @@ def rmepsilon(fst: Fst, *, connect: bool = True, delta: float = SHORTEST_DELTA,
     ε-arcs its closure reaches and one pass over the closure's arcs; only
     touched states are reset, so an ε-free machine costs O(V + E) and an
     acyclic ε-subgraph O(Σ_s arcs of ε-successors). Output arcs can number
-    up to O(V × E) in the worst case. Then O(V + E) to trim.
+    up to O(V × E) in the worst case. Then O(V + E) to trim. With
+    ``connect``, a state that only ε-arcs enter and whose ε-successors are
+    private leaves (a union's start, say) is expanded once and read by every
+    closure through it, where OpenFst re-walks its ε-arcs each time (same
+    arcs, same order). Memory: the expanded arcs once (12 bytes per arc for
+    acceptors, whose result shares one label array for both sides, 16 for
+    transducers, plus 8 with ``return_arc_map``) and one result array at a
+    time besides.
 
     With ``return_arc_map=True`` returns ``(result, arc_map)``: ``arc_map[k]``
     is the input arc (non-ε) whose labels and destination output arc ``k``
