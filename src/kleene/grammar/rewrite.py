@@ -46,8 +46,11 @@ different paths).
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Union
+
+import numpy as np
 
 from ..algorithms.compose import compose
 from ..algorithms.determinize import determinize
@@ -55,11 +58,14 @@ from ..algorithms.paths import paths
 from ..algorithms.project import project
 from ..algorithms.rmepsilon import rmepsilon
 from ..algorithms.shortest_path import shortest_path
-from ..core.fst import Fst
-from ..core.properties import Prop
-from ..core.strings import TokenType, string as _string
+from ..core.fst import NO_STATE, Fst
+from ..core.properties import Prop, Props
+from ..core.strings import TokenType, decode_labels, encode_labels, string as _string
+from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstOpError
+from ..kernels import apply_string as _apply
 from .coerce import FstLike, to_fst
+from .symbols import generated_label
 
 #: A rewrite, or a rewrite with its weight when ``with_weights=True``.
 Rewrite = Union[str, tuple[str, float]]
@@ -89,6 +95,96 @@ def _no_rewrite(string: FstLike) -> RewriteError:
         f"no rewrite for {_describe(string)}: the rule does not accept it "
         f"(composition failure); check that the rule's input side covers every "
         f"symbol of the input (e.g. a sigma_star that includes it)")
+
+
+# -- fast path: a text applied to a rule whose input-ε arcs are acyclic --------
+# (kleene.kernels.apply_string builds the output side of ``text @ rule``
+# directly as a top-sorted, trimmed acceptor; the rule's arcsort and ε-rank
+# are computed once and kept in the rule's ``_cache``.)
+_PREPARED = "grammar.rewrite.apply_string"
+# characters that make a byte string more than its UTF-8 bytes (bracketed
+# symbols, escapes) or unusable (NUL would be ε)
+_SPECIAL_CHARS = re.compile(r"[\[\]\\\x00]")
+
+# everything known about the lattices apply_string builds (ε-arcs aside)
+_LATTICE_PROPS = Props(int(Prop.ACCEPTOR | Prop.ACYCLIC | Prop.TOP_SORTED
+                           | Prop.ACCESSIBLE | Prop.COACCESSIBLE),
+                       int(Prop.ACCEPTOR | Prop.ACYCLIC | Prop.TOP_SORTED
+                           | Prop.ACCESSIBLE | Prop.COACCESSIBLE))
+
+
+class _Prepared:
+    """A rule's input-label-sorted arcs, ε-rank and scratch arrays."""
+
+    __slots__ = ("args", "rank", "slot", "mark", "code")
+
+    def __init__(self, rule: Fst, rank):
+        self.args = (rule.indptr, rule.ilabel, rule.olabel, rule.nextstate, rule.weight,
+                     rule.final, rule.start)
+        self.rank = rank
+        self.slot = np.full(rule.num_states, -1, np.int64)
+        self.mark = np.zeros(rule.num_states, np.bool_)
+        self.code = rule.semiring.code
+
+
+def _prepared(rule: Fst) -> "_Prepared | None":
+    """The cached preparation of ``rule``, None when its input-ε arcs form a
+    cycle (the general composition handles those rules)."""
+    prep = rule._cache.get(_PREPARED)
+    if prep is None:
+        from ..algorithms.arcsort import arcsort
+        srt = arcsort(rule, sort_type="ilabel")
+        status, rank = _apply.epsilon_rank(srt.indptr, srt.ilabel, srt.nextstate)
+        prep = _Prepared(srt, rank) if status == _apply.OK else False
+        rule._cache[_PREPARED] = prep
+    return prep or None
+
+
+def _fast_labels(text: FstLike, token_type: TokenType, table) -> "np.ndarray | None":
+    """The ε-free labels of a text, or None when the general path must run
+    (a machine, or a symbol table that maps to ε or differs from the rule's)."""
+    if not isinstance(text, str):
+        return None
+    if token_type == "byte" and not _SPECIAL_CHARS.search(text):
+        # plain text: its UTF-8 bytes are the labels (the kernels take uint8)
+        return np.frombuffer(text.encode("utf-8"), np.uint8)
+    if isinstance(token_type, SymbolTable) and table is not None and table is not token_type:
+        return None  # compose decides whether the tables agree
+    labels = encode_labels(text, token_type, generated=generated_label)
+    if labels.size and not labels.all():
+        return None
+    return labels
+
+
+def _decode(labels: np.ndarray, token_type: TokenType) -> str:
+    """:func:`decode_labels` without its checks when the labels are plain
+    bytes forming UTF-8 (anything else goes through it, for its errors)."""
+    if token_type == "byte":
+        try:
+            return bytes(labels.tolist()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return decode_labels(labels, token_type)
+
+
+def _fast_arrays(string: FstLike, rule: Fst, token_type: TokenType):
+    """``(indptr, label, nextstate, weight, final)`` of the output side of
+    ``string @ rule`` (trimmed, top-sorted), or None (general path)."""
+    prep = _prepared(rule)
+    if prep is None:
+        return None
+    labels = _fast_labels(string, token_type, rule.isymbols)
+    if labels is None:
+        return None
+    return _apply.apply_string(labels, *prep.args, prep.rank, prep.slot, prep.mark,
+                               prep.code)
+
+
+def _lattice_fst(arrays, rule: Fst) -> Fst:
+    indptr, label, nextstate, weight, final = arrays
+    start = 0 if final.shape[0] else NO_STATE
+    return Fst(indptr, label, label, nextstate, weight, final, start, rule.semiring,
+               rule.osymbols, rule.osymbols, _LATTICE_PROPS, check=False)
 
 
 def _composed(string: FstLike, rule: FstLike, token_type: TokenType) -> Fst:
@@ -125,8 +221,15 @@ def rewrite_lattice(string: FstLike, rule: FstLike, *,
     rewrite for it. Complexity: that of composition, O(|string| · E_rule) for
     a string input, plus ε-removal of the result.
     """
-    lattice = _composed(string, rule, token_type)
-    lattice = rmepsilon(project(lattice, project_type="output"))
+    rule_fst = _rule_fst(rule)
+    arrays = _fast_arrays(string, rule_fst, token_type)
+    if arrays is None:
+        lattice = project(_composed(string, rule_fst, token_type), project_type="output")
+    elif arrays[4].shape[0] == 0:
+        raise _no_rewrite(string)
+    else:
+        lattice = _lattice_fst(arrays, rule_fst)
+    lattice = rmepsilon(lattice)
     if lattice.start < 0:
         raise _no_rewrite(string)
     return lattice
@@ -261,8 +364,13 @@ def top_rewrites(string: FstLike, rule: FstLike, nshortest: int, *,
     determinization): O(n (V + E) log(n (V + E))).
     """
     nshortest = _check_nshortest(nshortest)
-    lattice = _composed(string, rule, input_token_type)
-    _check_path_semiring(lattice, "top_rewrites")
+    rule_fst = _rule_fst(rule)
+    _check_path_semiring(rule_fst, "top_rewrites")
+    arrays = _fast_arrays(string, rule_fst, input_token_type)
+    if arrays is None:
+        lattice = _composed(string, rule_fst, input_token_type)
+    else:
+        lattice = _lattice_fst(arrays, rule_fst)
     best = shortest_path(lattice, nshortest=nshortest, unique=True)
     if best.start < 0:
         raise _no_rewrite(string)
@@ -282,8 +390,19 @@ def top_rewrite(string: FstLike, rule: FstLike, *, input_token_type: TokenType =
     Complexity: the composition and a one-best search over it (no
     ε-removal), O((V + E) log(V + E)) at most.
     """
-    lattice = _composed(string, rule, input_token_type)
-    _check_path_semiring(lattice, "top_rewrite")
+    rule_fst = _rule_fst(rule)
+    _check_path_semiring(rule_fst, "top_rewrite")
+    arrays = _fast_arrays(string, rule_fst, input_token_type)
+    if arrays is not None:
+        indptr, label, nextstate, weight, final = arrays
+        if final.shape[0]:
+            labels, best = _apply.best_path(indptr, label, nextstate, weight, final,
+                                            rule_fst.semiring.code)
+            if best != rule_fst.semiring.zero:
+                text = _decode(labels, output_token_type)
+                return (text, float(best)) if with_weights else text
+        raise _no_rewrite(string)
+    lattice = _composed(string, rule_fst, input_token_type)
     best = shortest_path(lattice)
     if best.start < 0:
         raise _no_rewrite(string)
@@ -342,6 +461,16 @@ def matches(istring: FstLike, ostring: FstLike, rule: FstLike, *,
     ε-removed.
     """
     rule_fst = _rule_fst(rule)
+    arrays = _fast_arrays(istring, rule_fst, input_token_type)
+    target_labels = None
+    if arrays is not None:
+        target_labels = _fast_labels(ostring, output_token_type, rule_fst.osymbols)
+    if target_labels is not None:
+        indptr, label, nextstate, weight, final = arrays
+        if final.shape[0] == 0:
+            raise _no_rewrite(istring)
+        return bool(_apply.accepts(indptr, label, nextstate, final, target_labels,
+                                   rule_fst.semiring.code))
     lattice = _composed(istring, rule_fst, input_token_type)
     target = to_fst(ostring, token_type=output_token_type, semiring=rule_fst.semiring)
     # matching on the lattice's output side is intersecting its output projection
