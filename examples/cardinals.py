@@ -1,0 +1,1 @@
+../src/kleene/examples/cardinals.py

@@ -1,0 +1,1 @@
+../src/kleene/examples/spanish_g2p.py
