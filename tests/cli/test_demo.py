@@ -85,3 +85,13 @@ def test_lattice_nbest_example_agrees_with_library():
     lines = done.stdout.splitlines()
     assert lines[1].startswith(f"1. {best[0][0]}  (")
     assert lines[2].startswith(f"2. {best[1][0]}  (")
+
+
+def test_demo_runs_the_number_grammar(tmp_path, capsys):
+    from kleene.cli.main import main
+    from tests.reference.number_words import cardinal
+    assert main(["demo", "--outdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for digits in ("7", "40", "1203", "90017", "1000000", "31", "512"):
+        assert f"{cardinal(int(digits))}" in out
+    assert (tmp_path / "grammars.far").exists()

@@ -7,7 +7,10 @@ everyday operations: shortest distance, n-best paths, weight pushing, pruning,
 arc sorting, union, closure and random generation; paths are printed as
 strings with their weights. Finally it writes machines in OpenFst's binary
 format to a temporary directory, reads them back and checks that they
-round-trip exactly. Every step uses the real library operation.
+round-trip exactly. A last step builds the English number-name grammar of
+:mod:`kleene.examples.cardinals`, rewrites numbers with it and through an
+OpenFst FAR archive with ``kleene rewrite``. Every step uses the real library
+operation.
 """
 
 from __future__ import annotations
@@ -195,6 +198,20 @@ def run_demo(outdir: str, seed: int, out) -> int:
              f"{small.num_states} states, {small.num_arcs} arcs; same "
              f"pronunciations: {_same_paths(lexicon, small, words, phones)}")
 
+    demo.step("a grammar: English number names (kleene.examples.cardinals)")
+    from ..examples import cardinals
+    from ..grammar.rewrite import one_top_rewrite
+    from ..io.far import read_far, write_far
+    numbers = cardinals.grammar()
+    demo.say(f"   built from string_map, insert/delete and the + | operators, "
+             f"optimized: {numbers.num_states} states, {numbers.num_arcs} arcs")
+    for digits in ("7", "40", "1203", "90017", "1000000"):
+        demo.say(f"   {digits:>8} -> {one_top_rewrite(digits, numbers)}")
+    far_path = os.path.join(outdir, "grammars.far")
+    write_far(far_path, {"cardinals": numbers})
+    demo.cli("rewrite", "--far", far_path, "--rule", "cardinals",
+             "--input", _write_lines(outdir, "numbers.txt", ["31", "512"]))
+
     demo.step("write OpenFst binary files and read them back")
     for name, fst in (("lexicon.fst", lexicon), ("nbest.fst", nbest)):
         target = os.path.join(outdir, name)
@@ -207,6 +224,13 @@ def run_demo(outdir: str, seed: int, out) -> int:
         if not same:
             raise RuntimeError(f"{name} did not round-trip through the binary format")
     return 0
+
+
+def _write_lines(outdir: str, name: str, lines) -> str:
+    path = os.path.join(outdir, name)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("".join(line + "\n" for line in lines))
+    return path
 
 
 def _same_paths(first, second, itable, otable) -> str:
