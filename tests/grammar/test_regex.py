@@ -461,3 +461,23 @@ def test_bos_eos_stay_out_of_the_alphabet():
     fst = compile_regex('"[BOS]" .', alphabet="x")
     assert best_weight(fst, [BOS, ord("x")]) is not None
     assert best_weight(fst, [BOS, EOS]) is None
+
+
+def test_direction_markers_read_the_contexts_where_foma_says():
+    # a -> b after an a, on "aaa": read on the input (||, \\) both later a's
+    # qualify; read on the output (//) the third a follows a rewritten b
+    _cdrewrite_available()
+    from kleene.grammar.rewrite import rewrites
+    assert rewrites("aaa", compile_regex("a -> b || a _")) == ["abb"]
+    assert rewrites("aaa", compile_regex("a -> b // a _")) == ["aba"]
+    assert rewrites("aaa", compile_regex("a -> b \\\\ a _")) == ["abb"]
+    assert rewrites("aaa", compile_regex("a -> b \\\\ _ a")) == ["aba"]
+    assert sorted(rewrites("aa", compile_regex("a (->) b"))) == ["aa", "ab", "ba", "bb"]
+
+
+def test_docs_examples_compile():
+    assert accepts(compile_regex("[a-z]+ (\\. [a-z]+)*"), "kleene.grammar")
+    assert weights_close(best_weight(compile_regex("colou?r | colour<0.5>"),
+                                     b"colour"), 0.0)
+    comp = compile_regex("~(x*)", alphabet="xy")
+    assert accepts(comp, "xy") and not accepts(comp, "xx")

@@ -149,12 +149,13 @@ class Rule:
 Node = Union[Lit, CharClass, Any, Anchor, Concat, Binary, Complement, Repeat,
              Weighted, Rule]
 
-#: Context markers and the cdrewrite direction each stands for (foma's
-#: meaning of the marker in parentheses): ``||`` both contexts on the input
-#: side (simultaneous), ``//`` left context on the output side (left to
-#: right), ``\\`` right context on the output side (right to left).
+#: Reserved characters that start an atom (the others are operators).
 _ATOM_STARTS = "\"[.(^$\\"
 
+#: Context markers and the cdrewrite direction each stands for (foma's
+#: meaning of the marker): ``||`` both contexts on the input side
+#: (simultaneous), ``//`` left context on the output side (left to right),
+#: ``\\`` right context on the output side (right to left).
 CONTEXT_MARKERS = {"||": "sim", "//": "ltr", "\\\\": "rtl"}
 
 
