@@ -9,7 +9,6 @@ one O(V + E) kernel pass and cached on the (immutable) machine.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from . import property_bits as _k
 
@@ -34,32 +33,50 @@ class Prop(enum.IntFlag):
 
 ALL_PROPS = Prop(_k.ALL)
 
-# Pairs swapped by inversion (input <-> output).
-_IO_PAIRS = ((Prop.NO_IEPSILONS, Prop.NO_OEPSILONS),
-             (Prop.ILABEL_SORTED, Prop.OLABEL_SORTED),
-             (Prop.I_DETERMINISTIC, Prop.O_DETERMINISTIC))
+# Pairs of bits swapped by inversion (input <-> output), as plain ints.
+_IO_PAIRS = ((_k.NO_IEPSILONS, _k.NO_OEPSILONS),
+             (_k.ILABEL_SORTED, _k.OLABEL_SORTED),
+             (_k.I_DETERMINISTIC, _k.O_DETERMINISTIC))
 
 
-@dataclass(frozen=True)
 class Props:
-    """Known property bits and their values (bits outside ``known`` are unknown)."""
+    """Known property bits and their values (bits outside ``known`` are
+    unknown). Immutable; every method returns a new object.
 
-    known: int = 0
-    value: int = 0
+    The masks are kept as plain ints and :class:`Prop` arguments are turned
+    into ints on entry: combining ``enum.IntFlag`` members costs microseconds
+    per operation (every result is a new pseudo-member), and every kleene
+    operation touches properties several times."""
+
+    __slots__ = ("known", "value")
+
+    def __init__(self, known: int = 0, value: int = 0):
+        _set = object.__setattr__
+        _set(self, "known", int(known))
+        _set(self, "value", int(value))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Props is immutable: cannot set {name!r}; use "
+                             f"set()/keep()/swap_io() to get a new one")
+
+    __delattr__ = __setattr__
 
     def get(self, prop: Prop) -> "bool | None":
         """True / False when known, None when unknown."""
-        if self.known & prop != prop:
+        bits = int(prop)
+        if self.known & bits != bits:
             return None
-        return self.value & prop == prop
+        return self.value & bits == bits
 
     def set(self, prop: Prop, flag: bool) -> "Props":
         """A copy with ``prop`` known to be ``flag``."""
-        value = (self.value | prop) if flag else (self.value & ~prop)
-        return Props(self.known | prop, value)
+        bits = int(prop)
+        value = (self.value | bits) if flag else (self.value & ~bits)
+        return Props(self.known | bits, value)
 
     def keep(self, mask: int) -> "Props":
         """A copy that keeps only the knowledge in ``mask``."""
+        mask = int(mask)
         return Props(self.known & mask, self.value & mask)
 
     def swap_io(self) -> "Props":
@@ -69,6 +86,17 @@ class Props:
             known = _swap_bits(known, a, b)
             value = _swap_bits(value, a, b)
         return Props(known, value)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not Props:
+            return NotImplemented
+        return self.known == other.known and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((self.known, self.value))
+
+    def __reduce__(self):
+        return (Props, (self.known, self.value))
 
     def __repr__(self) -> str:
         parts = []
@@ -80,7 +108,7 @@ class Props:
 
 
 def _swap_bits(x: int, a: int, b: int) -> int:
-    has_a, has_b = bool(x & a), bool(x & b)
+    has_a, has_b = x & a, x & b
     x &= ~(a | b)
     if has_a:
         x |= b
@@ -89,12 +117,12 @@ def _swap_bits(x: int, a: int, b: int) -> int:
     return x
 
 
-_CYCLE_GROUP = int(Prop.ACYCLIC)
-_REACH_GROUP = int(Prop.ACCESSIBLE | Prop.COACCESSIBLE)
-_LOCAL_GROUP = int(ALL_PROPS) & ~(_CYCLE_GROUP | _REACH_GROUP)
+_CYCLE_GROUP = _k.ACYCLIC
+_REACH_GROUP = _k.ACCESSIBLE | _k.COACCESSIBLE
+_LOCAL_GROUP = _k.ALL & ~(_CYCLE_GROUP | _REACH_GROUP)
 
 
-def compute_props(fst, wanted: int = int(ALL_PROPS)) -> Props:
+def compute_props(fst, wanted: int = _k.ALL) -> Props:
     """``fst.props`` with every property in ``wanted`` made known.
 
     Runs only the kernel passes whose group holds a wanted, still unknown
@@ -103,7 +131,7 @@ def compute_props(fst, wanted: int = int(ALL_PROPS)) -> Props:
     Each pass is O(V + E)."""
     from ..kernels import properties as kp
     props = fst.props
-    missing = wanted & ~props.known
+    missing = int(wanted) & ~props.known
     if not missing:
         return props
     known, value = props.known, props.value
@@ -118,7 +146,7 @@ def compute_props(fst, wanted: int = int(ALL_PROPS)) -> Props:
             fst.indptr, fst.ilabel, fst.olabel, fst.nextstate, fst.weight,
             fst.final, fst.semiring.code)))
     if missing & _CYCLE_GROUP:
-        if known & Prop.TOP_SORTED and value & Prop.TOP_SORTED:
+        if known & _k.TOP_SORTED and value & _k.TOP_SORTED:
             merge(_CYCLE_GROUP, _CYCLE_GROUP)  # every arc goes forward
         else:
             merge(_CYCLE_GROUP, int(kp.cycle_properties(fst.indptr, fst.nextstate,

@@ -30,6 +30,8 @@ _ALIASES = {"standard": tropical, "tropical": tropical, "tropical32": tropical,
 def get_semiring(name: "str | Semiring", dtype=None) -> Semiring:
     """Looks a semiring up by name (``"tropical"``, ``"log64"``, ``"standard"``,
     ...) and optionally dtype (``np.float32`` / ``np.float64``)."""
+    if dtype is None and name.__class__ is Semiring:
+        return name  # the common case, on every Fst construction: no work
     from ..errors import FstArgError
     if isinstance(name, Semiring):
         sr = name

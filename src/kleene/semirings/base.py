@@ -27,7 +27,7 @@ REAL = 2
 BOOLEAN = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Semiring:
     """A commutative semiring over floating point weights.
 
@@ -57,6 +57,24 @@ class Semiring:
     _plus: Callable = field(default=None, repr=False, compare=False)
     _times: Callable = field(default=None, repr=False, compare=False)
     _divide: Callable = field(default=None, repr=False, compare=False)
+
+    # -- identity: the descriptors are singletons, so equality is usually
+    # identity (compared on every binary operation); a copy (e.g. unpickled
+    # elsewhere) still equals its original field by field
+    def _key(self):
+        return (self.name, self.code, np.dtype(self.dtype), self.arc_type, self.zero,
+                self.one, self.idempotent, self.path, self.commutative,
+                self.left_semiring, self.right_semiring, self.divisible)
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not Semiring:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.code, np.dtype(self.dtype).str))
 
     # -- arithmetic (scalars or arrays) ---------------------------------
     def plus(self, a, b):
