@@ -84,7 +84,7 @@ def _extend(inner):
 PATTERNS = st.recursive(ATOMS, _extend, max_leaves=7)
 
 
-def _re(pattern: str) -> "re.Pattern":
+def _re(pattern: str) -> re.Pattern:
     # () is the empty string in both; re has no other spelling differences here
     return re.compile(pattern, re.DOTALL)
 

@@ -65,7 +65,7 @@ mentions (as in foma, where a network's alphabet grows with its symbols).
 
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -75,18 +75,31 @@ from ..core.strings import TokenType, encode_labels
 from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstOpError
 from ..semirings import Semiring, get_semiring
-from .regex_parse import (Anchor, Any, Binary, CharClass, Complement, Concat, Lit,
-                          Node, RegexSyntaxError, Repeat, Rule, Weighted, parse)
+from .regex_parse import (
+    Anchor,
+    Any,
+    Binary,
+    CharClass,
+    Complement,
+    Concat,
+    Lit,
+    Node,
+    RegexSyntaxError,
+    Repeat,
+    Rule,
+    Weighted,
+    parse,
+)
 from .symbols import BOS, EOS, generated_label
 
 _OPERATOR_NAMES = {"|": "union", "&": "intersection", "-": "difference",
                    "@": "composition", ":": "cross product"}
 
 
-def compile_regex(pattern: str, *, alphabet: "Iterable | str | Fst | None" = None,
+def compile_regex(pattern: str, *, alphabet: Iterable | str | Fst | None = None,
                   token_type: TokenType = "byte",
-                  semiring: "str | Semiring" = "tropical",
-                  max_states: "int | None" = None) -> Fst:
+                  semiring: str | Semiring = "tropical",
+                  max_states: int | None = None) -> Fst:
     r"""The machine a regular expression denotes (notation: the module doc
     and ``docs/regex.md``).
 
@@ -207,13 +220,13 @@ def _symbols_fst(labels: np.ndarray, sr: Semiring) -> Fst:
 # -- the compiler ---------------------------------------------------------------------
 class _Compiler:
     def __init__(self, pattern: str, sr: Semiring, sigma: np.ndarray,
-                 max_states: "int | None"):
+                 max_states: int | None):
         self.pattern = pattern
         self.sr = sr
         self.sigma = sigma
         self.max_states = max_states
         self.in_context = False
-        self._sigma_star: "Fst | None" = None
+        self._sigma_star: Fst | None = None
 
     def error(self, message: str, pos: int) -> RegexSyntaxError:
         return RegexSyntaxError(message, self.pattern, pos)
@@ -354,7 +367,7 @@ class _Compiler:
         except FstArgError as exc:
             raise self.error(f"replace rule: {exc}", node.pos) from exc
 
-    def context(self, node: "Node | None", side: str) -> Fst:
+    def context(self, node: Node | None, side: str) -> Fst:
         if node is None:
             return _string_fst([], self.sr)
         fst = self.compile(node)
@@ -377,4 +390,4 @@ class _Compiler:
         return fst
 
 
-__all__ = ["compile_regex", "RegexSyntaxError"]
+__all__ = ["RegexSyntaxError", "compile_regex"]

@@ -24,8 +24,8 @@ raw text); every node keeps the 0-based position it starts at, for errors.
 from __future__ import annotations
 
 import string as _string
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from ..core.strings import encode_labels
 from ..core.symbols import SymbolTable
@@ -106,30 +106,30 @@ class Binary:
     """``|`` union, ``&`` intersection, ``-`` difference, ``@`` composition,
     ``:`` cross product."""
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     pos: int
 
 
 @dataclass(frozen=True)
 class Complement:
-    operand: "Node"
+    operand: Node
     pos: int
 
 
 @dataclass(frozen=True)
 class Repeat:
     """``lower..upper`` repetitions (``upper`` None: unbounded)."""
-    operand: "Node"
+    operand: Node
     lower: int
-    upper: "int | None"
+    upper: int | None
     pos: int
 
 
 @dataclass(frozen=True)
 class Weighted:
     """``x<w>``: ``x`` with ``w`` ⊗-multiplied onto every path."""
-    operand: "Node"
+    operand: Node
     weight: float
     pos: int
 
@@ -137,17 +137,17 @@ class Weighted:
 @dataclass(frozen=True)
 class Rule:
     """``upper -> lower [marker left _ right]``."""
-    upper: "Node"
-    lower: "Node"
+    upper: Node
+    lower: Node
     mode: str  # "obl" / "opt"
     direction: str  # "ltr" / "rtl" / "sim"
-    left: "Node | None"
-    right: "Node | None"
+    left: Node | None
+    right: Node | None
     pos: int
 
 
-Node = Union[Lit, CharClass, Any, Anchor, Concat, Binary, Complement, Repeat,
-             Weighted, Rule]
+Node = (Lit | CharClass | Any | Anchor | Concat | Binary | Complement | Repeat
+        | Weighted | Rule)
 
 #: Reserved characters that start an atom (the others are operators).
 _ATOM_STARTS = "\"[.(^$\\"
@@ -170,7 +170,7 @@ class _Parser:
         self.generated = generated
 
     # -- scanning helpers
-    def error(self, message: str, pos: "int | None" = None):
+    def error(self, message: str, pos: int | None = None):
         return RegexSyntaxError(message, self.text, self.pos if pos is None else pos)
 
     def skip_space(self) -> None:
@@ -665,7 +665,7 @@ class _Parser:
 
 
 def parse(pattern: str, *, token_type="byte",
-          generated: "Callable[[str], int] | None" = None) -> Node:
+          generated: Callable[[str], int] | None = None) -> Node:
     """The syntax tree of ``pattern`` (see the module doc). Raises
     :class:`RegexSyntaxError`. O(len(pattern) + size of the classes)."""
     if not isinstance(pattern, str):
@@ -675,6 +675,21 @@ def parse(pattern: str, *, token_type="byte",
     return _Parser(pattern, token_type, generated).parse()
 
 
-__all__ = ["RegexSyntaxError", "parse", "Node", "Lit", "CharClass", "Any", "Anchor",
-           "Concat", "Binary", "Complement", "Repeat", "Weighted", "Rule",
-           "CONTEXT_MARKERS", "MAX_REPEAT", "RESERVED"]
+__all__ = [
+    "CONTEXT_MARKERS",
+    "MAX_REPEAT",
+    "RESERVED",
+    "Anchor",
+    "Any",
+    "Binary",
+    "CharClass",
+    "Complement",
+    "Concat",
+    "Lit",
+    "Node",
+    "RegexSyntaxError",
+    "Repeat",
+    "Rule",
+    "Weighted",
+    "parse",
+]
