@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import kleene
 from kleene import Fst, FstOpError, Prop
-from kleene.algorithms.minimize import MINIMIZE_DELTA, _ALL_BITS, _minimize, minimize
+from kleene.algorithms.minimize import _ALL_BITS, MINIMIZE_DELTA, _minimize, minimize
 from kleene.kernels import minimize_acyclic as acyclic_kernel
 
 from ..helpers import PYNINI_SEMIRINGS, assert_isomorphic, fsts, require_pynini
@@ -337,7 +337,13 @@ def test_forced_acyclic_path_refuses_cycles():
         _minimize(fst, delta=1 / 1024, allow_nondet=False, algorithm="hopcroft"), delta=0)
 
 
-@pytest.mark.parametrize("semiring", ["tropical", "log"])
+# log64, not log: pushing a cyclic float32 log machine leaves round-off of
+# ~2e-6 (seed 1506: kleene's and OpenFst's pushed weights differ by 2.4e-6),
+# more than the 1e-6 quantization step, so the two libraries can quantize a
+# weight to neighbouring grid points and merge different states (there
+# pynini kept 125 states, kleene 124, and both give 124 at delta 1e-5: the
+# extra state is float32 noise). In float64 they differ by ~5e-9.
+@pytest.mark.parametrize("semiring", ["tropical", "log64"])
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), weighted=st.booleans())
 def test_hopcroft_path_matches_pynini_on_looped_tries(semiring, seed, weighted):
