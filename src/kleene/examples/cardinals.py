@@ -21,6 +21,7 @@ import functools
 import sys
 
 from kleene.core.fst import Fst
+from kleene.examples.lib import kleene_lib
 
 _UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -32,13 +33,16 @@ _DECADES = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
 @functools.lru_cache(maxsize=None)
 def grammar() -> Fst:
     """The optimized cardinal-number transducer (built once per process)."""
-    from kleene.grammar.builders import string_map
-    from kleene.grammar.ops import optimize
-    from kleene.grammar.pynutil import delete, insert
+    return build(kleene_lib())
 
-    units = string_map({str(d): w for d, w in enumerate(_UNITS, start=1)})
-    teens = string_map({str(n): w for n, w in enumerate(_TEENS, start=10)})
-    decades = string_map({str(d): w for d, w in enumerate(_DECADES, start=2)})
+
+def build(g):
+    """Builds the grammar from the vocabulary ``g`` (see :mod:`.lib`): the
+    same code gives the kleene machine and, with ``pynini_lib()``, pynini's."""
+    units = g.string_map([(str(d), w) for d, w in enumerate(_UNITS, start=1)])
+    teens = g.string_map([(str(n), w) for n, w in enumerate(_TEENS, start=10)])
+    decades = g.string_map([(str(d), w) for d, w in enumerate(_DECADES, start=2)])
+    insert, delete = g.insert, g.delete
 
     # 10..99
     two_digits = teens | decades + delete("0") | decades + insert(" ") + units
@@ -55,7 +59,7 @@ def grammar() -> Fst:
                  + (delete("000") | insert(" ") + padded_1_to_999))
     million = delete("1000000") + insert("one million")
     zero = delete("0") + insert("zero")
-    return optimize(zero | one_to_999 | thousands | million)
+    return g.optimize(zero | one_to_999 | thousands | million)
 
 
 def number_name(digits: str) -> str:

@@ -29,6 +29,8 @@ import functools
 import sys
 
 from kleene.core.fst import Fst
+from kleene.examples import cardinals
+from kleene.examples.lib import kleene_lib
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july",
           "august", "september", "october", "november", "december"]
@@ -39,68 +41,61 @@ _IRREGULAR_ORDINALS = {"one": "first", "two": "second", "three": "third",
 
 
 @functools.lru_cache(maxsize=None)
-def _parts() -> tuple[Fst, Fst, Fst, Fst]:
-    """(month digits -> name, day digits -> ordinal, year digits -> words,
-    sigma_star over bytes)."""
-    from kleene.grammar.builders import string_map
-    from kleene.grammar.cdrewrite import cdrewrite
-    from kleene.grammar.charclass import BYTE, DIGIT
-    from kleene.grammar.ops import closure, optimize, union
-    from kleene.grammar.priority import priority_union
-    from kleene.grammar.pynutil import delete, insert
-    from kleene.examples.cardinals import grammar as cardinal
-
-    sigma_star = closure(BYTE)
-    card = cardinal()
-    nonzero = union(*"123456789")
-
-    # ordinals: the cardinal's last word changes ("twenty one" -> "twenty first")
-    irregular = string_map(_IRREGULAR_ORDINALS) | string_map({"y": "ieth"})
-    regular = insert("th")
-    ordinal = optimize(card
-                       @ cdrewrite(irregular, "", "[EOS]", sigma_star)
-                       # "+th" after the final letters that remain cardinal endings
-                       @ cdrewrite(regular, union("n", "r", "x"), "[EOS]", sigma_star))
-
-    day = optimize((delete("0").ques + nonzero | union("1", "2") + DIGIT | "30" | "31")
-                   @ ordinal)
-    month = optimize(delete("0").ques
-                     + string_map({str(m): name for m, name in enumerate(MONTHS, 1)}))
-
-    # years 1000..2999
-    tens = optimize((nonzero + DIGIT) @ card)                      # "10".."99"
-    last_pair = (delete("00") + insert(" hundred")
-                 | delete("0") + insert(" oh ") + (nonzero @ card)
-                 | insert(" ") + tens)
-    pair_reading = optimize(union("1", "2") + DIGIT) @ tens + last_pair
-    thousand_reading = ("200" + DIGIT | "1000") @ card       # two thousand [n]
-    year = optimize(priority_union(thousand_reading, pair_reading, sigma_star))
-    return month, day, year, sigma_star
-
-
-@functools.lru_cache(maxsize=None)
 def grammar() -> Fst:
     """The date transducer (built once per process)."""
-    from kleene.grammar.builders import string_map
-    from kleene.grammar.ops import optimize
-    from kleene.grammar.pynutil import delete, insert
-    month, day, year, _ = _parts()
-    written_month = string_map({name.capitalize(): name for name in MONTHS}
-                               | {name: name for name in MONTHS})
-    us = month + delete("/") + insert(" ") + day + delete("/") + insert(" ") + year
-    written = written_month + " " + day + delete(",").ques + " " + year
-    day_first = (insert("the ") + day + delete(".") + insert(" of ") + month
-                 + delete(".") + insert(" ") + year)
-    return optimize(us | written | day_first)
+    return build(kleene_lib())
 
 
 @functools.lru_cache(maxsize=None)
 def normalizer() -> Fst:
     """Rewrites every date in running text (obligatory, left to right)."""
-    from kleene.grammar.cdrewrite import cdrewrite
-    from kleene.grammar.ops import union
-    *_, sigma_star = _parts()
-    return cdrewrite(grammar(), union("[BOS]", " "), union("[EOS]", " "), sigma_star)
+    return build_normalizer(kleene_lib(), grammar())
+
+
+def build(g, cardinal=None):
+    """Builds the date grammar from the vocabulary ``g`` (see :mod:`.lib`);
+    ``cardinal`` is the number-name grammar (default: built from ``g``)."""
+    insert, delete, union = g.insert, g.delete, g.union
+    card = cardinal if cardinal is not None else cardinals.build(g)
+    sigma_star = g.closure(g.BYTE)
+    nonzero = union(*"123456789")
+
+    # ordinals: the cardinal's last word changes ("twenty one" -> "twenty first")
+    irregular = g.string_map(list(_IRREGULAR_ORDINALS.items()) + [("y", "ieth")])
+    ordinal = g.optimize(card
+                         @ g.cdrewrite(irregular, "", "[EOS]", sigma_star)
+                         # "+th" after the final letters that remain cardinal endings
+                         @ g.cdrewrite(insert("th"), union("n", "r", "x"), "[EOS]",
+                                       sigma_star))
+
+    day = g.optimize((delete("0").ques + nonzero | union("1", "2") + g.DIGIT
+                      | "30" | "31") @ ordinal)
+    month = g.optimize(delete("0").ques
+                       + g.string_map([(str(m), name) for m, name in enumerate(MONTHS, 1)]))
+
+    # years 1000..2999
+    tens = g.optimize((nonzero + g.DIGIT) @ card)                      # "10".."99"
+    last_pair = (delete("00") + insert(" hundred")
+                 | delete("0") + insert(" oh ") + (nonzero @ card)
+                 | insert(" ") + tens)
+    pair_reading = g.optimize(union("1", "2") + g.DIGIT) @ tens + last_pair
+    thousand_reading = ("200" + g.DIGIT | "1000") @ card      # two thousand [n]
+    year = g.optimize(g.priority_union(thousand_reading, pair_reading, sigma_star))
+
+    written_month = g.string_map([(name.capitalize(), name) for name in MONTHS]
+                                 + [(name, name) for name in MONTHS])
+    us = month + delete("/") + insert(" ") + day + delete("/") + insert(" ") + year
+    written = written_month + " " + day + delete(",").ques + " " + year
+    day_first = (insert("the ") + day + delete(".") + insert(" of ") + month
+                 + delete(".") + insert(" ") + year)
+    return g.optimize(us | written | day_first)
+
+
+def build_normalizer(g, dates: Fst):
+    """The obligatory left-to-right rule rewriting ``dates`` between a word
+    boundary ([BOS] or a space) and another ([EOS] or a space)."""
+    return g.cdrewrite(dates, g.union("[BOS]", " "), g.union("[EOS]", " "),
+                       g.closure(g.BYTE))
 
 
 def say_date(text: str) -> str:

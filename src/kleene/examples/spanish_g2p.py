@@ -41,6 +41,7 @@ import functools
 import sys
 
 from kleene.core.fst import Fst
+from kleene.examples.lib import kleene_lib
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzáéíóúüñ"
 PHONES = "ʃʝɲɾ"
@@ -50,57 +51,49 @@ _TRILL = "R"  # temporary symbol for the trill, never in the input or output
 @functools.lru_cache(maxsize=None)
 def grammar() -> Fst:
     """The G2P transducer (utf8 labels; built once per process)."""
-    from kleene.grammar.builders import cross, string_map
-    from kleene.grammar.cdrewrite import cdrewrite
-    from kleene.grammar.ops import closure, optimize, union
+    return build(kleene_lib())
 
-    def u(text: str) -> Fst:
-        return to_utf8(text)
 
-    def chars(text: str) -> Fst:
-        return union(*(u(c) for c in text))
+def build(g):
+    """Builds the cascade from the vocabulary ``g`` (see :mod:`.lib`)."""
+    def u(text: str):
+        return g.accep(text, token_type="utf8")
 
-    sigma_star = closure(chars(LETTERS + PHONES + _TRILL))
+    def chars(text: str):
+        return g.union(*(u(c) for c in text))
+
+    sigma_star = g.closure(chars(LETTERS + PHONES + _TRILL))
     front = chars("eiéí")
 
-    def rule(tau, left="", right=""):
-        return cdrewrite(tau, u(left) if isinstance(left, str) else left,
-                         u(right) if isinstance(right, str) else right, sigma_star)
-
-    def rewrite_map(pairs: dict[str, str]) -> Fst:
-        return string_map(pairs, input_token_type="utf8", output_token_type="utf8")
+    def rule(pairs, left=None, right=None):
+        tau = g.string_map(list(pairs.items()), input_token_type="utf8",
+                           output_token_type="utf8")
+        return g.cdrewrite(tau, u("") if left is None else left,
+                           u("") if right is None else right, sigma_star)
 
     cascade = [
-        rule(rewrite_map({"x": "ks"})),
-        rule(rewrite_map({"ch": "tʃ"})),
-        rule(rewrite_map({"ll": "ʝ"})),
-        rule(rewrite_map({"g": "x"}), right=front),
-        rule(rewrite_map({"qu": "k"}), right=front),
-        rule(rewrite_map({"gu": "g"}), right=front),
-        rule(rewrite_map({"gü": "gw"})),
-        rule(rewrite_map({"c": "s"}), right=front),
-        rule(rewrite_map({"c": "k"})),
-        rule(rewrite_map({"z": "s", "j": "x", "v": "b", "ñ": "ɲ"})
-             | cross(u("h"), u(""))),
-        rule(rewrite_map({"y": "i"}), right=u("[EOS]")),
-        rule(rewrite_map({"y": "ʝ"})),
-        rule(rewrite_map({"rr": _TRILL})),
-        rule(rewrite_map({"r": _TRILL}), left=union(u("[BOS]"), chars("lns"))),
-        rule(rewrite_map({"r": "ɾ"})),
-        rule(rewrite_map({_TRILL: "r"})),
-        rule(rewrite_map(dict(zip("áéíóú", "aeiou")))),
+        rule({"x": "ks"}),
+        rule({"ch": "tʃ"}),
+        rule({"ll": "ʝ"}),
+        rule({"g": "x"}, right=front),
+        rule({"qu": "k"}, right=front),
+        rule({"gu": "g"}, right=front),
+        rule({"gü": "gw"}),
+        rule({"c": "s"}, right=front),
+        rule({"c": "k"}),
+        rule({"z": "s", "j": "x", "v": "b", "ñ": "ɲ", "h": ""}),
+        rule({"y": "i"}, right=u("[EOS]")),
+        rule({"y": "ʝ"}),
+        rule({"rr": _TRILL}),
+        rule({"r": _TRILL}, left=g.union(u("[BOS]"), chars("lns"))),
+        rule({"r": "ɾ"}),
+        rule({_TRILL: "r"}),
+        rule(dict(zip("áéíóú", "aeiou"))),
     ]
-    lexicon = closure(chars(LETTERS))
-    result = lexicon
+    result = g.closure(chars(LETTERS))
     for step in cascade:
-        result = optimize(result @ step)
+        result = g.optimize(result @ step)
     return result
-
-
-def to_utf8(text: str) -> Fst:
-    """The utf8-labelled acceptor of ``text`` (``[EOS]``-style names allowed)."""
-    from kleene.grammar.coerce import to_fst
-    return to_fst(text, token_type="utf8")
 
 
 def transcribe(word: str) -> str:

@@ -15,6 +15,9 @@ from __future__ import annotations
 import importlib
 
 from .coerce import FstLike, to_fst
+# imported eagerly: the function shares its module's name, and importing the
+# submodule later would otherwise rebind ``kleene.grammar.cdrewrite`` to it
+from .cdrewrite import cdrewrite
 from .symbols import BOS, EOS, generated_label, generated_name, generated_symbols
 
 _LAZY = {
@@ -24,7 +27,6 @@ _LAZY = {
                      "project", "optimize", "repeat"], "ops"),
     **dict.fromkeys(["insert", "delete", "add_weight", "join"], "pynutil"),
     "sigma_star": "charclass",
-    "cdrewrite": "cdrewrite",
     **dict.fromkeys(["RewriteError", "rewrite_lattice", "lattice_to_dfa",
                      "lattice_to_nshortest", "lattice_to_strings",
                      "lattice_to_top_string", "lattice_to_one_top_string", "rewrites",
@@ -50,5 +52,5 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY) | {"charclass"})
 
 
-__all__ = ["FstLike", "to_fst", "BOS", "EOS", "generated_label", "generated_name",
+__all__ = ["FstLike", "to_fst", "cdrewrite", "BOS", "EOS", "generated_label", "generated_name",
            "generated_symbols", *_LAZY]
