@@ -82,6 +82,8 @@ def test_matches_pynini_arc_for_arc(ab, compose_filter, connect):
     else:
         assert_same_fst(got, want)
     check_arc_map(a, b, got, maps)
+    # without arc maps the kernel keeps none: the machine must not change
+    assert compose(a, b, compose_filter=compose_filter, connect=connect).equal(got, delta=0)
 
 
 @given(pair(["tropical"], max_states=6, max_arcs=14, num_labels=4, epsilons=False))
@@ -127,11 +129,22 @@ def test_sort_error_when_neither_side_is_sorted():
 
 # -- naive reference (every semiring) ------------------------------------------
 
+def sorted_like_compose(fst, sort_type):
+    """``fst`` sorted on ``sort_type`` unless it already is (what compose's
+    ``sort="auto"`` does), and the arc order used."""
+    if fst.has(Prop.OLABEL_SORTED if sort_type == "olabel" else Prop.ILABEL_SORTED):
+        return fst, np.arange(fst.num_arcs, dtype=np.int64)
+    return arcsort(fst, sort_type=sort_type, return_arc_map=True)
+
+
 @given(pair(["tropical64", "log", "real", "real64", "boolean"]), st.sampled_from(FILTERS))
 def test_matches_reference_construction(ab, compose_filter):
     a, b = ab
-    sa, order_a = arcsort(a, sort_type="olabel", return_arc_map=True)
-    sb, order_b = arcsort(b, sort_type="ilabel", return_arc_map=True)
+    # sorted as compose sorts them: only a side that is not sorted yet (an
+    # already sorted machine keeps its order among equal labels; arcsort
+    # would reorder those by output label)
+    sa, order_a = sorted_like_compose(a, "olabel")
+    sb, order_b = sorted_like_compose(b, "ilabel")
     want, (ref_a, ref_b) = reference_fst(sa, sb, compose_filter=compose_filter)
     got, maps = compose(a, b, compose_filter=compose_filter, connect=False,
                         return_arc_map=True)
@@ -197,6 +210,21 @@ def test_state_threshold():
         compose(a, a, state_threshold=5)
     with pytest.raises(FstArgError):
         compose(a, a, state_threshold=-1)
+
+
+def test_state_budget_without_threshold():
+    # no state_threshold: the kernel's own budget is int32's; a caller's
+    # threshold above that still ends as the int32 ceiling, never overflows
+    from kleene.kernels import compose as kc
+    a = _chain(5)
+    args = (a.indptr, a.ilabel, a.olabel, a.nextstate, a.weight, a.final, a.start)
+    for limit in (-1, 2**40):
+        status, indptr, *_ = kc.compose_csr(*args, *args, a.semiring.code, kc.SEQUENCE, 0,
+                                            limit, False)
+        assert status == kc.OK and indptr.shape[0] == 7
+    status, indptr, *_ = kc.compose_csr(*args, *args, a.semiring.code, kc.SEQUENCE, 0, 3,
+                                        False)
+    assert status == kc.STATE_LIMIT and indptr.shape[0] == 1
 
 
 def test_symbol_tables_and_semirings():

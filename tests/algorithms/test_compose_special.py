@@ -61,6 +61,9 @@ def test_matches_reference(a, b, kind, acceptor, compose_filter):
     got, maps = compose(a, b, compose_filter=compose_filter, connect=False,
                         return_arc_map=True, **{f"{kind}_label": SPECIAL})
     assert got.equal(want)
+    # without arc maps the kernel keeps none: the machine must not change
+    assert compose(a, b, compose_filter=compose_filter, connect=False,
+                   **{f"{kind}_label": SPECIAL}).equal(got, delta=0)
     map_a, map_b = maps
     assert ((map_a >= 0) | (map_b >= 0)).all()
     # a's input label, or ε where a stayed (index -1 picks the appended 0)

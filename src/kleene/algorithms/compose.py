@@ -83,16 +83,19 @@ def _prepare(a: Fst, b: Fst, sort: str):
     return a, b, map_a, map_b, 0
 
 
-def _trim(out: Fst):
-    """``connect(out)`` and its arc map, or ``(out, None)`` when every
-    state is already useful (often so: then nothing is copied). Every state
-    of a composition is accessible (it was discovered from the start)."""
+def _trim(out: Fst, want_map: bool):
+    """``connect(out)`` and (with ``want_map``) its arc map, or ``(out,
+    None)`` when every state is already useful (often so: then nothing is
+    copied). Every state of a composition is accessible (it was discovered
+    from the start)."""
     from ..kernels.graph import coaccessible_states
     from .connect import connect as trim
     if out.num_states and coaccessible_states(out.indptr, out.nextstate, out.final,
                                               out.semiring.code).all():
         props = out.props.set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True)
         return out.replace(props=props), None
+    if not want_map:
+        return trim(out), None
     return trim(out, return_arc_map=True)
 
 
@@ -101,6 +104,16 @@ def _check_key_range(a: Fst, b: Fst) -> None:
     if a.num_states * b.num_states * 3 >= 2 ** 62:
         raise FstArgError("compose: the machines are too large to pair their states "
                           f"({a.num_states} x {b.num_states})")
+
+
+def _raise_for_size(status: int, limit: int) -> None:
+    if status == kc.STATE_LIMIT:
+        raise FstOpError(f"compose: more than state_threshold={limit} state tuples; "
+                         "the composition blows up: prune or restrict the inputs, "
+                         "or raise the threshold")
+    if status == kc.TOO_MANY_STATES:
+        raise FstOpError("compose: the result would have more than 2**31 - 1 states; "
+                         "prune or restrict the inputs (state_threshold stops earlier)")
 
 
 def _through(inner: np.ndarray, outer: np.ndarray | None) -> np.ndarray:
@@ -190,23 +203,27 @@ def compose(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
     (status, indptr, il, ol, dst, w, fin, map_a, map_b) = kc.compose_csr(
         sa.indptr, sa.ilabel, sa.olabel, sa.nextstate, sa.weight, sa.final, sa.start,
         sb.indptr, sb.ilabel, sb.olabel, sb.nextstate, sb.weight, sb.final, sb.start,
-        a.semiring.code, _FILTER_CODES[compose_filter], mode, limit)
-    if status == kc.STATE_LIMIT:
-        raise FstOpError(f"compose: more than state_threshold={limit} state tuples; "
-                         "the composition blows up: prune or restrict the inputs, "
-                         "or raise the threshold")
+        a.semiring.code, _FILTER_CODES[compose_filter], mode, limit, bool(return_arc_map))
+    _raise_for_size(status, limit)
     start = 0 if fin.shape[0] else NO_STATE
     out = Fst(indptr, il, ol, dst, w, fin, start, a.semiring, a.isymbols, b.osymbols,
               _output_props(a, b), check=False)
+    del indptr, il, ol, dst, w, fin       # (owned by out now; trimming may drop it)
+    return _finish(out, map_a, map_b, sort_map_a, sort_map_b, connect, return_arc_map)
+
+
+def _finish(out, map_a, map_b, sort_map_a, sort_map_b, connect, return_arc_map):
+    """Trims ``out`` when asked and, with ``return_arc_map``, carries the
+    kernel's arc maps through the input sorting and the trimming."""
+    if not return_arc_map:
+        return _trim(out, False)[0] if connect else out
     map_a = _through(map_a, sort_map_a)
     map_b = _through(map_b, sort_map_b)
     if connect:
-        out, kept = _trim(out)
+        out, kept = _trim(out, True)
         if kept is not None:
             map_a, map_b = map_a[kept], map_b[kept]
-    if return_arc_map:
-        return out, (map_a, map_b)
-    return out
+    return out, (map_a, map_b)
 
 
 _SPECIAL_ERRORS = {
@@ -242,10 +259,11 @@ def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_lab
                    "alt_sequence": "sequence"}.get(compose_filter, compose_filter)
         out = _compose_special(invert(b), invert(a), swapped, sort,
                                phi_label, sigma_label, rho_label, "b", phi_loop,
-                               connect, state_threshold, True)
+                               connect, state_threshold, return_arc_map)
+        if not return_arc_map:
+            return invert(out)
         fst, (map_b, map_a) = out
-        fst = invert(fst)
-        return (fst, (map_a, map_b)) if return_arc_map else fst
+        return invert(fst), (map_a, map_b)
     _check_key_range(a, b)
     sort_map_b = None
     if not b.has(Prop.ILABEL_SORTED):
@@ -262,11 +280,8 @@ def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_lab
         b_sorted.indptr, b_sorted.ilabel, b_sorted.olabel, b_sorted.nextstate,
         b_sorted.weight, b_sorted.final, b_sorted.start,
         a.semiring.code, _FILTER_CODES[compose_filter], kind, label,
-        bool(b.has(Prop.ACCEPTOR)), bool(phi_loop), limit)
-    if status == kc.STATE_LIMIT:
-        raise FstOpError(f"compose: more than state_threshold={limit} state tuples; "
-                         "the composition blows up: prune or restrict the inputs, "
-                         "or raise the threshold")
+        bool(b.has(Prop.ACCEPTOR)), bool(phi_loop), limit, bool(return_arc_map))
+    _raise_for_size(status, limit)
     if status in (ks.PHI_NONDET, ks.PHI_CYCLE):
         raise FstOpError("compose: " + _SPECIAL_ERRORS[status].format(
             side="special-side", label=label, other="other", tape="output"))
@@ -276,11 +291,5 @@ def _compose_special(a, b, compose_filter, sort, phi_label, sigma_label, rho_lab
     start = 0 if fin.shape[0] else NO_STATE
     out = Fst(indptr, il, ol, dst, w, fin, start, a.semiring, a.isymbols, b.osymbols,
               Props(), check=False)
-    map_b = _through(map_b, sort_map_b)
-    if connect:
-        out, kept = _trim(out)
-        if kept is not None:
-            map_a, map_b = map_a[kept], map_b[kept]
-    if return_arc_map:
-        return out, (map_a, map_b)
-    return out
+    del indptr, il, ol, dst, w, fin
+    return _finish(out, map_a, map_b, None, sort_map_b, connect, return_arc_map)

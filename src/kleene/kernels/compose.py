@@ -11,6 +11,15 @@ everything the walked side's stay paired with the searched side's ε arcs:
 exactly the order in which ``ComposeFstImpl::OrderedExpand`` tries them. The
 compose filter then allows or blocks each candidate move and gives the
 filter state of its destination.
+
+Memory (the working set is what a large composition pays for): a state is
+one int64 key ``(q1 * |Q2| + q2) * 3 + filter_state`` (the tuple is decoded
+from it when the state is expanded), the hash table maps keys to state ids
+at load <= 1/2, buffers grow by 1.5x with room reserved once per expanded
+state (no growth checks per arc), the arc maps are kept only when asked
+for, and the buffers are cut to size one at a time, each freed before the
+next is copied. :mod:`kleene.kernels.compose_special` shares the helpers
+below; only the gathering of candidate moves differs.
 """
 
 import numpy as np
@@ -34,6 +43,9 @@ MOVE_MATCH = 3   # a real label is matched (both move)
 
 OK = 0
 STATE_LIMIT = 1
+TOO_MANY_STATES = 9   # more states than int32 ids can number (no limit given)
+
+MAX_STATES = 2**31 - 1
 
 STAY = -1
 
@@ -98,37 +110,60 @@ def _lower_bound(labels, lo, hi, label):
 
 
 @njit(inline="always", cache=True)
-def _probe(table, bits, key):
-    """The slot of ``key`` in the open-addressing ``table`` (pairs
-    ``[key, state]``, key -1 = empty; Fibonacci hashing, linear probing):
-    where it is, or the empty slot where it belongs."""
-    mask = (np.int64(1) << bits) - 1
-    slot = np.int64((np.uint64(key) * np.uint64(11400714819323198485))
+def _home_slot(key, bits):
+    # Fibonacci hashing: the top ``bits`` bits of key * 2^64/φ
+    return np.int64((np.uint64(key) * np.uint64(11400714819323198485))
                     >> np.uint64(64 - bits))
+
+
+@njit(inline="always", cache=True)
+def _probe(table, bits, keys, key):
+    """The slot of ``key`` in the open-addressing ``table`` of state ids
+    (-1 = empty; state ``s`` has key ``keys[s]``; linear probing): where it
+    is, or the empty slot where it belongs. The table holds 4-byte ids, not
+    keys: the keys are read from ``keys``, which is 8 bytes a state and, in
+    breadth-first order, mostly in cache."""
+    mask = (np.int64(1) << bits) - 1
+    slot = _home_slot(key, bits)
     while True:
-        k = table[2 * slot]
-        if k == key or k < 0:
+        s = table[slot]
+        if s < 0 or keys[s] == key:
             return slot
         slot = (slot + 1) & mask
 
 
 @njit(cache=True)
-def _rehash(table, bits):
-    """``table`` moved into one with ``2 ** bits`` slots."""
-    out = np.full(2 << bits, -1, np.int64)
-    for slot in range(table.shape[0] // 2):
-        key = table[2 * slot]
-        if key >= 0:
-            t = _probe(out, bits, key)
-            out[2 * t] = key
-            out[2 * t + 1] = table[2 * slot + 1]
-    return out
+def _new_table(keys, num_states, bits):
+    """A table of ``2 ** bits`` slots holding states ``0 .. num_states-1``."""
+    table = np.full(np.int64(1) << bits, -1, np.int32)
+    mask = (np.int64(1) << bits) - 1
+    for s in range(num_states):
+        slot = _home_slot(keys[s], bits)
+        while table[slot] >= 0:
+            slot = (slot + 1) & mask
+        table[slot] = s
+    return table
 
 
 @njit(cache=True)
 def _grow(arr, size):
-    out = np.empty(max(size, 2 * arr.shape[0]), arr.dtype)
-    out[:arr.shape[0]] = arr
+    """``arr`` copied into a buffer of at least ``size`` elements (1.5x its
+    length at least, so appends stay amortized O(1))."""
+    out = np.empty(max(size, arr.shape[0] + (arr.shape[0] >> 1) + 16), arr.dtype)
+    for i in range(arr.shape[0]):
+        out[i] = arr[i]
+    return out
+
+
+@njit(cache=True)
+def _fit(arr, size):
+    """The first ``size`` elements of ``arr`` in an array of their own
+    (``arr`` itself when it already has that length)."""
+    if arr.shape[0] == size:
+        return arr
+    out = np.empty(size, arr.dtype)
+    for i in range(size):
+        out[i] = arr[i]
     return out
 
 
@@ -146,9 +181,150 @@ def _epsilon_counts(indptr, labels):
 
 
 @njit(cache=True)
+def _reserve_states(keys, out_ptr, fin, need):
+    """The per-state buffers with room for ``need`` states."""
+    return _grow(keys, need), _grow(out_ptr, need + 1), _grow(fin, need)
+
+
+@njit(cache=True)
+def _reserve_arcs(il, ol, dst, w, map1, map2, need, want_maps):
+    """The per-arc buffers with room for ``need`` arcs (the maps only when
+    they are kept)."""
+    if want_maps:
+        map1 = _grow(map1, need)
+        map2 = _grow(map2, need)
+    return (_grow(il, need), _grow(ol, need), _grow(dst, need), _grow(w, need),
+            map1, map2)
+
+
+@njit(inline="always", cache=True)
+def _state_budget(max_states):
+    """The number of states the kernels may create: ``max_states``, or as
+    many as int32 ids allow (a negative ``max_states``: no limit given)."""
+    if max_states < 0 or max_states > MAX_STATES:
+        return np.int64(MAX_STATES)
+    return np.int64(max_states)
+
+
+@njit(inline="always", cache=True)
+def _first_state(table, bits, keys, start1, start2, n2, max_states):
+    """Enters the start tuple ``(start1, start2, 0)`` as state 0; returns
+    ``(num_states, status)``."""
+    if start1 < 0 or start2 < 0:
+        return 0, OK
+    if max_states == 0:
+        return 0, STATE_LIMIT
+    key = (np.int64(start1) * n2 + start2) * 3
+    keys[0] = key
+    table[_probe(table, bits, keys, key)] = 0
+    return 1, OK
+
+
+@njit(inline="always", cache=True)
+def _open_state(code, key, n2, indptr1, final1, ne1, indptr2, final2, ne2):
+    """Decodes state tuple ``key`` and says what the filter needs to know
+    about it: ``(q1, q2, fs, final weight, noeps1, alleps1, noeps2,
+    alleps2)`` (see :func:`next_filter_state`)."""
+    fs = key % 3
+    pair = key // 3
+    q1 = pair // n2
+    q2 = pair - q1 * n2
+    if is_zero(code, final1[q1]) or is_zero(code, final2[q2]):
+        final = zero(code)
+    else:
+        final = times(code, final1[q1], final2[q2])
+    noeps1 = ne1[q1] == 0
+    alleps1 = ne1[q1] == indptr1[q1 + 1] - indptr1[q1] and is_zero(code, final1[q1])
+    noeps2 = ne2[q2] == 0
+    alleps2 = ne2[q2] == indptr2[q2 + 1] - indptr2[q2] and is_zero(code, final2[q2])
+    return q1, q2, fs, final, noeps1, alleps1, noeps2, alleps2
+
+
+@njit(inline="always", cache=True)
+def _follow_moves(cand1, cand2, candw, cando, nc, special, code, filter_code, state,
+                  arcs1, arcs2, n2, table, bits, keys, num_states, max_states,
+                  out_arcs, num_arcs, want_maps):
+    """Runs the ``nc`` candidate moves of the state ``(q1, q2, fs)`` through
+    the compose filter: finds or numbers each destination tuple and appends
+    its arc. The state and arc buffers must have room for ``nc`` more.
+
+    ``cand1[c]``/``cand2[c]`` are the arcs of a and b (``STAY``: that side
+    stays). With ``special`` (the special matchers), ``candw[c]`` is the
+    weight of the φ arcs followed to reach ``cand2[c]`` and ``cando[c]``
+    the output label written in place of b's (-1: b's own).
+
+    ``state`` is ``(q1, q2, fs, noeps1, alleps1, noeps2, alleps2)``,
+    ``arcs1`` a's ``(ilabel, olabel, nextstate, weight)``, ``arcs2`` b's
+    ``(olabel, nextstate, weight)``, ``out_arcs`` the buffers ``(ilabel,
+    olabel, nextstate, weight, map1, map2)`` (tuples: CPython passes more
+    than 30 arguments as ``*args``, which numba cannot inline).
+
+    Returns ``(status, num_states, num_arcs, table, bits)``: the table is
+    replaced when it grows."""
+    q1, q2, fs, noeps1, alleps1, noeps2, alleps2 = state
+    ilabel1, olabel1, nextstate1, weight1 = arcs1
+    olabel2, nextstate2, weight2 = arcs2
+    il, ol, dst, w, map1, map2 = out_arcs
+    status = OK
+    for c in range(nc):
+        k1 = cand1[c]
+        k2 = cand2[c]
+        if k2 == STAY:
+            move = MOVE_EPS1
+        elif k1 == STAY:
+            move = MOVE_EPS2
+        elif olabel1[k1] == 0:
+            move = MOVE_EPSEPS
+        else:
+            move = MOVE_MATCH
+        nfs = next_filter_state(filter_code, fs, move, noeps1, alleps1, noeps2, alleps2)
+        if nfs < 0:
+            continue
+        n1 = q1 if k1 == STAY else np.int64(nextstate1[k1])
+        m2 = q2 if k2 == STAY else np.int64(nextstate2[k2])
+        key = (n1 * n2 + m2) * 3 + nfs
+        slot = _probe(table, bits, keys, key)
+        target = np.int64(table[slot])
+        if target < 0:
+            if num_states >= max_states:
+                status = STATE_LIMIT
+                break
+            target = num_states
+            keys[target] = key
+            table[slot] = target
+            num_states += 1
+            if 2 * num_states > (np.int64(1) << bits):  # keep the load under 1/2
+                bits += 1
+                table = _new_table(keys, num_states, bits)
+        if k1 == STAY:
+            il[num_arcs] = 0
+            wa = one(code)
+        else:
+            il[num_arcs] = ilabel1[k1]
+            wa = np.float64(weight1[k1])
+        if k2 == STAY:
+            ol[num_arcs] = 0
+            wb = one(code)
+        else:
+            ol[num_arcs] = olabel2[k2]
+            wb = np.float64(weight2[k2])
+            if special:
+                if cando[c] >= 0:
+                    ol[num_arcs] = cando[c]
+                wb = times(code, candw[c], wb)
+        w[num_arcs] = times(code, wa, wb)
+        dst[num_arcs] = target
+        if want_maps:
+            map1[num_arcs] = k1
+            map2[num_arcs] = k2
+        num_arcs += 1
+    return status, num_states, num_arcs, table, bits
+
+
+@njit(cache=True)
 def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
                 indptr2, ilabel2, olabel2, nextstate2, weight2, final2, start2,
-                code, filter_code, match_mode, max_states):
+                code, filter_code, match_mode, max_states, want_maps):
     """Composes a (arrays ``*1``) with b (arrays ``*2``).
 
     ``match_mode``: 0 both sorted (a by output, b by input label; walk the
@@ -156,198 +332,125 @@ def compose_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
     and search a (a output-sorted). ``max_states`` < 0: no limit.
 
     Returns ``(status, indptr, ilabel, olabel, nextstate, weight, final,
-    map1, map2)`` trimmed to size; ``map1[k]``/``map2[k]`` are the arcs of a
-    and b output arc k was made from (-1 where that side stayed). Status
-    ``STATE_LIMIT`` when more than ``max_states`` states would be needed."""
+    map1, map2)`` cut to size; ``map1[k]``/``map2[k]`` are the arcs of a
+    and b output arc k was made from (-1 where that side stayed), empty
+    unless ``want_maps``. Status ``STATE_LIMIT`` when more than
+    ``max_states`` states would be needed."""
     ne1 = _epsilon_counts(indptr1, olabel1)
     ne2 = _epsilon_counts(indptr2, ilabel2)
-    cap_s = 256
-    tup1 = np.empty(cap_s, np.int64)
-    tup2 = np.empty(cap_s, np.int64)
-    tupf = np.empty(cap_s, np.int64)
-    out_ptr = np.zeros(cap_s + 1, np.int64)
-    fin = np.empty(cap_s, final1.dtype)
-    bits = 10
-    table = np.full(2 << bits, -1, np.int64)
     n2 = final2.shape[0]
+    keys = np.empty(256, np.int64)
+    out_ptr = np.zeros(257, np.int64)
+    fin = np.empty(256, final1.dtype)
+    bits = 10
+    table = np.full(1 << bits, -1, np.int32)
     cap_a = 1024
     il = np.empty(cap_a, np.int32)
     ol = np.empty(cap_a, np.int32)
     dst = np.empty(cap_a, np.int32)
     w = np.empty(cap_a, weight1.dtype)
-    map1 = np.empty(cap_a, np.int64)
-    map2 = np.empty(cap_a, np.int64)
+    map1 = np.empty(cap_a if want_maps else 0, np.int64)
+    map2 = np.empty(cap_a if want_maps else 0, np.int64)
     cand1 = np.empty(64, np.int64)
     cand2 = np.empty(64, np.int64)
-    num_states = 0
+    no_weights = np.empty(0, np.float64)      # the special matchers' columns
+    no_labels = np.empty(0, np.int64)
+    num_states, status = _first_state(table, bits, keys, start1, start2, n2,
+                                      _state_budget(max_states))
     num_arcs = 0
-    status = OK
-    if start1 >= 0 and start2 >= 0:
-        tup1[0] = start1
-        tup2[0] = start2
-        tupf[0] = 0
-        key = (np.int64(start1) * n2 + start2) * 3
-        slot = _probe(table, bits, key)
-        table[2 * slot] = key
-        table[2 * slot + 1] = 0
-        num_states = 1
-        if max_states == 0:
-            status = STATE_LIMIT
-            num_states = 0
     head = 0
     while head < num_states and status == OK:
-        q1 = tup1[head]
-        q2 = tup2[head]
-        fs = tupf[head]
-        if is_zero(code, final1[q1]) or is_zero(code, final2[q2]):
-            fin[head] = zero(code)
-        else:
-            fin[head] = times(code, final1[q1], final2[q2])
+        q1, q2, fs, final, noeps1, alleps1, noeps2, alleps2 = _open_state(
+            code, keys[head], n2, indptr1, final1, ne1, indptr2, final2, ne2)
+        fin[head] = final
         lo1 = indptr1[q1]
         hi1 = indptr1[q1 + 1]
         lo2 = indptr2[q2]
         hi2 = indptr2[q2 + 1]
-        noeps1 = ne1[q1] == 0
-        alleps1 = ne1[q1] == hi1 - lo1 and is_zero(code, final1[q1])
-        noeps2 = ne2[q2] == 0
-        alleps2 = ne2[q2] == hi2 - lo2 and is_zero(code, final2[q2])
         if match_mode == 1:
             walk_a = True
         elif match_mode == 2:
             walk_a = False
         else:
             walk_a = hi1 - lo1 <= hi2 - lo2
-        # Gather the candidate moves in OpenFst's order.
-        nc = 0
+        # Gather the candidate moves in OpenFst's order: the walked side's
+        # stay against the searched side's ε arcs, then per walked arc (an ε
+        # arc first against the searched side's stay) its matches.
         if walk_a:
-            for k2 in range(lo2, lo2 + ne2[q2]):
-                if nc == cand1.shape[0]:
-                    cand1 = _grow(cand1, nc + 1)
-                    cand2 = _grow(cand2, nc + 1)
-                cand1[nc] = STAY
-                cand2[nc] = k2
-                nc += 1
-            for k1 in range(lo1, hi1):
-                label = olabel1[k1]
-                if label == 0:
-                    first = lo2
-                    if nc == cand1.shape[0]:
-                        cand1 = _grow(cand1, nc + 1)
-                        cand2 = _grow(cand2, nc + 1)
-                    cand1[nc] = k1
-                    cand2[nc] = STAY
-                    nc += 1
-                else:
-                    first = _lower_bound(ilabel2, lo2 + ne2[q2], hi2, label)
-                k2 = first
-                while k2 < hi2 and ilabel2[k2] == label:
-                    if nc == cand1.shape[0]:
-                        cand1 = _grow(cand1, nc + 1)
-                        cand2 = _grow(cand2, nc + 1)
-                    cand1[nc] = k1
-                    cand2[nc] = k2
-                    nc += 1
-                    k2 += 1
+            lo_w, hi_w, lo_s, hi_s, ne_s = lo1, hi1, lo2, hi2, ne2[q2]
+            walked, searched = olabel1, ilabel2
         else:
-            for k1 in range(lo1, lo1 + ne1[q1]):
-                if nc == cand1.shape[0]:
-                    cand1 = _grow(cand1, nc + 1)
-                    cand2 = _grow(cand2, nc + 1)
-                cand1[nc] = k1
+            lo_w, hi_w, lo_s, hi_s, ne_s = lo2, hi2, lo1, hi1, ne1[q1]
+            walked, searched = ilabel2, olabel1
+        if ne_s + 1 > cand1.shape[0]:
+            cand1 = _grow(cand1, ne_s + 1)
+            cand2 = _grow(cand2, ne_s + 1)
+        nc = 0
+        for k in range(lo_s, lo_s + ne_s):
+            cand1[nc] = STAY
+            cand2[nc] = k
+            nc += 1
+        for kw in range(lo_w, hi_w):
+            label = walked[kw]
+            if label == 0:
+                first = lo_s
+                last = lo_s + ne_s
+            else:
+                first = _lower_bound(searched, lo_s + ne_s, hi_s, label)
+                last = first
+                while last < hi_s and searched[last] == label:
+                    last += 1
+            if nc + 1 + last - first > cand1.shape[0]:
+                cand1 = _grow(cand1, nc + 1 + last - first)
+                cand2 = _grow(cand2, nc + 1 + last - first)
+            if label == 0:
+                cand1[nc] = kw
                 cand2[nc] = STAY
                 nc += 1
-            for k2 in range(lo2, hi2):
-                label = ilabel2[k2]
-                if label == 0:
-                    first = lo1
-                    if nc == cand1.shape[0]:
-                        cand1 = _grow(cand1, nc + 1)
-                        cand2 = _grow(cand2, nc + 1)
-                    cand1[nc] = STAY
-                    cand2[nc] = k2
-                    nc += 1
-                else:
-                    first = _lower_bound(olabel1, lo1 + ne1[q1], hi1, label)
-                k1 = first
-                while k1 < hi1 and olabel1[k1] == label:
-                    if nc == cand1.shape[0]:
-                        cand1 = _grow(cand1, nc + 1)
-                        cand2 = _grow(cand2, nc + 1)
-                    cand1[nc] = k1
-                    cand2[nc] = k2
-                    nc += 1
-                    k1 += 1
-        # Filter the candidates, find or add destination tuples, emit arcs.
-        for c in range(nc):
-            k1 = cand1[c]
-            k2 = cand2[c]
-            if k2 == STAY:
-                move = MOVE_EPS1
-            elif k1 == STAY:
-                move = MOVE_EPS2
-            elif olabel1[k1] == 0:
-                move = MOVE_EPSEPS
-            else:
-                move = MOVE_MATCH
-            nfs = next_filter_state(filter_code, fs, move, noeps1, alleps1,
-                                    noeps2, alleps2)
-            if nfs < 0:
-                continue
-            n1 = q1 if k1 == STAY else np.int64(nextstate1[k1])
-            m2 = q2 if k2 == STAY else np.int64(nextstate2[k2])
-            key = (n1 * n2 + m2) * 3 + nfs
-            slot = _probe(table, bits, key)
-            if table[2 * slot] == key:
-                target = table[2 * slot + 1]
-            else:
-                if max_states >= 0 and num_states >= max_states:
-                    status = STATE_LIMIT
-                    break
-                target = num_states
-                if num_states == tup1.shape[0]:
-                    tup1 = _grow(tup1, num_states + 1)
-                    tup2 = _grow(tup2, num_states + 1)
-                    tupf = _grow(tupf, num_states + 1)
-                    fin = _grow(fin, num_states + 1)
-                    out_ptr = _grow(out_ptr, num_states + 2)
-                tup1[target] = n1
-                tup2[target] = m2
-                tupf[target] = nfs
-                table[2 * slot] = key
-                table[2 * slot + 1] = target
-                num_states += 1
-                if 2 * num_states > (np.int64(1) << bits):  # keep the load under 1/2
-                    bits += 1
-                    table = _rehash(table, bits)
-            if num_arcs == il.shape[0]:
-                il = _grow(il, num_arcs + 1)
-                ol = _grow(ol, num_arcs + 1)
-                dst = _grow(dst, num_arcs + 1)
-                w = _grow(w, num_arcs + 1)
-                map1 = _grow(map1, num_arcs + 1)
-                map2 = _grow(map2, num_arcs + 1)
-            if k1 == STAY:
-                il[num_arcs] = 0
-                wa = one(code)
-            else:
-                il[num_arcs] = ilabel1[k1]
-                wa = weight1[k1]
-            if k2 == STAY:
-                ol[num_arcs] = 0
-                wb = one(code)
-            else:
-                ol[num_arcs] = olabel2[k2]
-                wb = weight2[k2]
-            w[num_arcs] = times(code, wa, wb)
-            dst[num_arcs] = target
-            map1[num_arcs] = k1
-            map2[num_arcs] = k2
-            num_arcs += 1
+            for ks in range(first, last):
+                cand1[nc] = kw
+                cand2[nc] = ks
+                nc += 1
+        if not walk_a:      # the columns hold (b's arc, a's arc): swap them
+            cand1, cand2 = cand2, cand1
+        # room for every candidate to add a state and an arc
+        if num_states + nc > keys.shape[0]:
+            keys, out_ptr, fin = _reserve_states(keys, out_ptr, fin, num_states + nc)
+        if num_arcs + nc > il.shape[0]:
+            il, ol, dst, w, map1, map2 = _reserve_arcs(il, ol, dst, w, map1, map2,
+                                                       num_arcs + nc, want_maps)
+        status, num_states, num_arcs, table, bits = _follow_moves(
+            cand1, cand2, no_weights, no_labels, nc, False, code, filter_code,
+            (q1, q2, fs, noeps1, alleps1, noeps2, alleps2),
+            (ilabel1, olabel1, nextstate1, weight1), (olabel2, nextstate2, weight2), n2,
+            table, bits, keys, num_states, _state_budget(max_states),
+            (il, ol, dst, w, map1, map2), num_arcs, want_maps)
         head += 1
         out_ptr[head] = num_arcs
+    return _cut_to_size(status, num_states, num_arcs, out_ptr, il, ol, dst, w, fin,
+                        map1, map2, want_maps, max_states)
+
+
+@njit(inline="always", cache=True)
+def _cut_to_size(status, num_states, num_arcs, out_ptr, il, ol, dst, w, fin, map1, map2,
+                 want_maps, max_states):
+    """The kernels' result tuple: every buffer cut to its length, one at a
+    time (inlined, so each buffer is released as soon as its copy is made:
+    the peak is the buffers plus one copy, not plus all of them).
+    ``max_states`` is the caller's: ``STATE_LIMIT`` without one means the
+    int32 ids ran out."""
+    if status == STATE_LIMIT and _state_budget(max_states) != max_states:
+        status = TOO_MANY_STATES
     if status != OK:
         num_states = 0
         num_arcs = 0
-    return (status, out_ptr[:num_states + 1].copy(), il[:num_arcs].copy(),
-            ol[:num_arcs].copy(), dst[:num_arcs].copy(), w[:num_arcs].copy(),
-            fin[:num_states].copy(), map1[:num_arcs].copy(), map2[:num_arcs].copy())
+    map_len = num_arcs if want_maps else 0
+    out_ptr = _fit(out_ptr, num_states + 1)
+    fin = _fit(fin, num_states)
+    map2 = _fit(map2, map_len)
+    map1 = _fit(map1, map_len)
+    w = _fit(w, num_arcs)
+    dst = _fit(dst, num_arcs)
+    ol = _fit(ol, num_arcs)
+    il = _fit(il, num_arcs)
+    return status, out_ptr, il, ol, dst, w, fin, map1, map2

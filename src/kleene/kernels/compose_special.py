@@ -18,10 +18,21 @@ and the compose filter are as in :mod:`kleene.kernels.compose`.
 import numpy as np
 from numba import njit
 
-from .compose import (MOVE_EPS1, MOVE_EPS2, MOVE_EPSEPS, MOVE_MATCH, OK, STATE_LIMIT,
-                      STAY, _epsilon_counts, _grow, _lower_bound, _probe, _rehash,
-                      next_filter_state)
-from .semiring import is_zero, one, times, zero
+from .compose import (
+    OK,
+    STAY,
+    _cut_to_size,
+    _epsilon_counts,
+    _first_state,
+    _follow_moves,
+    _grow,
+    _lower_bound,
+    _open_state,
+    _reserve_arcs,
+    _reserve_states,
+    _state_budget,
+)
+from .semiring import one, times
 
 PHI = 1
 SIGMA = 2
@@ -33,10 +44,56 @@ PHI_CYCLE = 4      # a φ chain returns to a state without a φ self-loop match
 
 
 @njit(cache=True)
+def _grow_candidates(cand1, cand2, candw, cando, need):
+    return _grow(cand1, need), _grow(cand2, need), _grow(candw, need), _grow(cando, need)
+
+
+@njit(inline="always", cache=True)
+def _phi_lookup(label, q2, indptr2, ilabel2, olabel2, nextstate2, weight2, ne2, n2,
+                code, special, rewrite_both, phi_loop):
+    """Where b's state ``q2``, which has no arc for ``label``, matches it
+    through its φ chain: ``(status, first, last, weight of the φ arcs
+    followed, rewritten output label or -1)``; ``first == last`` when the
+    chain ends without a match."""
+    pw = one(code)
+    state = q2
+    steps = 0
+    first = 0
+    last = 0
+    while True:
+        slo = indptr2[state]
+        shi = indptr2[state + 1]
+        p = _lower_bound(ilabel2, slo + ne2[state], shi, special)
+        if p == shi or ilabel2[p] != special:
+            return OK, 0, 0, pw, -1            # no φ arc: no match
+        if p + 1 < shi and ilabel2[p + 1] == special:
+            return PHI_NONDET, 0, 0, pw, -1
+        if nextstate2[p] == state:
+            if not phi_loop:
+                return PHI_CYCLE, 0, 0, pw, -1
+            # the φ self-loop reads the label
+            rewrite = label if (rewrite_both and olabel2[p] == special) else -1
+            return OK, p, p + 1, pw, rewrite
+        pw = times(code, pw, np.float64(weight2[p]))
+        state = nextstate2[p]
+        steps += 1
+        if steps > n2:
+            return PHI_CYCLE, 0, 0, pw, -1
+        slo = indptr2[state]
+        shi = indptr2[state + 1]
+        first = _lower_bound(ilabel2, slo + ne2[state], shi, label)
+        last = first
+        while last < shi and ilabel2[last] == label:
+            last += 1
+        if first != last:
+            return OK, first, last, pw, -1
+
+
+@njit(cache=True)
 def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, start1,
                         indptr2, ilabel2, olabel2, nextstate2, weight2, final2, start2,
                         code, filter_code, kind, special, rewrite_both, phi_loop,
-                        max_states):
+                        max_states, want_maps):
     """As :func:`kleene.kernels.compose.compose_csr` with ``match_mode`` 1
     (b sorted by input label) and the special matcher ``kind`` for label
     ``special`` on b. Returns the same tuple; status may also be
@@ -44,66 +101,41 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
     n2 = final2.shape[0]
     ne1 = _epsilon_counts(indptr1, olabel1)
     ne2 = _epsilon_counts(indptr2, ilabel2)
-    cap_s = 256
-    tup1 = np.empty(cap_s, np.int64)
-    tup2 = np.empty(cap_s, np.int64)
-    tupf = np.empty(cap_s, np.int64)
-    out_ptr = np.zeros(cap_s + 1, np.int64)
-    fin = np.empty(cap_s, final1.dtype)
+    keys = np.empty(256, np.int64)
+    out_ptr = np.zeros(257, np.int64)
+    fin = np.empty(256, final1.dtype)
     bits = 10
-    table = np.full(2 << bits, -1, np.int64)
+    table = np.full(1 << bits, -1, np.int32)
     cap_a = 1024
     il = np.empty(cap_a, np.int32)
     ol = np.empty(cap_a, np.int32)
     dst = np.empty(cap_a, np.int32)
     w = np.empty(cap_a, weight1.dtype)
-    map1 = np.empty(cap_a, np.int64)
-    map2 = np.empty(cap_a, np.int64)
+    map1 = np.empty(cap_a if want_maps else 0, np.int64)
+    map2 = np.empty(cap_a if want_maps else 0, np.int64)
     # candidate moves: arcs, the weight of the φ arcs followed, b's output
     # label after rewriting (-1: keep the arc's)
     cand1 = np.empty(64, np.int64)
     cand2 = np.empty(64, np.int64)
     candw = np.empty(64, np.float64)
     cando = np.empty(64, np.int64)
-    num_states = 0
+    num_states, status = _first_state(table, bits, keys, start1, start2, n2,
+                                      _state_budget(max_states))
     num_arcs = 0
-    status = OK
-    if start1 >= 0 and start2 >= 0:
-        tup1[0] = start1
-        tup2[0] = start2
-        tupf[0] = 0
-        key = (np.int64(start1) * n2 + start2) * 3
-        slot = _probe(table, bits, key)
-        table[2 * slot] = key
-        table[2 * slot + 1] = 0
-        num_states = 1
-        if max_states == 0:
-            status = STATE_LIMIT
-            num_states = 0
     head = 0
     while head < num_states and status == OK:
-        q1 = tup1[head]
-        q2 = tup2[head]
-        fs = tupf[head]
-        if is_zero(code, final1[q1]) or is_zero(code, final2[q2]):
-            fin[head] = zero(code)
-        else:
-            fin[head] = times(code, final1[q1], final2[q2])
+        q1, q2, fs, final, noeps1, alleps1, noeps2, alleps2 = _open_state(
+            code, keys[head], n2, indptr1, final1, ne1, indptr2, final2, ne2)
+        fin[head] = final
         lo1 = indptr1[q1]
         hi1 = indptr1[q1 + 1]
         lo2 = indptr2[q2]
         hi2 = indptr2[q2 + 1]
-        noeps1 = ne1[q1] == 0
-        alleps1 = ne1[q1] == hi1 - lo1 and is_zero(code, final1[q1])
-        noeps2 = ne2[q2] == 0
-        alleps2 = ne2[q2] == hi2 - lo2 and is_zero(code, final2[q2])
         nc = 0
+        if ne2[q2] + 1 > cand1.shape[0]:
+            cand1, cand2, candw, cando = _grow_candidates(cand1, cand2, candw, cando,
+                                                          ne2[q2] + 1)
         for k2 in range(lo2, lo2 + ne2[q2]):  # a stays, b reads ε
-            if nc + 1 > cand1.shape[0]:
-                cand1 = _grow(cand1, nc + 1)
-                cand2 = _grow(cand2, nc + 1)
-                candw = _grow(candw, nc + 1)
-                cando = _grow(cando, nc + 1)
             cand1[nc] = STAY
             cand2[nc] = k2
             candw[nc] = one(code)
@@ -114,22 +146,10 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
             if label == special:
                 status = BAD_LABEL
                 break
-            # where to look (state), how far (first..last) and at what cost
+            # where to look (first..last) and at what cost
             pw = one(code)
             rewrite = -1
-            first = 0
-            last = 0
             if label == 0:
-                if nc + 1 > cand1.shape[0]:
-                    cand1 = _grow(cand1, nc + 1)
-                    cand2 = _grow(cand2, nc + 1)
-                    candw = _grow(candw, nc + 1)
-                    cando = _grow(cando, nc + 1)
-                cand1[nc] = k1
-                cand2[nc] = STAY
-                candw[nc] = one(code)
-                cando[nc] = -1
-                nc += 1
                 first = lo2
                 last = lo2 + ne2[q2]
             else:
@@ -138,137 +158,55 @@ def compose_special_csr(indptr1, ilabel1, olabel1, nextstate1, weight1, final1, 
                 while last < hi2 and ilabel2[last] == label:
                     last += 1
                 if kind == PHI and first == last:
-                    state = q2
-                    steps = 0
-                    while first == last:
-                        slo = indptr2[state]
-                        shi = indptr2[state + 1]
-                        p = _lower_bound(ilabel2, slo + ne2[state], shi, special)
-                        if p == shi or ilabel2[p] != special:
-                            break  # no φ arc: no match
-                        if p + 1 < shi and ilabel2[p + 1] == special:
-                            status = PHI_NONDET
-                            break
-                        if nextstate2[p] == state:
-                            if phi_loop:  # the φ self-loop reads the label
-                                first = p
-                                last = p + 1
-                                if rewrite_both and olabel2[p] == special:
-                                    rewrite = label
-                                break
-                            status = PHI_CYCLE
-                            break
-                        pw = times(code, pw, np.float64(weight2[p]))
-                        state = nextstate2[p]
-                        steps += 1
-                        if steps > n2:
-                            status = PHI_CYCLE
-                            break
-                        slo = indptr2[state]
-                        shi = indptr2[state + 1]
-                        first = _lower_bound(ilabel2, slo + ne2[state], shi, label)
-                        last = first
-                        while last < shi and ilabel2[last] == label:
-                            last += 1
+                    status, first, last, pw, rewrite = _phi_lookup(
+                        label, q2, indptr2, ilabel2, olabel2, nextstate2, weight2, ne2, n2,
+                        code, special, rewrite_both, phi_loop)
                     if status != OK:
                         break
+            # the σ arcs (every real label) or ρ arcs (a label nothing matched)
+            lo_any = hi2
+            hi_any = hi2
+            if label != 0 and (kind == SIGMA or (kind == RHO and first == last)):
+                lo_any = _lower_bound(ilabel2, lo2 + ne2[q2], hi2, special)
+                hi_any = lo_any
+                while hi_any < hi2 and ilabel2[hi_any] == special:
+                    hi_any += 1
+            need = nc + 1 + (last - first) + (hi_any - lo_any)
+            if need > cand1.shape[0]:
+                cand1, cand2, candw, cando = _grow_candidates(cand1, cand2, candw, cando,
+                                                              need)
+            if label == 0:
+                cand1[nc] = k1
+                cand2[nc] = STAY
+                candw[nc] = one(code)
+                cando[nc] = -1
+                nc += 1
             for k2 in range(first, last):
-                if nc + 1 > cand1.shape[0]:
-                    cand1 = _grow(cand1, nc + 1)
-                    cand2 = _grow(cand2, nc + 1)
-                    candw = _grow(candw, nc + 1)
-                    cando = _grow(cando, nc + 1)
                 cand1[nc] = k1
                 cand2[nc] = k2
                 candw[nc] = pw
                 cando[nc] = rewrite
                 nc += 1
-            if label != 0 and (kind == SIGMA or (kind == RHO and first == last)):
-                p = _lower_bound(ilabel2, lo2 + ne2[q2], hi2, special)
-                while p < hi2 and ilabel2[p] == special:
-                    if nc + 1 > cand1.shape[0]:
-                        cand1 = _grow(cand1, nc + 1)
-                        cand2 = _grow(cand2, nc + 1)
-                        candw = _grow(candw, nc + 1)
-                        cando = _grow(cando, nc + 1)
-                    cand1[nc] = k1
-                    cand2[nc] = p
-                    candw[nc] = one(code)
-                    cando[nc] = label if (rewrite_both and olabel2[p] == special) else -1
-                    nc += 1
-                    p += 1
+            for p in range(lo_any, hi_any):
+                cand1[nc] = k1
+                cand2[nc] = p
+                candw[nc] = one(code)
+                cando[nc] = label if (rewrite_both and olabel2[p] == special) else -1
+                nc += 1
         if status != OK:
             break
-        for c in range(nc):
-            k1 = cand1[c]
-            k2 = cand2[c]
-            if k2 == STAY:
-                move = MOVE_EPS1
-            elif k1 == STAY:
-                move = MOVE_EPS2
-            elif olabel1[k1] == 0:
-                move = MOVE_EPSEPS
-            else:
-                move = MOVE_MATCH
-            nfs = next_filter_state(filter_code, fs, move, noeps1, alleps1,
-                                    noeps2, alleps2)
-            if nfs < 0:
-                continue
-            n1 = q1 if k1 == STAY else np.int64(nextstate1[k1])
-            n2n = q2 if k2 == STAY else np.int64(nextstate2[k2])
-            key = (n1 * n2 + n2n) * 3 + nfs
-            slot = _probe(table, bits, key)
-            if table[2 * slot] == key:
-                target = table[2 * slot + 1]
-            else:
-                if max_states >= 0 and num_states >= max_states:
-                    status = STATE_LIMIT
-                    break
-                target = num_states
-                if num_states == tup1.shape[0]:
-                    tup1 = _grow(tup1, num_states + 1)
-                    tup2 = _grow(tup2, num_states + 1)
-                    tupf = _grow(tupf, num_states + 1)
-                    fin = _grow(fin, num_states + 1)
-                    out_ptr = _grow(out_ptr, num_states + 2)
-                tup1[target] = n1
-                tup2[target] = n2n
-                tupf[target] = nfs
-                table[2 * slot] = key
-                table[2 * slot + 1] = target
-                num_states += 1
-                if 2 * num_states > (np.int64(1) << bits):
-                    bits += 1
-                    table = _rehash(table, bits)
-            if num_arcs == il.shape[0]:
-                il = _grow(il, num_arcs + 1)
-                ol = _grow(ol, num_arcs + 1)
-                dst = _grow(dst, num_arcs + 1)
-                w = _grow(w, num_arcs + 1)
-                map1 = _grow(map1, num_arcs + 1)
-                map2 = _grow(map2, num_arcs + 1)
-            if k1 == STAY:
-                il[num_arcs] = 0
-                wa = one(code)
-            else:
-                il[num_arcs] = ilabel1[k1]
-                wa = np.float64(weight1[k1])
-            if k2 == STAY:
-                ol[num_arcs] = 0
-                wb = one(code)
-            else:
-                ol[num_arcs] = olabel2[k2] if cando[c] < 0 else cando[c]
-                wb = times(code, candw[c], np.float64(weight2[k2]))
-            w[num_arcs] = times(code, wa, wb)
-            dst[num_arcs] = target
-            map1[num_arcs] = k1
-            map2[num_arcs] = k2
-            num_arcs += 1
+        if num_states + nc > keys.shape[0]:
+            keys, out_ptr, fin = _reserve_states(keys, out_ptr, fin, num_states + nc)
+        if num_arcs + nc > il.shape[0]:
+            il, ol, dst, w, map1, map2 = _reserve_arcs(il, ol, dst, w, map1, map2,
+                                                       num_arcs + nc, want_maps)
+        status, num_states, num_arcs, table, bits = _follow_moves(
+            cand1, cand2, candw, cando, nc, True, code, filter_code,
+            (q1, q2, fs, noeps1, alleps1, noeps2, alleps2),
+            (ilabel1, olabel1, nextstate1, weight1), (olabel2, nextstate2, weight2), n2,
+            table, bits, keys, num_states, _state_budget(max_states),
+            (il, ol, dst, w, map1, map2), num_arcs, want_maps)
         head += 1
         out_ptr[head] = num_arcs
-    if status != OK:
-        num_states = 0
-        num_arcs = 0
-    return (status, out_ptr[:num_states + 1].copy(), il[:num_arcs].copy(),
-            ol[:num_arcs].copy(), dst[:num_arcs].copy(), w[:num_arcs].copy(),
-            fin[:num_states].copy(), map1[:num_arcs].copy(), map2[:num_arcs].copy())
+    return _cut_to_size(status, num_states, num_arcs, out_ptr, il, ol, dst, w, fin,
+                        map1, map2, want_maps, max_states)
