@@ -28,7 +28,6 @@ from typing import Literal
 import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
-from ..core.properties import Prop
 
 MarkerType = Literal["mark", "check", "check_complement"]
 LabelPair = tuple[int, int]
@@ -55,23 +54,15 @@ def _freeze(num_states: int, start: int, src, ilabel, olabel, weight, dst, final
                semiring, props=props, check=False)
 
 
-def add_loops(fst: Fst, pairs: Sequence[LabelPair], *, fresh_start: bool = False) -> Fst:
+def add_loops(fst: Fst, pairs: Sequence[LabelPair]) -> Fst:
     """``fst`` with a loop ``i:o/1`` for every pair on every state: the
     machine then ignores (``i == o``) or deletes (``o == 0``) those labels
-    anywhere.
-
-    ``fresh_start``: a new start state gets a copy of the old start's arcs
-    and final weight but no loops, so the labels are ignored only after the
-    first real arc (or, for the empty string, not at all). This keeps the
-    rule compiler unambiguous: a marker just before a match is never read
-    as part of it. O(V·|pairs| + E)."""
+    anywhere. O(V·|pairs| + E)."""
     sr = fst.semiring
     n = fst.num_states
     if fst.start < 0 or not pairs:
         return fst
     src, il, ol, w, dst = _coo(fst)
-    final = fst.final
-    start = fst.start
     parts_src, parts_il, parts_ol, parts_w, parts_dst = [src], [il], [ol], [w], [dst]
     states = np.arange(n, dtype=np.int64)
     one = sr.one_value()
@@ -81,20 +72,9 @@ def add_loops(fst: Fst, pairs: Sequence[LabelPair], *, fresh_start: bool = False
         parts_ol.append(np.full(n, o, np.int64))
         parts_w.append(np.full(n, one, sr.dtype))
         parts_dst.append(states)
-    num_states = n
-    if fresh_start:
-        out = np.flatnonzero(src == start)
-        parts_src.append(np.full(out.shape[0], n, np.int64))
-        parts_il.append(il[out])
-        parts_ol.append(ol[out])
-        parts_w.append(w[out])
-        parts_dst.append(dst[out])
-        final = np.append(final, final[start]).astype(sr.dtype)
-        start = n
-        num_states = n + 1
-    return _freeze(num_states, start, np.concatenate(parts_src), np.concatenate(parts_il),
+    return _freeze(n, fst.start, np.concatenate(parts_src), np.concatenate(parts_il),
                    np.concatenate(parts_ol), np.concatenate(parts_w),
-                   np.concatenate(parts_dst), final, sr)
+                   np.concatenate(parts_dst), fst.final, sr)
 
 
 def marker(dfa: Fst, kind: MarkerType, pairs: Sequence[LabelPair]) -> Fst:
@@ -147,44 +127,75 @@ def single_arc(label_in: int, label_out: int, semiring) -> Fst:
 
 
 def replace_transducer(tau: Fst, alphabet: np.ndarray, *, begin: int, keep: int,
-                       end: int, begin_out: int, keep_out: int) -> Fst:
+                       end: int, begin_out: int, keep_out: int,
+                       absorb: Sequence[int]) -> Fst:
     """The replacement transducer of a left-to-right rule over
     ``alphabet ∪ {begin, keep, end}``.
 
-    Outside a replacement (state 0, final) symbols of ``alphabet`` are
-    copied, ``end`` is deleted, ``keep`` becomes ``keep_out`` and ``begin``
-    becomes ``begin_out`` and starts a replacement: ``tau`` runs on the
-    next symbols (the markers inside it deleted: ``tau`` is matched on the
-    unmarked string) and must be followed by ``end``, which is deleted and
-    returns to state 0 with ``tau``'s final weight. ``tau``'s start is
-    entered through a fresh copy without marker loops (see
-    :func:`add_loops`). O(|alphabet| + V_tau + E_tau)."""
+    Outside a replacement, symbols of ``alphabet`` are copied, ``end`` is
+    deleted, ``keep`` becomes ``keep_out`` and ``begin`` becomes
+    ``begin_out`` and starts a replacement: ``tau`` runs on the next
+    symbols and must be followed by ``end``, which is deleted and returns
+    outside with ``tau``'s final weight. Inside, ``end`` and the markers in
+    ``absorb`` are deleted (tau matches the unmarked string; ``f`` marks
+    each inner position with one of two markers, and absorbing only the
+    one the later filters let through keeps one path per rewrite).
+
+    ``f`` marks a match both before and after the ``end`` at its first
+    position (φ ignores a leading ``end``); entering after ``keep end``
+    would repeat what entering before the ``end`` does, so it is refused:
+    outside states are 0 (plain), 1 (after ``keep``) and 2 (after
+    ``keep end``, where ``begin`` is not allowed). O(|alphabet| + V_tau + E_tau).
+    """
     sr = tau.semiring
     one = sr.one_value()
-    inner = add_loops(tau, [(begin, 0), (keep, 0), (end, 0)], fresh_start=True)
-    off = 1
-    src, il, ol, w, dst = _coo(inner)
+    from ..algorithms.compose import compose
     a = alphabet.astype(np.int64)
     k = a.shape[0]
-    outer_src = np.zeros(k + 3, np.int64)
-    outer_il = np.concatenate([a, [keep, end, begin]])
-    outer_ol = np.concatenate([a, [keep_out, 0, begin_out]])
-    outer_dst = np.zeros(k + 3, np.int64)
-    outer_dst[-1] = off + inner.start
+    # tau reading through the markers: (copy Σ, delete markers) ∘ tau. Loops
+    # on tau's states would commute with its ε arcs and give a rewrite
+    # several paths; the composition filter orders them one way.
+    deleted = np.array([end, *absorb], np.int64)
+    skip = _freeze(1, 0, np.zeros(k + deleted.shape[0], np.int64),
+                   np.concatenate([a, deleted]),
+                   np.concatenate([a, np.zeros(deleted.shape[0], np.int64)]),
+                   np.full(k + deleted.shape[0], one, sr.dtype),
+                   np.zeros(k + deleted.shape[0], np.int64),
+                   np.full(1, one, sr.dtype), sr)
+    inner = compose(skip, tau)
+    if inner.start < 0:
+        inner = tau  # tau matches nothing: no rewrite can complete
+    off = 3
+    src, il, ol, w, dst = _coo(inner)
+    enter = off + inner.start
+    # (source, ilabel, olabel, destination) of the outside arcs
+    outside = [(0, keep, keep_out, 1), (0, end, 0, 0), (0, begin, begin_out, enter),
+               (1, keep, keep_out, 1), (1, end, 0, 2), (1, begin, begin_out, enter),
+               (2, keep, keep_out, 1), (2, end, 0, 0)]
+    o_src, o_il, o_ol, o_dst = (np.array(col, np.int64) for col in zip(*outside))
+    copy_src = np.repeat(np.arange(3, dtype=np.int64), k)
+    copy_lab = np.tile(a, 3)
     finals = np.flatnonzero(inner.final != sr.zero)
-    exit_src = finals + off
-    exit_w = inner.final[finals]
     num_states = inner.num_states + off
     final = np.full(num_states, sr.zero, sr.dtype)
-    final[0] = one
-    cols = (np.concatenate([outer_src, src + off, exit_src]),
-            np.concatenate([outer_il, il, np.full(finals.shape[0], end, np.int64)]),
-            np.concatenate([outer_ol, ol, np.zeros(finals.shape[0], np.int64)]),
-            np.concatenate([np.full(k + 3, one, sr.dtype), w, exit_w]).astype(sr.dtype),
-            np.concatenate([outer_dst, dst + off, np.zeros(finals.shape[0], np.int64)]))
+    final[:3] = one
+    zeros = np.zeros(finals.shape[0], np.int64)
+    cols = (np.concatenate([copy_src, o_src, src + off, finals + off]),
+            np.concatenate([copy_lab, o_il, il, np.full(finals.shape[0], end, np.int64)]),
+            np.concatenate([copy_lab, o_ol, ol, zeros]),
+            np.concatenate([np.full(3 * k + len(outside), one, sr.dtype), w,
+                            inner.final[finals]]).astype(sr.dtype),
+            np.concatenate([np.zeros(3 * k, np.int64), o_dst, dst + off, zeros]))
     return _freeze(num_states, 0, *cols, final, sr)
 
 
-def is_unweighted_acceptor(fst: Fst) -> bool:
-    """Whether every arc has equal labels and every weight is one or zero."""
-    return fst.has(Prop.ACCEPTOR) and fst.has(Prop.UNWEIGHTED)
+def unweighted(fst: Fst, semiring=None) -> Fst:
+    """``fst`` with every arc weight and every non-zero final weight set to
+    one (its support, e.g. the domain of a weighted tau), over ``semiring``
+    (default: its own). O(V + E)."""
+    sr = fst.semiring if semiring is None else semiring
+    one = sr.one_value()
+    final = np.where(fst.final != fst.semiring.zero, one, sr.zero).astype(sr.dtype)
+    return Fst(fst.indptr, fst.ilabel, fst.olabel, fst.nextstate,
+               np.full(fst.num_arcs, one, sr.dtype), final, fst.start, sr,
+               fst.isymbols, fst.osymbols, check=False)

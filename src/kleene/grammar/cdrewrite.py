@@ -49,7 +49,7 @@ from ..algorithms.rmepsilon import rmepsilon
 from ..core.fst import Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
-from ..semirings import get_semiring
+from ..semirings import get_semiring, tropical
 from . import _cdrewrite_markers as mk
 from .coerce import FstLike, to_fst
 from .symbols import BOS, EOS
@@ -127,8 +127,12 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
     markers = _Markers(begin=top + 1, keep=top + 2, end=top + 3)
 
     if direction == "rtl":
-        rule = reverse(_compile_ltr(reverse(tau), reverse(right), reverse(left),
-                                    reverse(sigma_star), alphabet, markers, mode))
+        # ε-free reversals: an ε:ε arc on both sides of a composition would
+        # give some rewrites several paths (wrong weights in the log semiring)
+        def rev(fst):
+            return rmepsilon(reverse(fst))
+        rule = rev(_compile_ltr(rev(tau), rev(right), rev(left), rev(sigma_star),
+                                alphabet, markers, mode))
     else:
         rule = _compile_ltr(tau, left, right, sigma_star, alphabet, markers, mode,
                             simultaneous=direction == "sim")
@@ -191,25 +195,30 @@ def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
     """A marker transducer for context β. ``right_to_left``: the filter
     reads the string backwards, so it acts at positions where β *starts*
     (it is built on the reversed language and reversed back)."""
-    dfa = _suffix_dfa(sigma_star, beta, reverse_beta=right_to_left)
+    # determinized in the tropical semiring: Σ*·β is ambiguous, and in the
+    # log semiring its path multiplicities would become weights that never
+    # converge; the filter is unweighted, so it is then moved back
+    target = beta.semiring
+    dfa = _suffix_dfa(mk.unweighted(sigma_star, tropical), mk.unweighted(beta, tropical),
+                      reverse_beta=right_to_left)
     fst = mk.marker(dfa, kind, pairs)
     if right_to_left:
         fst = rmepsilon(reverse(fst))
-    return fst
+    return fst if target == tropical else mk.unweighted(fst, target)
 
 
 def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.ndarray,
                  m: _Markers, mode: str, *, simultaneous: bool = False) -> Fst:
     """The left-to-right (or, with ``simultaneous``, the simultaneous) rule."""
     sr = tau.semiring
-    phi = project(tau, project_type="input")
+    phi = mk.unweighted(project(tau, project_type="input"))  # the domain of tau
     obligatory = mode == "obl"
 
     # r: '>' before every start of the right context
     r = _filter(right, sigma_star, "mark", [(0, m.end)], right_to_left=True)
     # f: '<1' or '<2' before every φ that ends at a '>'
     sigma_end = mk.add_loops(sigma_star, [(m.end, m.end)])
-    phi_end = concat(mk.add_loops(phi, [(m.end, m.end)], fresh_start=True),
+    phi_end = concat(mk.add_loops(phi, [(m.end, m.end)]),
                      mk.single_arc(m.end, m.end, sr))
     f = _filter(phi_end, sigma_end, "mark", [(0, m.begin), (0, m.keep)], right_to_left=True)
 
@@ -225,13 +234,18 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
             stages.append(_filter(mk.add_loops(left, ignore_l2),
                                   mk.add_loops(sigma_star, ignore_l2), "check_complement",
                                   [(m.keep, m.keep)], right_to_left=False))
+        # obligatory: the filters let one of '<1'/'<2' through at each inner
+        # position; optional: '<2' always passes, so only it is absorbed
+        absorb = [m.begin, m.keep] if obligatory else [m.keep]
         stages.append(mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
-                                            end=m.end, begin_out=0, keep_out=0))
+                                            end=m.end, begin_out=0, keep_out=0,
+                                            absorb=absorb))
     else:
         # the left context on the output of the replacement
         keep_out = m.keep if obligatory else 0
         replace = mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
-                                        end=m.end, begin_out=m.begin, keep_out=keep_out)
+                                        end=m.end, begin_out=m.begin, keep_out=keep_out,
+                                        absorb=[m.begin])
         ignore = [(m.keep, m.keep)] if obligatory else []
         l1 = _filter(mk.add_loops(left, ignore), mk.add_loops(sigma_star, ignore),
                      "check", [(m.begin, 0)], right_to_left=False)
