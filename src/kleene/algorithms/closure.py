@@ -7,74 +7,92 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.fst import Fst
+from ..core.fst import INDPTR_DTYPE, Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
 from ..kernels.closure import closure_csr
-from .concat import concat_left
-from .union import ArcChunks, preserved_props, union_into
+from ..kernels.union import ARC_FROM_START, NEW_START, TAKE_START, union_pair
+from .concat import concat_parts
+from .union import freeze, preserved_props, raw
 
 _CLOSURE_TYPES = ("star", "plus", "ques")
+_BOUNDS = {"star": (0, None), "plus": (1, None), "ques": (0, 1)}
 
 
-def _copy(fst: Fst) -> ArcChunks:
-    acc = ArcChunks(fst.semiring)
-    acc.add_machine(fst, 0)
-    acc.start = fst.start
-    acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
-    return acc
+def _plus_or_star(fst: Fst, star: bool) -> tuple:
+    """OpenFst's ``Closure(PLUS)`` (every final state gets an ``ε:ε`` arc,
+    weighted by its final weight, back to the start, after its other arcs)
+    or ``Closure(STAR)`` (plus, then a new final start state with an
+    ``ε:ε/1`` arc to the old start), as a raw tuple."""
+    sr = fst.semiring
+    if fst.start < 0:
+        # no start: nothing to loop back to (OpenFst adds arcs to a missing
+        # state); star adds its new final start state, without arcs
+        parts = raw(fst)
+        if not star:
+            return parts
+        n = fst.num_states
+        indptr = np.append(fst.indptr, fst.indptr[-1]).astype(INDPTR_DTYPE)
+        final = np.append(fst.final, sr.one_value()).astype(sr.dtype)
+        return (indptr, *parts[1:5], final, n, parts[7])
+    indptr, il, ol, w, dst, final, arc_map = closure_csr(
+        fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
+        fst.start, sr.code, star)
+    return (indptr, il, ol, w, dst, final, fst.num_states if star else fst.start,
+            arc_map)
 
 
-def _plus_into(acc: ArcChunks) -> None:
-    """OpenFst's ``Closure(PLUS)``: every final state gets an ``ε:ε`` arc,
-    weighted by its final weight, back to the start (after its other arcs)."""
-    if acc.start < 0:
-        return  # no start: nothing to loop back to (OpenFst adds bad arcs)
-    final = acc.final_array()
-    finals = np.flatnonzero(final != acc.semiring.zero)
-    acc.add_epsilon_arcs(finals, final[finals], acc.start)
+def _empty_string_machine(sr) -> tuple:
+    """The one-state machine accepting ε (with weight one), as a raw tuple."""
+    none = np.zeros(0, np.int32)
+    return (np.zeros(2, INDPTR_DTYPE), none, none, np.zeros(0, sr.dtype), none,
+            np.full(1, sr.one, sr.dtype), 0, np.zeros(0, np.int64))
 
 
-def _star_into(acc: ArcChunks) -> None:
-    """OpenFst's ``Closure(STAR)``: plus, then a new final start state with an
-    ``ε:ε/1`` arc to the old start."""
-    old_start = acc.start
-    _plus_into(acc)
-    new_start = acc.add_state()
-    acc.final_array()[new_start] = acc.semiring.one
-    acc.start = new_start
-    if old_start >= 0:
-        acc.add_epsilon_arcs(new_start, acc.semiring.one, old_start)
-
-
-def _optionalize(acc: ArcChunks) -> None:
-    """pynini's ``?``: union with the one-state machine accepting ε."""
-    eps = Fst(np.zeros(2), [], [], [], [], [acc.semiring.one], 0, acc.semiring)
-    union_into(acc, eps, 0)
-
-
-def _repeat(fst: Fst, lower: int, upper: int | None) -> ArcChunks:
+def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
     """pynini's ``closure(fst, lower, upper)`` construction (``upper`` None
-    meaning unbounded): the last copies are star/plus-closed or nested
-    optional copies, and the first ``lower`` (or ``lower - 1``) copies are
-    prepended with OpenFst's left ``Concat``."""
-    acc = _copy(fst)
+    meaning unbounded), as a raw tuple: the last copies are star/plus-closed
+    or nested optional copies (unions with ε), and the first ``lower`` (or
+    ``lower - 1``) copies are prepended with OpenFst's left ``Concat``.
+
+    Every union asks, as OpenFst does, whether the start may lie on a cycle:
+    after a prepend that is decided by ``fst``'s acyclicity, after a union
+    never (its new start has no incoming arcs)."""
+    sr = fst.semiring
+    code = sr.code
+    copy = raw(fst)
     if upper is None:
         if lower == 0:
-            _star_into(acc)
-            return acc
-        _plus_into(acc)
+            return _plus_or_star(fst, True)
+        acc = _plus_or_star(fst, False)
         prepend = lower - 1
     elif upper == lower:
+        acc = copy
         prepend = lower - 1
     else:
-        _optionalize(acc)                        # x?
+        eps = _empty_string_machine(sr)
+        initial_acyclic: "bool | None" = None  # None: fst's acyclicity
+
+        def optionalize(acc):
+            nonlocal initial_acyclic
+            if acc[6] < 0:
+                initial_acyclic = True  # the ε machine's start, acyclic
+                return union_pair(*acc, *eps, TAKE_START, code)
+            if initial_acyclic is None:
+                initial_acyclic = fst.has(Prop.ACYCLIC)
+            mode = ARC_FROM_START if initial_acyclic else NEW_START
+            initial_acyclic = True
+            return union_pair(*acc, *eps, mode, code)
+
+        acc = optionalize(copy)                  # x?
         for _ in range(upper - lower - 1):       # (x (x ...)?)?
-            concat_left(fst, acc, 0)
-            _optionalize(acc)
+            if acc[6] >= 0:
+                acc = concat_parts(copy, acc, code, prepend=True)
+                initial_acyclic = None
+            acc = optionalize(acc)
         prepend = lower
     for _ in range(prepend):
-        concat_left(fst, acc, 0)
+        acc = concat_parts(copy, acc, code, prepend=True)
     return acc
 
 
@@ -116,7 +134,7 @@ def closure(fst: Fst, lower: int = 0, upper: int | None = None, *,
         if lower != 0 or upper is not None:
             raise FstArgError("closure: give either closure_type or lower/upper bounds, "
                               "not both")
-        lower, upper = {"star": (0, None), "plus": (1, None), "ques": (0, 1)}[closure_type]
+        lower, upper = _BOUNDS[closure_type]
     if not isinstance(fst, Fst):
         raise FstArgError(f"closure: expected a kleene.Fst, got {type(fst).__name__}")
     try:
@@ -132,19 +150,11 @@ def closure(fst: Fst, lower: int = 0, upper: int | None = None, *,
     if upper is not None and lower > upper:
         raise FstArgError(f"closure: lower bound cannot exceed the upper bound, got "
                           f"{{{lower}, {upper}}}")
-    props = preserved_props([fst])
-    if upper is None and lower <= 1 and fst.start >= 0:
-        # star / plus: the layout is known, so write it in one kernel pass
-        indptr, il, ol, w, dst, final, arc_map = closure_csr(
-            fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
-            fst.start, fst.semiring.code, lower == 0)
-        out = Fst(indptr, il, ol, dst, w, final, fst.num_states if lower == 0 else fst.start,
-                  fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
-        return (out, arc_map) if return_arc_map else out
-    acc = _repeat(fst, lower, upper)
-    if upper is not None and fst.props.get(Prop.ACYCLIC):
-        props = props.set(Prop.ACYCLIC, True)
-    out, arc_map = acc.freeze(fst.isymbols, fst.osymbols, props)
-    if return_arc_map:
-        return out, arc_map
-    return out
+    props = preserved_props((fst,))
+    if upper is None and lower <= 1:
+        acc = _plus_or_star(fst, lower == 0)
+    else:
+        acc = _repeat(fst, lower, upper)
+        if upper is not None and fst.props.get(Prop.ACYCLIC):
+            props = props.set(Prop.ACYCLIC, True)
+    return freeze(acc, fst.semiring, fst.isymbols, fst.osymbols, props, return_arc_map)

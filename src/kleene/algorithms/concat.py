@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..core.fst import Fst
-from ..core.properties import Prop
-from .union import ArcChunks, check_compatible, preserved_props
+from ..kernels.concat import concat_pair
+from .union import _ACYCLIC, check_compatible, freeze, preserved_props, raw
 
 
-def concat_right(acc: ArcChunks, fst: Fst, arc_offset: int) -> None:
-    """OpenFst's destructive ``Concat(acc, fst)``: appends ``fst``."""
-    if acc.start < 0:
-        return  # OpenFst leaves a machine without start unchanged
-    final = acc.final_array()
-    final_states = np.flatnonzero(final != acc.semiring.zero)
-    final_weights = final[final_states].copy()
-    offset = acc.add_machine(fst, arc_offset)
-    final[final_states] = acc.semiring.zero
-    if fst.start >= 0:
-        acc.add_epsilon_arcs(final_states, final_weights, fst.start + offset)
-
-
-def concat_left(fst: Fst, acc: ArcChunks, arc_offset: int) -> None:
-    """OpenFst's destructive ``Concat(fst, acc)``: prepends ``fst``. Its
-    states are appended after ``acc``'s; each of its final states gets an
-    ``ε:ε/final`` arc to ``acc``'s start *before* its own arcs."""
-    start2 = acc.start
-    if start2 < 0:
-        return
-    offset = acc.num_states
-    final_states = np.flatnonzero(fst.final != acc.semiring.zero)
-    acc.num_states += fst.num_states
-    acc.finals.append(np.full(fst.num_states, acc.semiring.zero, acc.semiring.dtype))
-    acc.add_epsilon_arcs(final_states + offset, fst.final[final_states], start2)
-    acc.chunks.append((fst.arc_source.astype(np.int64) + offset, fst.ilabel, fst.olabel,
-                       fst.weight, fst.nextstate.astype(np.int64) + offset,
-                       np.arange(fst.num_arcs, dtype=np.int64) + arc_offset))
-    acc.start = fst.start + offset if fst.start >= 0 else acc.add_state()
-    acc.initial_acyclic = fst  # decided by fst's acyclicity, if needed
+def concat_parts(p: tuple, q: tuple, code: int, *, prepend: bool = False) -> tuple:
+    """OpenFst's ``Concat`` of raw tuples (see :func:`.union.raw`): ``p · q``,
+    laid out as ``Concat(&p, q)`` does, or as ``Concat(p, &q)`` with
+    ``prepend`` (``q``'s states first). A ``p`` without start gives ``p``
+    (``q`` with ``prepend``), as in OpenFst."""
+    if prepend:
+        if q[6] < 0:
+            return q
+    elif p[6] < 0:
+        return p
+    return concat_pair(*p, *q, prepend, code)
 
 
 def concat(fst: Fst, *others: Fst, return_arc_map: bool = False):
@@ -65,15 +44,11 @@ def concat(fst: Fst, *others: Fst, return_arc_map: bool = False):
     """
     machines = (fst, *others)
     isymbols, osymbols = check_compatible("concat", machines)
-    acc = ArcChunks(fst.semiring)
-    acc.add_machine(fst, 0)
-    acc.start = fst.start
+    code = fst.semiring.code
+    acc = raw(fst)
     arc_offset = fst.num_arcs
     for other in others:
-        concat_right(acc, other, arc_offset)
+        acc = concat_parts(acc, raw(other, arc_offset), code)
         arc_offset += other.num_arcs
-    out, arc_map = acc.freeze(isymbols, osymbols,
-                              preserved_props(machines, extra=(Prop.ACYCLIC,)))
-    if return_arc_map:
-        return out, arc_map
-    return out
+    return freeze(acc, fst.semiring, isymbols, osymbols,
+                  preserved_props(machines, extra=_ACYCLIC), return_arc_map)

@@ -48,6 +48,10 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
+# Props are immutable, so machines built without known properties share one.
+_NO_PROPS = Props()
+
+
 class Fst:
     """An immutable weighted finite-state transducer.
 
@@ -67,7 +71,8 @@ class Fst:
         arrays are converted to the canonical dtypes and validated in O(V + E);
         kernels that produce valid arrays pass ``check=False``. The arrays are
         made read-only in place: pass copies if you keep using them."""
-        semiring = get_semiring(semiring)
+        if semiring.__class__ is not Semiring:
+            semiring = get_semiring(semiring)
         if check:
             indptr = np.ascontiguousarray(indptr, dtype=INDPTR_DTYPE)
             ilabel = np.ascontiguousarray(ilabel, dtype=LABEL_DTYPE)
@@ -77,17 +82,19 @@ class Fst:
             final = np.ascontiguousarray(final, dtype=semiring.dtype)
             start = int(start)
             _validate(indptr, ilabel, olabel, nextstate, weight, final, start)
-        self.indptr = _frozen(indptr)
-        self.ilabel = _frozen(ilabel)
-        self.olabel = _frozen(olabel)
-        self.nextstate = _frozen(nextstate)
-        self.weight = _frozen(weight)
-        self.final = _frozen(final)
-        self.start = int(start)
+        for arr in (indptr, ilabel, olabel, nextstate, weight, final):
+            arr.setflags(write=False)
+        self.indptr = indptr
+        self.ilabel = ilabel
+        self.olabel = olabel
+        self.nextstate = nextstate
+        self.weight = weight
+        self.final = final
+        self.start = start if start.__class__ is int else int(start)
         self.semiring = semiring
         self.isymbols = isymbols
         self.osymbols = osymbols
-        self._props = props if props is not None else Props()
+        self._props = props if props is not None else _NO_PROPS
         self._cache: dict = {}
 
     # -- construction helpers ---------------------------------------------
