@@ -271,3 +271,27 @@ def test_markers_do_not_leak():
     rule = cdrewrite(cross("a", "b"), "[BOS]", "c", _kleene_sigma(), direction="sim")
     labels = set(rule.ilabel.tolist()) | set(rule.olabel.tolist())
     assert labels <= {0} | {ord(c) for c in ALPHABET}
+
+
+# -- result size: optimized as pynini's ---------------------------------------------
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_result_is_optimized_like_pynini(case, direction, mode):
+    """pynini optimizes the composed rule; kleene's ltr and sim rules are
+    isomorphic to pynini's, rtl ones equivalent and never larger (kleene
+    builds them by reversal, which aligns some ε arcs differently)."""
+    require_pynini()
+    import pynini
+    tau, left, right, _ = CASES[case]
+    krule = cdrewrite(_kleene_tau(tau), _kleene_context(left), _kleene_context(right),
+                      _kleene_sigma(), direction=direction, mode=mode)
+    prule = pynini.cdrewrite(_pynini_tau(tau), _pynini_context(left),
+                             _pynini_context(right), _pynini_sigma(),
+                             direction=direction, mode=mode)
+    if direction == "rtl":
+        assert krule.num_states <= prule.num_states()
+    else:
+        assert pynini.isomorphic(krule.to_pynini(), prule, delta=1e-4), \
+            f"{krule.num_states} states vs pynini's {prule.num_states()}"

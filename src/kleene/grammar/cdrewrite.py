@@ -25,6 +25,16 @@ checks both contexts on the input (``l1``/``l2`` move before
 ``Σ ∪ {[BOS], [EOS]}`` and applied to ``[BOS] w [EOS]``, whose markers are
 then dropped.
 
+The composed rule is then optimized as pynini's ``Optimize`` does
+(ε-removal, determinization and minimization of the label-pair acceptor),
+so left-to-right and simultaneous rules come out isomorphic to pynini's
+(233 states on the 100-pair benchmark rule, not 3209). Right-to-left rules
+are equivalent and at most as large (the reversals align some ε arcs
+differently, and pynini's own result is sometimes not minimal). Unweighted
+machines (the filters' ``Σ*·β``, the optimized tau and rule) are
+determinized by a dedicated subset construction
+(:mod:`kleene.kernels.cdrewrite`).
+
 Weights: tau's weights appear on the rewrites; the filters are unweighted.
 The construction is unambiguous (each rewrite of a string has one path),
 so in the log semiring the weight of an output is the ⊕-sum of the
@@ -40,15 +50,17 @@ import numpy as np
 from ..algorithms.compose import compose
 from ..algorithms.concat import concat
 from ..algorithms.connect import connect
-from ..algorithms.determinize import determinize
 from ..algorithms.minimize import minimize
 from ..algorithms.project import project
 from ..algorithms.relabel import relabel
 from ..algorithms.reverse import reverse
 from ..algorithms.rmepsilon import rmepsilon
 from ..core.fst import Fst
-from ..core.properties import Prop
-from ..errors import FstArgError
+from ..algorithms.encode import EncodeMapper, decode, encode
+from ..algorithms.optimize import optimize
+from ..core.properties import Prop, Props
+from ..errors import FstArgError, FstOpError
+from ..kernels import cdrewrite as _k
 from ..semirings import get_semiring, tropical
 from . import _cdrewrite_markers as mk
 from .coerce import FstLike, to_fst
@@ -59,6 +71,11 @@ Mode = Literal["obl", "opt"]
 
 _DIRECTIONS = ("ltr", "rtl", "sim")
 _MODES = ("obl", "opt")
+
+# bound on the states of any machine cdrewrite determinizes
+MAX_DFA_STATES = 1 << 22
+# labels below this index the subset kernel's per-label array directly
+_DENSE_LABELS = 1 << 18
 
 
 def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, *,
@@ -83,7 +100,8 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
 
     Strings are compiled as byte acceptors over tau's semiring (the first
     machine argument's; tropical if all are strings). Returns a transducer
-    over the alphabet (markers removed), not optimized.
+    over the alphabet (markers removed), optimized as pynini's (ε-free,
+    deterministic and minimal on label pairs when unweighted).
 
     Errors: :class:`FstArgError` for an unknown direction or mode, a
     weighted or non-acceptor ``sigma_star``, a weighted or non-acceptor
@@ -94,7 +112,8 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
     ``Σ*·λ`` (exponential in the worst case, linear in the size of the
     context automata times |Σ| for the usual string and class contexts)
     and by the four compositions of the marker transducers, each
-    O(V₁V₂ + E₁E₂) in the worst case.
+    O(V₁V₂ + E₁E₂) in the worst case, and by the final optimization
+    (exponential in the worst case, as pynini's).
     """
     if direction not in _DIRECTIONS:
         raise FstArgError(f"cdrewrite: direction must be one of {_DIRECTIONS}, "
@@ -138,7 +157,7 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
                             simultaneous=direction == "sim")
     if boundaries:
         rule = _with_boundaries(rule, sigma_star)
-    return rule
+    return _optimize(rule)
 
 
 # -- validation --------------------------------------------------------------------
@@ -187,7 +206,60 @@ def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
     after a prefix that ends with a string of β."""
     if reverse_beta:
         beta = reverse(beta)
-    return minimize(determinize(rmepsilon(concat(sigma_star, beta))))
+    return minimize(_determinize_unweighted(rmepsilon(concat(sigma_star, beta))))
+
+
+_DFA_PROPS = Props().set(Prop.ACCEPTOR | Prop.NO_EPSILONS | Prop.NO_IEPSILONS
+                         | Prop.NO_OEPSILONS | Prop.ILABEL_SORTED | Prop.OLABEL_SORTED
+                         | Prop.I_DETERMINISTIC | Prop.O_DETERMINISTIC | Prop.ACCESSIBLE
+                         | Prop.UNWEIGHTED, True)
+
+
+def _determinize_unweighted(fst: Fst, max_states: int = MAX_DFA_STATES) -> Fst:
+    """The subset construction of the ε-free unweighted acceptor ``fst``
+    (a filter's ``Σ*·β`` or a label-encoded rule), by the dedicated
+    unweighted kernel. O(Σ over DFA states of their subsets' arcs)."""
+    sr = fst.semiring
+    if fst.start < 0:
+        return fst
+    labels = fst.ilabel
+    dense = None
+    if labels.shape[0] and int(labels.max()) >= _DENSE_LABELS:
+        # large labels (generated symbols, markers above them): renumber
+        dense, labels = np.unique(labels, return_inverse=True)
+        labels = (labels + 1).astype(np.int32)
+    num_labels = int(labels.max(initial=0)) + 1
+    status, indptr, ilabel, nextstate, is_final = _k.determinize_unweighted(
+        fst.indptr, labels, fst.nextstate, fst.final != sr.zero, fst.start,
+        num_labels, max_states)
+    if dense is not None:
+        ilabel = dense[ilabel - 1].astype(np.int32)
+    if status == _k.BUDGET:
+        raise FstOpError(f"cdrewrite: determinizing a context filter or the rule needs "
+                         f"more than {max_states} states; simplify the contexts or tau")
+    one = sr.one_value()
+    final = np.where(is_final, one, sr.zero).astype(sr.dtype)
+    return Fst(indptr, ilabel, ilabel, nextstate, np.full(ilabel.shape[0], one, sr.dtype),
+               final, 0, sr, fst.isymbols, fst.osymbols, _DFA_PROPS, check=False)
+
+
+def _unweighted_idempotent(fst: Fst) -> bool:
+    return fst.semiring.idempotent and fst.has(Prop.UNWEIGHTED)
+
+
+def _optimize(rule: Fst) -> Fst:
+    """pynini's ``Optimize`` (of tau and of the composed rule). An
+    unweighted machine over an idempotent semiring (the usual case) goes
+    through the dedicated unweighted subset construction: ε-removal,
+    labels encoded as pairs, determinized, minimized, decoded (what
+    :func:`kleene.optimize` does, faster); any other through
+    :func:`kleene.optimize`."""
+    if not _unweighted_idempotent(rule):
+        return optimize(rule)
+    rule = rmepsilon(rule)
+    mapper = EncodeMapper(encode_labels=True, encode_weights=False)
+    encoded = encode(rule, mapper)
+    return decode(minimize(_determinize_unweighted(encoded)), mapper)
 
 
 def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
@@ -211,6 +283,12 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
                  m: _Markers, mode: str, *, simultaneous: bool = False) -> Fst:
     """The left-to-right (or, with ``simultaneous``, the simultaneous) rule."""
     sr = tau.semiring
+    # optimized first, as pynini's MakeReplace does: the replacement then
+    # walks tau's minimal machine (the 100-pair trie of the benchmark
+    # shrinks from 258 to 143 states, the composed rule from 3209 to 1921)
+    # (a weighted tau with the properties kleene knows, as pynini: its
+    # weights are then placed as pynini places them)
+    tau = _optimize(tau) if _unweighted_idempotent(tau) else optimize(tau)
     phi = mk.unweighted(project(tau, project_type="input"))  # the domain of tau
     obligatory = mode == "obl"
 
