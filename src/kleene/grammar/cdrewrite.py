@@ -267,16 +267,33 @@ def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
     """A marker transducer for context β. ``right_to_left``: the filter
     reads the string backwards, so it acts at positions where β *starts*
     (it is built on the reversed language and reversed back)."""
+    return _marker_filter(_context_dfa(beta, sigma_star, right_to_left=right_to_left),
+                          kind, pairs, right_to_left=right_to_left,
+                          semiring=beta.semiring)
+
+
+def _context_dfa(beta: Fst, sigma_star: Fst, *, right_to_left: bool) -> Fst:
+    """The DFA of ``Σ*·β`` (reversed β when ``right_to_left``), tropical."""
     # determinized in the tropical semiring: Σ*·β is ambiguous, and in the
     # log semiring its path multiplicities would become weights that never
     # converge; the filter is unweighted, so it is then moved back
-    target = beta.semiring
-    dfa = _suffix_dfa(mk.unweighted(sigma_star, tropical), mk.unweighted(beta, tropical),
-                      reverse_beta=right_to_left)
+    return _suffix_dfa(mk.unweighted(sigma_star, tropical), mk.unweighted(beta, tropical),
+                       reverse_beta=right_to_left)
+
+
+def _marker_filter(dfa: Fst, kind: mk.MarkerType, pairs, *, right_to_left: bool,
+                   semiring, ignore=()) -> Fst:
+    """The marker transducer of ``kind`` over a context DFA, with loops
+    ``ignore`` on every state. Adding the loops to the DFA is the same as
+    adding them to Σ* and β before determinizing (a label looping on every
+    state of the NFA loops on every subset), so one DFA serves the two
+    left-context filters."""
+    if ignore:
+        dfa = mk.add_loops(dfa, ignore)
     fst = mk.marker(dfa, kind, pairs)
     if right_to_left:
         fst = rmepsilon(reverse(fst))
-    return fst if target == tropical else mk.unweighted(fst, target)
+    return fst if semiring == tropical else mk.unweighted(fst, semiring)
 
 
 def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.ndarray,
@@ -300,18 +317,17 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
                      mk.single_arc(m.end, m.end, sr))
     f = _filter(phi_end, sigma_end, "mark", [(0, m.begin), (0, m.keep)], right_to_left=True)
 
+    left_dfa = _context_dfa(left, sigma_star, right_to_left=False)
     if simultaneous:
         # both contexts on the input: check '<1'/'<2' against λ before the
         # replacement, keeping the markers (the other markers are ignored)
-        ignore_l1 = [(m.end, m.end), (m.keep, m.keep)]
-        l1 = _filter(mk.add_loops(left, ignore_l1), mk.add_loops(sigma_star, ignore_l1),
-                     "check", [(m.begin, m.begin)], right_to_left=False)
+        l1 = _marker_filter(left_dfa, "check", [(m.begin, m.begin)], right_to_left=False,
+                            semiring=sr, ignore=[(m.end, m.end), (m.keep, m.keep)])
         stages = [r, f, l1]
         if obligatory:
-            ignore_l2 = [(m.end, m.end), (m.begin, m.begin)]
-            stages.append(_filter(mk.add_loops(left, ignore_l2),
-                                  mk.add_loops(sigma_star, ignore_l2), "check_complement",
-                                  [(m.keep, m.keep)], right_to_left=False))
+            stages.append(_marker_filter(left_dfa, "check_complement", [(m.keep, m.keep)],
+                                         right_to_left=False, semiring=sr,
+                                         ignore=[(m.end, m.end), (m.begin, m.begin)]))
         # obligatory: the filters let one of '<1'/'<2' through at each inner
         # position; optional: '<2' always passes, so only it is absorbed
         absorb = [m.begin, m.keep] if obligatory else [m.keep]
@@ -325,12 +341,12 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
                                         end=m.end, begin_out=m.begin, keep_out=keep_out,
                                         absorb=[m.begin])
         ignore = [(m.keep, m.keep)] if obligatory else []
-        l1 = _filter(mk.add_loops(left, ignore), mk.add_loops(sigma_star, ignore),
-                     "check", [(m.begin, 0)], right_to_left=False)
+        l1 = _marker_filter(left_dfa, "check", [(m.begin, 0)], right_to_left=False,
+                            semiring=sr, ignore=ignore)
         stages = [r, f, replace, l1]
         if obligatory:
-            stages.append(_filter(left, sigma_star, "check_complement", [(m.keep, 0)],
-                                  right_to_left=False))
+            stages.append(_marker_filter(left_dfa, "check_complement", [(m.keep, 0)],
+                                         right_to_left=False, semiring=sr))
     rule = stages[0]
     for stage in stages[1:]:
         rule = compose(rule, stage)

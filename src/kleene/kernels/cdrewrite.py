@@ -38,6 +38,22 @@ def _subset_hash(elems, lo, hi):
 
 
 @njit(cache=True)
+def _sort_small(values, m):
+    """Sorts ``values[:m]`` in place: insertion sort for the usual handful
+    of destinations (no allocation), numpy's sort beyond."""
+    if m > 24:
+        values[:m] = np.sort(values[:m])
+        return
+    for i in range(1, m):
+        v = values[i]
+        j = i - 1
+        while j >= 0 and values[j] > v:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = v
+
+
+@njit(cache=True)
 def _same(elems, lo, hi, cand, clo, chi):
     if hi - lo != chi - clo:
         return False
@@ -120,7 +136,7 @@ def determinize_unweighted(indptr, ilabel, nextstate, is_final, start, num_label
                     scratch[m] = d
                     m += 1
                 node = node_next[node]
-            scratch[:m] = np.sort(scratch[:m])
+            _sort_small(scratch, m)
             h = _subset_hash(scratch, 0, m)
             slot = h & np.uint64(cap - 1)
             target = -1
