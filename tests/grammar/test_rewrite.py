@@ -229,8 +229,11 @@ def test_flapping_example(flapping):
     assert top_rewrite("ata", rule) == "ata"
     assert rewrites("ata", rule, with_weights=True) == [
         ("ada", 1.0), ("ara", 0.5), ("ata", 0.0)]
-    assert top_rewrites("atata", rule, 3, with_weights=True)[:2] == [
-        ("atata", 0.0), ("atara", 0.5)]
+    # the second place is a tie between the two single flaps (pynini's own
+    # order of ties follows its search tree)
+    best, second = top_rewrites("atata", rule, 3, with_weights=True)[:2]
+    assert best == ("atata", 0.0)
+    assert second in [("arata", 0.5), ("atara", 0.5)]
     assert one_top_rewrite("asa", rule) == "aza"
     assert not matches("asa", "asa", rule)
     with pytest.raises(RewriteError, match="no rewrite for 'aXa'"):

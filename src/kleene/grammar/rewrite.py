@@ -46,6 +46,7 @@ different paths).
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from typing import Union
@@ -185,6 +186,94 @@ def _lattice_fst(arrays, rule: Fst) -> Fst:
     start = 0 if final.shape[0] else NO_STATE
     return Fst(indptr, label, label, nextstate, weight, final, start, rule.semiring,
                rule.osymbols, rule.osymbols, _LATTICE_PROPS, check=False)
+
+
+#: Paths enumerated by the fast :func:`rewrites` family before it falls back
+#: to ε-removal and determinization (ambiguous rules, huge lattices).
+_MAX_ENUMERATED_PATHS = 4096
+#: determinize's default delta, the tolerance of ``weight_threshold=0``
+_OPTIMAL_DELTA = 1e-6
+
+
+def _log_plus(a: float, b: float) -> float:
+    lo, hi = (a, b) if a < b else (b, a)
+    return lo - math.log1p(math.exp(lo - hi)) if hi != math.inf else lo
+
+
+def _read_paths(arrays, code: int, token_type: TokenType, max_paths: int, live=None):
+    """``(keys, texts, weights)`` of every path of an acyclic acceptor with
+    start state 0 (keys: the label bytes, ordered as the labels), or None
+    when the general reader must run (symbol tables, labels that do not
+    decode, more than ``max_paths`` paths)."""
+    if isinstance(token_type, SymbolTable):
+        return None
+    indptr, label, nextstate, weight, final = arrays
+    if live is None:  # a trimmed lattice
+        live = np.ones(final.shape[0], np.bool_)
+    count, labels, offsets, weights = _apply.all_paths(
+        indptr, label, nextstate, weight, final, live, code, max_paths)
+    if count < 0:
+        return None
+    width, codec = (1, "utf-8") if token_type == "byte" else (4, "utf-32-le")
+    if labels.size and (labels.min() <= 0 or labels.max() > (255 if width == 1 else 0x10FFFF)):
+        return None  # undecodable labels: the general path raises the right error
+    data = labels.astype(np.uint8 if width == 1 else "<u4").tobytes()
+    bounds = (offsets * width).tolist()
+    keys = [data[bounds[k]:bounds[k + 1]] for k in range(count)]
+    try:
+        texts = [key.decode(codec) for key in keys]
+    except UnicodeDecodeError:
+        return None
+    return keys, texts, weights.tolist()
+
+
+def _fast_distinct(arrays, rule: Fst, token_type: TokenType, state_multiplier: int,
+                   *, allow_dfa: bool = True):
+    """``[(string, weight)]`` for every distinct rewrite in label order,
+    weights ⊕-summed over paths, read straight off the lattice's paths when
+    that is cheap and exact; otherwise the lattice is ε-removed and
+    determinized as :func:`rewrites` does. None (general path) for symbol
+    tables and semirings other than tropical/log."""
+    code = rule.semiring.code
+    if code not in (0, 1):
+        return None
+    cast = rule.semiring.dtype
+    read = _read_paths(arrays, code, token_type, _MAX_ENUMERATED_PATHS)
+    if read is None:
+        return _via_dfa(arrays, rule, token_type, state_multiplier) if allow_dfa else None
+    keys, texts, weights = read
+    merged: dict = {}
+    for key, text, w in zip(keys, texts, weights):
+        old = merged.get(key)
+        merged[key] = (text, w) if old is None else (
+            text, min(old[1], w) if code == 0 else _log_plus(old[1], w))
+    # a deterministic machine has at most one state per distinct prefix: if
+    # that bound is under the cap, determinizing would not have been capped
+    ordered = sorted(merged)  # bytes order = label order for both codecs
+    width = 1 if token_type == "byte" else 4
+    nodes = 1 + sum(len(key) for key in ordered) // width
+    if nodes >= 256 + state_multiplier * (1 + np.unique(arrays[2][arrays[1] != 0]).size):
+        return _via_dfa(arrays, rule, token_type, state_multiplier)
+    return [(merged[key][0], float(cast(merged[key][1]))) for key in ordered]
+
+
+def _via_dfa(arrays, rule: Fst, token_type: TokenType, state_multiplier: int):
+    """The fast lattice ε-removed and determinized (with lattice_to_dfa's
+    cap), its strings read by the path kernel."""
+    dfa = lattice_to_dfa(rmepsilon(_lattice_fst(arrays, rule)), False,
+                         state_multiplier=state_multiplier)
+    if dfa.start < 0:
+        return []
+    # a capped determinization has dead ends: skip them
+    from ..kernels.graph import coaccessible_states
+    live = coaccessible_states(dfa.indptr, dfa.nextstate, dfa.final, rule.semiring.code)
+    read = _read_paths((dfa.indptr, dfa.olabel, dfa.nextstate, dfa.weight, dfa.final),
+                       rule.semiring.code, token_type, 1 << 62, live)
+    if read is None:
+        return None
+    _, texts, weights = read
+    cast = rule.semiring.dtype
+    return [(text, float(cast(w))) for text, w in zip(texts, weights)]
 
 
 def _composed(string: FstLike, rule: FstLike, token_type: TokenType) -> Fst:
@@ -347,9 +436,27 @@ def rewrites(string: FstLike, rule: FstLike, *, input_token_type: TokenType = "b
     of the rewrite lattice (capped as :func:`lattice_to_dfa` says), then
     O(total length) to read the strings.
     """
+    found = _fast_rewrites(string, rule, input_token_type, output_token_type,
+                           state_multiplier)
+    if found is not None:
+        return found if with_weights else [text for text, _ in found]
     lattice = rewrite_lattice(string, rule, token_type=input_token_type)
     dfa = lattice_to_dfa(lattice, False, state_multiplier=state_multiplier)
     return lattice_to_strings(dfa, token_type=output_token_type, with_weights=with_weights)
+
+
+def _fast_rewrites(string, rule, input_token_type, output_token_type, state_multiplier):
+    """The distinct rewrites off the fast lattice, or None (general path)."""
+    if isinstance(state_multiplier, bool) or not isinstance(state_multiplier, int) \
+            or state_multiplier < 0:
+        return None  # lattice_to_dfa raises the error
+    rule_fst = _rule_fst(rule)
+    arrays = _fast_arrays(string, rule_fst, input_token_type)
+    if arrays is None:
+        return None
+    if arrays[4].shape[0] == 0:
+        raise _no_rewrite(string)
+    return _fast_distinct(arrays, rule_fst, output_token_type, state_multiplier)
 
 
 def top_rewrites(string: FstLike, rule: FstLike, nshortest: int, *,
@@ -370,6 +477,13 @@ def top_rewrites(string: FstLike, rule: FstLike, nshortest: int, *,
     if arrays is None:
         lattice = _composed(string, rule_fst, input_token_type)
     else:
+        if arrays[4].shape[0] == 0:
+            raise _no_rewrite(string)
+        found = _fast_distinct(arrays, rule_fst, output_token_type, 1 << 30,
+                               allow_dfa=False)
+        if found is not None:
+            ranked = sorted(found, key=lambda p: p[1])[:nshortest]  # stable
+            return ranked if with_weights else [out for out, _ in ranked]
         lattice = _lattice_fst(arrays, rule_fst)
     best = shortest_path(lattice, nshortest=nshortest, unique=True)
     if best.start < 0:
@@ -443,7 +557,17 @@ def optimal_rewrites(string: FstLike, rule: FstLike, *,
     is no rewrite. Complexity: the rewrite lattice, then its determinization
     pruned to the optimal paths (capped as :func:`lattice_to_dfa` says).
     """
-    lattice = rewrite_lattice(string, rule, token_type=input_token_type)
+    rule_fst = _rule_fst(rule)
+    if rule_fst.semiring.code == 0:  # tropical (others raise below)
+        found = _fast_rewrites(string, rule_fst, input_token_type, output_token_type,
+                               state_multiplier)
+        if found is not None:
+            # determinize(weight_threshold=0) keeps the strings within its
+            # delta of the best one
+            best = min(w for _, w in found) + _OPTIMAL_DELTA
+            found = [(text, w) for text, w in found if w <= best]
+            return found if with_weights else [text for text, _ in found]
+    lattice = rewrite_lattice(string, rule_fst, token_type=input_token_type)
     _check_path_semiring(lattice, "optimal_rewrites")
     dfa = lattice_to_dfa(lattice, True, state_multiplier=state_multiplier)
     return lattice_to_strings(dfa, token_type=output_token_type, with_weights=with_weights)

@@ -16,7 +16,7 @@ trimming, the best path and string matching are each one linear pass.
 import numpy as np
 from numba import njit
 
-from .semiring import is_zero, times, zero
+from .semiring import is_zero, one, times, zero
 
 OK = 0
 CYCLIC = 1  # the rule's input-ε arcs form a cycle: no topological rank
@@ -325,3 +325,68 @@ def accepts(indptr, label, nextstate, final, target, code):
         if active[s] and not is_zero(code, final[s]):
             return True
     return False
+
+
+@njit(cache=True)
+def all_paths(indptr, label, nextstate, weight, final, live, code, max_paths):
+    """Every successful path of an acyclic acceptor with start state 0 (arcs
+    into states not ``live``, those that reach no final state, are skipped),
+    depth first (stopping before continuing, arcs in order): the ε-free
+    labels of path k are ``labels[offsets[k]:offsets[k + 1]]`` and its
+    weight (accumulated in float64) ``weights[k]``. Returns ``(count,
+    labels, offsets, weights)``, count -1 once more than ``max_paths``
+    paths exist (the caller falls back to determinization).
+    O(total length of the paths)."""
+    n = final.shape[0]
+    out_labels = np.empty(64, label.dtype)
+    offsets = np.zeros(min(max_paths, 64) + 1, np.int64)
+    weights = np.empty(min(max_paths, 64), np.float64)
+    count = 0
+    if n == 0 or not live[0]:
+        return 0, out_labels[:0], offsets[:1], weights[:0]
+    st_state = np.empty(n + 1, np.int64)
+    st_arc = np.empty(n + 1, np.int64)
+    st_weight = np.empty(n + 1, np.float64)
+    st_len = np.empty(n + 1, np.int64)  # labels on the path up to this state
+    path = np.empty(n + 1, label.dtype)
+    depth = 0
+    st_state[0] = 0
+    st_arc[0] = -1  # -1: the "stop here" option is still to be tried
+    st_weight[0] = one(code)
+    st_len[0] = 0
+    while depth >= 0:
+        s = st_state[depth]
+        e = st_arc[depth]
+        if e < 0:
+            st_arc[depth] = indptr[s]
+            if not is_zero(code, final[s]):
+                if count == max_paths:
+                    return -1, out_labels[:0], offsets[:1], weights[:0]
+                if count == weights.shape[0]:
+                    offsets = _grow(offsets, 2 * count + 1)
+                    weights = _grow(weights, 2 * count)
+                length = st_len[depth]
+                start = offsets[count]
+                if start + length > out_labels.shape[0]:
+                    out_labels = _grow(out_labels, start + length)
+                out_labels[start:start + length] = path[:length]
+                offsets[count + 1] = start + length
+                weights[count] = times(code, st_weight[depth], final[s])
+                count += 1
+            continue
+        if e >= indptr[s + 1]:
+            depth -= 1
+            continue
+        st_arc[depth] = e + 1
+        if not live[nextstate[e]]:
+            continue
+        length = st_len[depth]
+        if label[e] != 0:
+            path[length] = label[e]
+            length += 1
+        depth += 1
+        st_state[depth] = nextstate[e]
+        st_arc[depth] = -1
+        st_weight[depth] = times(code, st_weight[depth - 1], weight[e])
+        st_len[depth] = length
+    return count, out_labels[:offsets[count]], offsets[:count + 1], weights[:count]
