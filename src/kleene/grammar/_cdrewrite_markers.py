@@ -147,15 +147,46 @@ def replace_transducer(tau: Fst, alphabet: np.ndarray, *, begin: int, keep: int,
     outside states are 0 (plain), 1 (after ``keep``) and 2 (after
     ``keep end``, where ``begin`` is not allowed). O(|alphabet| + V_tau + E_tau).
     """
+    inner = _through_markers(tau, alphabet, [end, *absorb])
+    # (source, ilabel, olabel, destination) of the outside arcs
+    outside = [(0, keep, keep_out, 1), (0, end, 0, 0), (0, begin, begin_out, _ENTER),
+               (1, keep, keep_out, 1), (1, end, 0, 2), (1, begin, begin_out, _ENTER),
+               (2, keep, keep_out, 1), (2, end, 0, 0)]
+    return _replace_machine(inner, alphabet, 3, outside, end)
+
+
+def optional_replace_transducer(tau: Fst, alphabet: np.ndarray, *, end: int,
+                                enter: LabelPair) -> Fst:
+    """The replacement transducer of an optional rule, without an ``f``
+    filter (as Mohri & Sproat and pynini do for optional rules): a rewrite
+    may start anywhere by the arc ``enter`` (``ε:<1`` left to right: the
+    left context is checked on the output; ``<1:ε`` simultaneous: on the
+    input, where ``l`` inserted the ``<1``), runs ``tau`` reading through
+    ``end`` markers, and must be followed by an ``end``.
+
+    One path per rewrite: at a position carrying an ``end`` marker a
+    rewrite is entered before the marker (its ``end`` is then read inside
+    the match, or ends an insertion at once), never after an ``end``
+    deleted outside (state 1 refuses to enter), but it may start right
+    after the ``end`` that closed the previous rewrite. O(|alphabet| + V_tau + E_tau)."""
+    inner = _through_markers(tau, alphabet, [end])
+    outside = [(0, end, 0, 1), (1, end, 0, 1), (0, enter[0], enter[1], _ENTER)]
+    return _replace_machine(inner, alphabet, 2, outside, end)
+
+
+_ENTER = -1   # destination placeholder: the start of the inner machine
+
+
+def _through_markers(tau: Fst, alphabet: np.ndarray, deleted) -> Fst:
+    """tau reading through the markers: (copy Σ, delete markers) ∘ tau. Loops
+    on tau's states would commute with its ε arcs and give a rewrite
+    several paths; the composition filter orders them one way."""
     sr = tau.semiring
     one = sr.one_value()
     from ..algorithms.compose import compose
     a = alphabet.astype(np.int64)
     k = a.shape[0]
-    # tau reading through the markers: (copy Σ, delete markers) ∘ tau. Loops
-    # on tau's states would commute with its ε arcs and give a rewrite
-    # several paths; the composition filter orders them one way.
-    deleted = np.array([end, *absorb], np.int64)
+    deleted = np.array(deleted, np.int64)
     skip = _freeze(1, 0, np.zeros(k + deleted.shape[0], np.int64),
                    np.concatenate([a, deleted]),
                    np.concatenate([a, np.zeros(deleted.shape[0], np.int64)]),
@@ -163,29 +194,37 @@ def replace_transducer(tau: Fst, alphabet: np.ndarray, *, begin: int, keep: int,
                    np.zeros(k + deleted.shape[0], np.int64),
                    np.full(1, one, sr.dtype), sr)
     inner = compose(skip, tau)
-    if inner.start < 0:
-        inner = tau  # tau matches nothing: no rewrite can complete
-    off = 3
+    return tau if inner.start < 0 else inner  # tau matches nothing: no rewrite completes
+
+
+def _replace_machine(inner: Fst, alphabet: np.ndarray, off: int, outside, end: int) -> Fst:
+    """States ``0 .. off-1`` outside (all final; the alphabet is copied from
+    each into state 0),
+    then ``inner``'s states; ``outside`` arcs with destination ``_ENTER`` go
+    to inner's start, inner's final states return to 0 by ``end:ε`` with
+    their final weight."""
+    sr = inner.semiring
+    one = sr.one_value()
+    a = alphabet.astype(np.int64)
+    k = a.shape[0]
     src, il, ol, w, dst = _coo(inner)
     enter = off + inner.start
-    # (source, ilabel, olabel, destination) of the outside arcs
-    outside = [(0, keep, keep_out, 1), (0, end, 0, 0), (0, begin, begin_out, enter),
-               (1, keep, keep_out, 1), (1, end, 0, 2), (1, begin, begin_out, enter),
-               (2, keep, keep_out, 1), (2, end, 0, 0)]
     o_src, o_il, o_ol, o_dst = (np.array(col, np.int64) for col in zip(*outside))
-    copy_src = np.repeat(np.arange(3, dtype=np.int64), k)
-    copy_lab = np.tile(a, 3)
+    o_dst = np.where(o_dst == _ENTER, enter, o_dst)
+    copy_src = np.repeat(np.arange(off, dtype=np.int64), k)
+    copy_lab = np.tile(a, off)
+    copy_dst = np.zeros(off * k, np.int64)
     finals = np.flatnonzero(inner.final != sr.zero)
     num_states = inner.num_states + off
     final = np.full(num_states, sr.zero, sr.dtype)
-    final[:3] = one
+    final[:off] = one
     zeros = np.zeros(finals.shape[0], np.int64)
     cols = (np.concatenate([copy_src, o_src, src + off, finals + off]),
             np.concatenate([copy_lab, o_il, il, np.full(finals.shape[0], end, np.int64)]),
             np.concatenate([copy_lab, o_ol, ol, zeros]),
-            np.concatenate([np.full(3 * k + len(outside), one, sr.dtype), w,
+            np.concatenate([np.full(off * k + len(outside), one, sr.dtype), w,
                             inner.final[finals]]).astype(sr.dtype),
-            np.concatenate([np.zeros(3 * k, np.int64), o_dst, dst + off, zeros]))
+            np.concatenate([copy_dst, o_dst, dst + off, zeros]))
     return _freeze(num_states, 0, *cols, final, sr)
 
 

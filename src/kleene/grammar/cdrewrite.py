@@ -311,42 +311,57 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
 
     # r: '>' before every start of the right context
     r = _filter(right, sigma_star, "mark", [(0, m.end)], right_to_left=True)
+    left_dfa = _context_dfa(left, sigma_star, right_to_left=False)
+    if not obligatory:
+        # optional rules need no f filter: a rewrite may start anywhere
+        # (marked '<1' by the replacement, ltr, or by l on the input, sim)
+        # and must end at a '>'; l checks λ before each '<1'
+        if simultaneous:
+            insert = _marker_filter(left_dfa, "check", [(0, m.begin)], right_to_left=False,
+                                    semiring=sr, ignore=[(m.end, m.end)])
+            replace = mk.optional_replace_transducer(tau, alphabet, end=m.end,
+                                                     enter=(m.begin, 0))
+            stages = [r, insert, replace]
+        else:
+            replace = mk.optional_replace_transducer(tau, alphabet, end=m.end,
+                                                     enter=(0, m.begin))
+            check = _marker_filter(left_dfa, "check", [(m.begin, 0)], right_to_left=False,
+                                   semiring=sr)
+            stages = [r, replace, check]
+        rule = stages[0]
+        for stage in stages[1:]:
+            rule = compose(rule, stage)
+        return rule
+
     # f: '<1' or '<2' before every φ that ends at a '>'
     sigma_end = mk.add_loops(sigma_star, [(m.end, m.end)])
     phi_end = concat(mk.add_loops(phi, [(m.end, m.end)]),
                      mk.single_arc(m.end, m.end, sr))
     f = _filter(phi_end, sigma_end, "mark", [(0, m.begin), (0, m.keep)], right_to_left=True)
 
-    left_dfa = _context_dfa(left, sigma_star, right_to_left=False)
     if simultaneous:
         # both contexts on the input: check '<1'/'<2' against λ before the
         # replacement, keeping the markers (the other markers are ignored)
         l1 = _marker_filter(left_dfa, "check", [(m.begin, m.begin)], right_to_left=False,
                             semiring=sr, ignore=[(m.end, m.end), (m.keep, m.keep)])
-        stages = [r, f, l1]
-        if obligatory:
-            stages.append(_marker_filter(left_dfa, "check_complement", [(m.keep, m.keep)],
-                                         right_to_left=False, semiring=sr,
-                                         ignore=[(m.end, m.end), (m.begin, m.begin)]))
-        # obligatory: the filters let one of '<1'/'<2' through at each inner
-        # position; optional: '<2' always passes, so only it is absorbed
-        absorb = [m.begin, m.keep] if obligatory else [m.keep]
-        stages.append(mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
-                                            end=m.end, begin_out=0, keep_out=0,
-                                            absorb=absorb))
+        l2 = _marker_filter(left_dfa, "check_complement", [(m.keep, m.keep)],
+                            right_to_left=False, semiring=sr,
+                            ignore=[(m.end, m.end), (m.begin, m.begin)])
+        # the filters let one of '<1'/'<2' through at each inner position
+        replace = mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
+                                        end=m.end, begin_out=0, keep_out=0,
+                                        absorb=[m.begin, m.keep])
+        stages = [r, f, l1, l2, replace]
     else:
         # the left context on the output of the replacement
-        keep_out = m.keep if obligatory else 0
         replace = mk.replace_transducer(tau, alphabet, begin=m.begin, keep=m.keep,
-                                        end=m.end, begin_out=m.begin, keep_out=keep_out,
+                                        end=m.end, begin_out=m.begin, keep_out=m.keep,
                                         absorb=[m.begin])
-        ignore = [(m.keep, m.keep)] if obligatory else []
         l1 = _marker_filter(left_dfa, "check", [(m.begin, 0)], right_to_left=False,
-                            semiring=sr, ignore=ignore)
-        stages = [r, f, replace, l1]
-        if obligatory:
-            stages.append(_marker_filter(left_dfa, "check_complement", [(m.keep, 0)],
-                                         right_to_left=False, semiring=sr))
+                            semiring=sr, ignore=[(m.keep, m.keep)])
+        l2 = _marker_filter(left_dfa, "check_complement", [(m.keep, 0)],
+                            right_to_left=False, semiring=sr)
+        stages = [r, f, replace, l1, l2]
     rule = stages[0]
     for stage in stages[1:]:
         rule = compose(rule, stage)
