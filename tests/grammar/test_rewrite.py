@@ -348,3 +348,51 @@ def test_state_cap_warns_like_pynini():
     for out in partial[:5]:   # truncated, but what it returns is right
         assert matches(long_text, out, rule)
     assert len(rewrites("ab" * 3, rule, state_multiplier=0)) == 8
+
+
+# -- the fast path (a text applied by kernels.apply_string) against the general
+# composition (taken for a machine input): same answers, same errors ----------
+def _outcome(fn, *args, **kwargs):
+    try:
+        return "ok", fn(*args, **kwargs)
+    except (RewriteError, FstOpError, FstArgError) as exc:
+        return "error", type(exc)
+
+
+@given(RULES, INPUTS, st.text(alphabet="\x01\x02\x03", max_size=4))
+def test_fast_path_agrees_with_general_composition(rule, string, ostring):
+    import warnings
+    machine = kleene.accep(string)  # a machine input takes the general path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the state cap warns alike
+        for fn in (rewrites, optimal_rewrites):
+            fast = _outcome(fn, string, rule, with_weights=True)
+            general = _outcome(fn, machine, rule, with_weights=True)
+            assert fast[0] == general[0], (fn.__name__, fast, general)
+            if fast[0] == "ok":
+                _same_pairs(fast[1], general[1])
+            else:
+                assert fast[1] is general[1]
+    fast = _outcome(top_rewrite, string, rule, with_weights=True)
+    general = _outcome(top_rewrite, machine, rule, with_weights=True)
+    assert fast[0] == general[0]
+    if fast[0] == "ok":
+        assert weights_close(fast[1][1], general[1][1], 1e-4)
+    fast = _outcome(top_rewrites, string, rule, 3, with_weights=True)
+    general = _outcome(top_rewrites, machine, rule, 3, with_weights=True)
+    assert fast[0] == general[0]
+    if fast[0] == "ok":
+        assert len(fast[1]) == len(general[1])
+        for (_, a), (_, b) in zip(fast[1], general[1]):
+            assert weights_close(a, b, 1e-4)
+    assert _outcome(matches, string, ostring, rule) == \
+        _outcome(matches, machine, ostring, rule)
+
+
+def test_fast_path_caches_the_rule_preparation(flapping):
+    _, rule = flapping
+    rewrites("ata", rule)
+    prepared = [v for k, v in rule._cache.items() if "rewrite" in k]
+    assert len(prepared) == 1 and prepared[0]
+    rewrites("atata", rule)
+    assert [v for k, v in rule._cache.items() if "rewrite" in k] == prepared
