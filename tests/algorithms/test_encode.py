@@ -35,6 +35,11 @@ def test_encode_matches_pynini(semiring, labels, weights, data):
 @given(fst=fsts("tropical"))
 def test_decode_inverts_encode_on_trim_machines(labels, weights, fst):
     fst = kleene.connect(fst)
+    if np.any((fst.ilabel == 0) & (fst.olabel == 0)):
+        # decode folds an ε:ε arc into a dead-end final state into a final
+        # weight (OpenFst's RmFinalEpsilon; checked against pynini above),
+        # so the round trip is exact on ε-free machines
+        fst = kleene.rmepsilon(fst)
     if fst.start < 0:
         return
     mapper = EncodeMapper(encode_labels=labels, encode_weights=weights)

@@ -6,9 +6,11 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
+from ..core.fst import _NO_PROPS, INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
+from ..kernels import determinize as _k
+from ..kernels.csr import coo_to_csr
 
 #: pynini's default for determinize (OpenFst's ``kShortestDelta``); the C++
 #: ``DeterminizeOptions`` default is ``kDelta`` = 1/1024.
@@ -17,6 +19,13 @@ DETERMINIZE_DELTA = 1e-6
 DetType = Literal["functional", "nonfunctional", "disambiguate"]
 
 _MODES = {"functional": 1, "nonfunctional": 2, "disambiguate": 3}
+
+# What a determinized acceptor is known to be (plus accessible unless pruned).
+_ACCEPTOR_BITS = int(Prop.ACCEPTOR | Prop.I_DETERMINISTIC | Prop.O_DETERMINISTIC
+                     | Prop.ILABEL_SORTED | Prop.OLABEL_SORTED)
+_ACCEPTOR_PROPS = Props(_ACCEPTOR_BITS, _ACCEPTOR_BITS)
+_ACCEPTOR_ACCESSIBLE_PROPS = Props(_ACCEPTOR_BITS | int(Prop.ACCESSIBLE),
+                                   _ACCEPTOR_BITS | int(Prop.ACCESSIBLE))
 
 #: Elements (state, residual) summed over all subsets before giving up.
 _DEFAULT_MAX_ELEMENTS = 200_000_000
@@ -94,7 +103,6 @@ def determinize(fst: Fst, *, det_type: DetType = "functional",
         return _empty(fst)
     mode = 0 if acceptor else _MODES[det_type]
     pruned = pruning and acceptor
-    from ..kernels import determinize as _k
     if pruned:
         from .shortest_distance import distances
         in_dist = distances(fst, reverse=True)
@@ -124,17 +132,13 @@ def determinize(fst: Fst, *, det_type: DetType = "functional",
             "several output strings); use det_type='nonfunctional' to keep them all, "
             "det_type='disambiguate' to keep the best one, or encode the labels "
             "(kleene.EncodeMapper) and determinize as an acceptor")
-    from ..kernels.csr import coo_to_csr
     indptr, il2, ol2, w2, dst2, _ = coo_to_csr(src, il, ol, w, dst, num)
-    props = Props()
+    props = _NO_PROPS
     if acceptor:
-        props = (props.set(Prop.ACCEPTOR, True).set(Prop.I_DETERMINISTIC, True)
-                 .set(Prop.O_DETERMINISTIC, True).set(Prop.ILABEL_SORTED, True)
-                 .set(Prop.OLABEL_SORTED, True))
-        if not pruned:
-            props = props.set(Prop.ACCESSIBLE, True)
-    out = Fst(indptr.astype(INDPTR_DTYPE), il2.astype(LABEL_DTYPE), ol2.astype(LABEL_DTYPE),
-              dst2.astype(STATE_DTYPE), w2.astype(dtype), final.astype(dtype), 0, sr,
+        props = _ACCEPTOR_PROPS if pruned else _ACCEPTOR_ACCESSIBLE_PROPS
+    out = Fst(indptr.astype(INDPTR_DTYPE, copy=False), il2.astype(LABEL_DTYPE, copy=False),
+              ol2.astype(LABEL_DTYPE, copy=False), dst2.astype(STATE_DTYPE, copy=False),
+              w2.astype(dtype, copy=False), final.astype(dtype, copy=False), 0, sr,
               fst.isymbols, fst.osymbols, props, check=False)
     if pruning and not acceptor:
         from .prune import prune

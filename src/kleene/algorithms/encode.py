@@ -45,7 +45,9 @@ class EncodeMapper:
         self._ilabel = np.zeros(0, np.int64)
         self._olabel = np.zeros(0, np.int64)
         self._weight = np.zeros(0, np.float64)
-        self._index: dict[bytes, int] = {}
+        # packed key -> label; None until a second encode needs it (rebuilt
+        # from the table columns then)
+        self._index: "dict[bytes, int] | None" = {}
 
     def __len__(self) -> int:
         """Number of labels handed out so far."""
@@ -100,36 +102,62 @@ class EncodeMapper:
             raise FstArgError(f"encode: the mapper holds {self.semiring} weights but the "
                               f"machine is {fst.semiring}; use one mapper per semiring")
 
+    def _key_index(self) -> dict:
+        """The packed-key -> label dict, rebuilt from the table if needed."""
+        if self._index is None:
+            rows = _packed_rows(self._ilabel, self._olabel, self._weight)[1]
+            self._index = {row.tobytes(): k for k, row in enumerate(rows, start=1)}
+        return self._index
+
     def _labels_for(self, ilab, olab, wts) -> np.ndarray:
         """Labels for the key rows, adding unseen keys in order of first
         appearance. One np.unique over packed keys; the Python loop runs over
-        distinct keys only."""
+        distinct keys only, and not at all for a fresh mapper."""
         m = ilab.shape[0]
         if m == 0:
             return np.zeros(0, np.int64)
-        packed = np.empty((m, 3), np.int64)
-        packed[:, 0] = ilab
-        packed[:, 1] = olab
-        w = np.asarray(wts, np.float64) + 0.0          # -0.0 -> 0.0
-        packed[:, 2] = w.view(np.int64)
-        rows = np.ascontiguousarray(packed).view(np.dtype((np.void, 24))).ravel()
+        packed, rows = _packed_rows(ilab, olab, wts)
         uniq, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        if self._ilabel.shape[0] == 0:
+            # fresh mapper: labels 1, 2, ... in order of first appearance
+            order = np.argsort(first, kind="stable")
+            label_of_uniq = np.empty(uniq.shape[0], np.int64)
+            label_of_uniq[order] = np.arange(1, uniq.shape[0] + 1)
+            idx = first[order]
+            self._ilabel = packed[idx, 0].copy()
+            self._olabel = packed[idx, 1].copy()
+            self._weight = packed[idx, 2].view(np.float64).copy()
+            self._index = None
+            return label_of_uniq[inverse]
+        index = self._key_index()
         label_of_uniq = np.empty(uniq.shape[0], np.int64)
         new_keys = []
         for u in np.argsort(first, kind="stable"):
             key = uniq[u].tobytes()
-            label = self._index.get(key)
+            label = index.get(key)
             if label is None:
-                label = len(self._index) + 1
-                self._index[key] = label
+                label = len(index) + 1
+                index[key] = label
                 new_keys.append(first[u])
             label_of_uniq[u] = label
         if new_keys:
             idx = np.asarray(new_keys, np.int64)
             self._ilabel = np.concatenate([self._ilabel, packed[idx, 0]])
             self._olabel = np.concatenate([self._olabel, packed[idx, 1]])
-            self._weight = np.concatenate([self._weight, w[idx]])
-        return label_of_uniq[inverse.ravel()]
+            self._weight = np.concatenate([self._weight, packed[idx, 2].view(np.float64)])
+        return label_of_uniq[inverse]
+
+
+def _packed_rows(ilab, olab, wts) -> tuple[np.ndarray, np.ndarray]:
+    """The keys as an ``(m, 3)`` int64 array (the weight's bits, -0.0 made
+    0.0, in the last column) and as one 24-byte void row each."""
+    m = ilab.shape[0]
+    packed = np.empty((m, 3), np.int64)
+    packed[:, 0] = ilab
+    packed[:, 1] = olab
+    packed[:, 2] = (np.asarray(wts, np.float64) + 0.0).view(np.int64)  # -0.0 -> 0.0
+    return packed, packed.view(np.dtype((np.void, 24))).ravel()
 
 
 def encode(fst: Fst, mapper: EncodeMapper) -> Fst:

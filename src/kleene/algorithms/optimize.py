@@ -8,6 +8,10 @@ import numpy as np
 from ..core.fst import INDPTR_DTYPE, Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
+from .determinize import determinize
+from .encode import EncodeMapper, decode, encode
+from .minimize import minimize
+from .rmepsilon import rmepsilon
 
 
 def optimize(fst: Fst, *, compute_props: bool = False) -> Fst:
@@ -47,16 +51,17 @@ def optimize(fst: Fst, *, compute_props: bool = False) -> Fst:
         raise FstArgError(f"optimize expects a kleene.Fst, not {type(fst).__name__}")
     if not isinstance(compute_props, (bool, np.bool_)):
         raise FstArgError(f"optimize: compute_props must be a bool, got {compute_props!r}")
-    from .determinize import determinize
-    from .minimize import minimize
-    from .rmepsilon import rmepsilon
-
     def known(machine: Fst, prop: Prop) -> bool:
         return machine.has(prop) if compute_props else bool(machine.props.get(prop))
 
     acceptor = known(fst, Prop.ACCEPTOR)
     if not known(fst, Prop.NO_EPSILONS):
+        acyclic = known(fst, Prop.ACYCLIC)
         fst = rmepsilon(fst)
+        if acyclic and fst.props.get(Prop.ACYCLIC) is None:
+            # removing ε arcs creates no cycle (OpenFst's RmEpsilonProperties
+            # keeps kAcyclic too)
+            fst = fst.replace(props=fst.props.set(Prop.ACYCLIC, True))
     if known(fst, Prop.I_DETERMINISTIC):
         return minimize(fst)
     if fst.semiring.idempotent:
@@ -78,9 +83,6 @@ def optimize(fst: Fst, *, compute_props: bool = False) -> Fst:
 
 def _optimize_encoded(fst: Fst, *, labels: bool, weights: bool) -> Fst:
     """Encode, determinize, minimize, decode (pynini's ``OptimizeAs``)."""
-    from .determinize import determinize
-    from .encode import EncodeMapper, decode, encode
-    from .minimize import minimize
     mapper = EncodeMapper(encode_labels=labels, encode_weights=weights)
     encoded = encode(fst, mapper)
     return decode(minimize(determinize(encoded)), mapper)

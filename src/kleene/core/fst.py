@@ -282,9 +282,12 @@ def _validate(indptr, ilabel, olabel, nextstate, weight, final, start):
 
 
 def _delegate(module: str, name: str, doc: str):
+    resolved = []  # the function, once imported
+
     def method(self, *args, **kwargs):
-        mod = importlib.import_module(f"kleene.{module}")
-        return getattr(mod, name)(self, *args, **kwargs)
+        if not resolved:
+            resolved.append(getattr(importlib.import_module(f"kleene.{module}"), name))
+        return resolved[0](self, *args, **kwargs)
     method.__name__ = name
     method.__qualname__ = f"Fst.{name}"
     method.__doc__ = f"{doc} Same as :func:`kleene.{module}.{name}` with this machine first."
@@ -339,8 +342,13 @@ Fst._repr_svg_ = _repr_svg_
 
 # -- grammar operators (pynini's): they live in kleene.grammar.ops, imported on
 # first use so that the core does not load the grammar layer.
+_GRAMMAR_OPS = []
+
+
 def _grammar_ops():
-    return importlib.import_module("kleene.grammar.ops")
+    if not _GRAMMAR_OPS:
+        _GRAMMAR_OPS.append(importlib.import_module("kleene.grammar.ops"))
+    return _GRAMMAR_OPS[0]
 
 
 def _binary(name: str, symbol: str, reflected: bool):

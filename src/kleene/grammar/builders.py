@@ -16,12 +16,12 @@ from typing import Union
 import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
-from ..core.properties import Props
-from ..core.strings import TokenType, accep as _core_accep, encode_labels
+from ..core.properties import Prop, Props
+from ..core.strings import TokenType, accep as _core_accep
 from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstIOError
 from ..semirings import Semiring, get_semiring
-from .coerce import FstLike, to_fst
+from .coerce import FstLike, string_pair_machine, text_labels, to_fst
 from .symbols import generated_label
 
 WeightLike = Union[float, int, str, None]
@@ -39,13 +39,17 @@ def accep(text: str, *, weight: WeightLike = None, token_type: TokenType = "byte
     """
     if not isinstance(text, str):
         raise FstArgError(f"accep: text must be a str, not {type(text).__name__}")
+    if token_type == "byte" or token_type == "utf8":
+        labels = text_labels(text, token_type)
+        return string_pair_machine(labels, labels, get_semiring(semiring),
+                                   _weight_value(weight), nonzero=True)
     return _core_accep(text, token_type=token_type, weight=_weight_value(weight),
                        semiring=semiring, generated=generated_label)
 
 
 # -- cross --------------------------------------------------------------------
 def _labels(text: str, token_type: TokenType = "byte") -> np.ndarray:
-    return encode_labels(text, token_type, generated=generated_label)
+    return text_labels(text, token_type)
 
 
 def _semiring_of(*values) -> Semiring:
@@ -60,6 +64,8 @@ def _weight_value(weight: WeightLike):
     """A user weight as a float (strings are parsed, as pynini does)."""
     if weight is None:
         return None
+    if weight.__class__ is float:
+        return weight
     if isinstance(weight, bool) or not isinstance(weight, (int, float, str, np.floating,
                                                           np.integer)):
         raise FstArgError(f"weight must be a number or a numeric string, not "
@@ -68,22 +74,6 @@ def _weight_value(weight: WeightLike):
         return float(weight)
     except ValueError:
         raise FstArgError(f"weight {weight!r} is not a number") from None
-
-
-def _aligned_string_pair(upper: np.ndarray, lower: np.ndarray, sr: Semiring,
-                         final_weight) -> Fst:
-    """The string transducer pairing ``upper`` and ``lower`` position by
-    position, ε-padded at the shorter end (pynini's string cross)."""
-    n = max(upper.shape[0], lower.shape[0])
-    ilabel = np.zeros(n, dtype=LABEL_DTYPE)
-    olabel = np.zeros(n, dtype=LABEL_DTYPE)
-    ilabel[:upper.shape[0]] = upper
-    olabel[:lower.shape[0]] = lower
-    final = np.full(n + 1, sr.zero, dtype=sr.dtype)
-    final[n] = sr.coerce(final_weight)
-    indptr = np.arange(n + 2, dtype=INDPTR_DTYPE).clip(max=n)
-    return Fst(indptr, ilabel, olabel, np.arange(1, n + 1, dtype=STATE_DTYPE),
-               np.full(n, sr.one, dtype=sr.dtype), final, 0, sr, check=False)
 
 
 def cross(upper: FstLike, lower: FstLike, *, weight: WeightLike = None) -> Fst:
@@ -107,7 +97,8 @@ def cross(upper: FstLike, lower: FstLike, *, weight: WeightLike = None) -> Fst:
     sr = _semiring_of(upper, lower)
     weight = _weight_value(weight)
     if isinstance(upper, str) and isinstance(lower, str):
-        return _aligned_string_pair(_labels(upper), _labels(lower), sr, weight)
+        return string_pair_machine(text_labels(upper), text_labels(lower), sr, weight,
+                                   nonzero=True)
     from ..algorithms.compose import compose
     up = to_fst(upper, semiring=sr)
     low = to_fst(lower, semiring=sr)
@@ -117,7 +108,8 @@ def cross(upper: FstLike, lower: FstLike, *, weight: WeightLike = None) -> Fst:
                   low.weight, low.final, low.start, sr, None, low.osymbols, Props(),
                   check=False)
     # ε:ε arcs (ε arcs of the inputs, and the side dropped) are removed first,
-    # so every remaining label takes part in the pairing.
+    # so every remaining label takes part in the pairing; parallel arcs that
+    # became equal are merged, as in pynini.
     result = compose(_without_epsilons(up_eps), _without_epsilons(low_eps),
                      compose_filter="match")
     if weight is None:
@@ -126,7 +118,12 @@ def cross(upper: FstLike, lower: FstLike, *, weight: WeightLike = None) -> Fst:
 
 
 def _without_epsilons(fst: Fst) -> Fst:
-    if np.any((fst.ilabel == 0) & (fst.olabel == 0)):
+    """``fst`` ε-removed, as pynini's cross does to both sides; ε-removal
+    also merges parallel arcs with equal labels and destination (⊕), so it
+    is skipped only where it changes nothing: no ε:ε arc and at most one
+    arc per state."""
+    if (np.any((fst.ilabel == 0) & (fst.olabel == 0))
+            or (fst.num_arcs > 1 and np.diff(fst.indptr).max() > 1)):
         from ..algorithms.rmepsilon import rmepsilon
         return rmepsilon(fst)
     return fst
@@ -268,7 +265,13 @@ def _from_arc_lists(num_states, src, ilabels, olabels, dests, final, sr,
                np.asarray(olabels, dtype=LABEL_DTYPE)[order],
                np.asarray(dests, dtype=STATE_DTYPE)[order],
                np.full(m, sr.one, dtype=sr.dtype), final, 0, sr, isymbols, osymbols,
-               check=False)
+               _TRIE_PROPS, check=False)
+
+
+# A prefix tree numbered breadth-first from its root: every state is
+# reachable and every arc goes to a higher-numbered state.
+_TRIE_BITS = int(Prop.ACYCLIC | Prop.TOP_SORTED | Prop.ACCESSIBLE)
+_TRIE_PROPS = Props(_TRIE_BITS, _TRIE_BITS)
 
 
 def string_map(lines, *, input_token_type: TokenType = "byte",

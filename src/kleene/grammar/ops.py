@@ -9,31 +9,41 @@ among the arguments (tropical when there is none). The operators on
 
 from __future__ import annotations
 
-from typing import Literal
-
 import importlib
-from typing import Callable
+from typing import Callable, Literal
 
 from ..core.fst import Fst
 from ..errors import FstArgError
-from ..semirings import Semiring, get_semiring
+from ..semirings import Semiring, tropical
 from .coerce import FstLike, to_fst
+
+
+_ALGORITHMS: dict[str, Callable] = {}
 
 
 def _op(name: str) -> Callable:
     """``kleene.algorithms.<name>.<name>``, imported on first use so that
     importing the grammar layer does not load every kernel module."""
-    return getattr(importlib.import_module(f"kleene.algorithms.{name}"), name)
+    fn = _ALGORITHMS.get(name)
+    if fn is None:
+        fn = _ALGORITHMS[name] = getattr(
+            importlib.import_module(f"kleene.algorithms.{name}"), name)
+    return fn
 
 
 def _common_semiring(values) -> Semiring:
     for value in values:
         if isinstance(value, Fst):
             return value.semiring
-    return get_semiring("tropical")
+    return tropical
 
 
-def _machines(*values: FstLike) -> list[Fst]:
+def _machines(*values: FstLike) -> "tuple[Fst, ...] | list[Fst]":
+    for v in values:
+        if v.__class__ is not Fst:
+            break
+    else:
+        return values  # the common case: machines already
     sr = _common_semiring(values)
     return [to_fst(v, semiring=sr) for v in values]
 
