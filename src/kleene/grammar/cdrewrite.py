@@ -47,6 +47,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..algorithms.arcsort import arcsort
 from ..algorithms.compose import compose
 from ..algorithms.concat import concat
 from ..algorithms.connect import connect
@@ -56,7 +57,6 @@ from ..algorithms.relabel import relabel
 from ..algorithms.reverse import reverse
 from ..algorithms.rmepsilon import rmepsilon
 from ..core.fst import Fst
-from ..algorithms.encode import EncodeMapper, decode, encode
 from ..algorithms.optimize import optimize
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
@@ -257,9 +257,23 @@ def _optimize(rule: Fst) -> Fst:
     if not _unweighted_idempotent(rule):
         return optimize(rule)
     rule = rmepsilon(rule)
-    mapper = EncodeMapper(encode_labels=True, encode_weights=False)
-    encoded = encode(rule, mapper)
-    return decode(minimize(_determinize_unweighted(encoded)), mapper)
+    if rule.start < 0:
+        return rule
+    # labels encoded as pairs: numpy's unique instead of an EncodeMapper
+    # (the table never leaves this function)
+    base = np.int64(max(_max_label(rule), 0) + 1)
+    table, codes = np.unique(rule.ilabel.astype(np.int64) * base + rule.olabel,
+                             return_inverse=True)
+    codes = (codes.reshape(-1) + 1).astype(np.int32)
+    sr = rule.semiring
+    encoded = Fst(rule.indptr, codes, codes, rule.nextstate, rule.weight, rule.final,
+                  rule.start, sr, check=False)
+    dfa = minimize(_determinize_unweighted(encoded))
+    pairs = table[dfa.ilabel.astype(np.int64) - 1]
+    props = Props().set(Prop.UNWEIGHTED | Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
+    return Fst(dfa.indptr, (pairs // base).astype(np.int32), (pairs % base).astype(np.int32),
+               dfa.nextstate, dfa.weight, dfa.final, dfa.start, sr, rule.isymbols,
+               rule.osymbols, props, check=False)
 
 
 def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
@@ -328,10 +342,7 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
             check = _marker_filter(left_dfa, "check", [(m.begin, 0)], right_to_left=False,
                                    semiring=sr)
             stages = [r, replace, check]
-        rule = stages[0]
-        for stage in stages[1:]:
-            rule = compose(rule, stage)
-        return rule
+        return _compose_stages(stages)
 
     # f: '<1' or '<2' before every φ that ends at a '>'
     sigma_end = mk.add_loops(sigma_star, [(m.end, m.end)])
@@ -362,9 +373,16 @@ def _compile_ltr(tau: Fst, left: Fst, right: Fst, sigma_star: Fst, alphabet: np.
         l2 = _marker_filter(left_dfa, "check_complement", [(m.keep, 0)],
                             right_to_left=False, semiring=sr)
         stages = [r, f, replace, l1, l2]
+    return _compose_stages(stages)
+
+
+def _compose_stages(stages) -> Fst:
+    """``stages[0] ∘ stages[1] ∘ ...`` left to right. Each operand is
+    arcsorted here (one permutation pass), so compose knows the sort bits
+    and does not scan the machines for them."""
     rule = stages[0]
     for stage in stages[1:]:
-        rule = compose(rule, stage)
+        rule = compose(arcsort(rule, sort_type="olabel"), arcsort(stage, sort_type="ilabel"))
     return rule
 
 
