@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-
 from ..core.fst import Fst
 from ..core.properties import ALL_PROPS, Prop
 from ..errors import FstArgError
-from ..kernels.arcsort import arcsort_order
+from ..kernels.arcsort import arcsort_permutation
 
 _SORT_TYPES = ("ilabel", "olabel")
+_KEEP = int(ALL_PROPS & ~(Prop.ILABEL_SORTED | Prop.OLABEL_SORTED))
 
 
 def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
@@ -42,12 +42,16 @@ def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
         primary, secondary, flag = fst.olabel, fst.ilabel, Prop.OLABEL_SORTED
     # (no shortcut on a known ILABEL_SORTED bit: that bit orders by the primary
     # label only, while OpenFst's comparators also order ties by the other one)
-    order = arcsort_order(fst.indptr, primary, secondary)
-    props = fst.props.keep(int(ALL_PROPS & ~(Prop.ILABEL_SORTED | Prop.OLABEL_SORTED)))
-    props = props.set(flag, True)
-    out = Fst(fst.indptr.copy(), fst.ilabel[order], fst.olabel[order],
-              fst.nextstate[order], fst.weight[order], fst.final.copy(), fst.start,
-              fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
+    order, reordered = arcsort_permutation(fst.indptr, primary, secondary)
+    if reordered:
+        props = fst.props.keep(_KEEP).set(flag, True)
+        # the arrays are read-only, so the state arrays are shared
+        out = Fst(fst.indptr, fst.ilabel[order], fst.olabel[order],
+                  fst.nextstate[order], fst.weight[order], fst.final, fst.start,
+                  fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
+    else:
+        # already in order: the same arrays, with the sort bit now known
+        out = fst.replace(props=fst.props.set(flag, True))
     if return_arc_map:
         return out, order
     return out

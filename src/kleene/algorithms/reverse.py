@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.fst import LABEL_DTYPE, Fst
+from ..core.fst import Fst
 from ..core.properties import Prop, Props
 from ..kernels.csr import coo_to_csr
 from ..kernels.graph import on_cycle
+from ..kernels.reverse import reverse_superinitial
 
-_KEPT_WHEN_TRUE = (Prop.ACCEPTOR, Prop.UNWEIGHTED, Prop.ACYCLIC)
+# properties a reversed machine has when the input has them
+_KEPT_BITS = int(Prop.ACCEPTOR | Prop.UNWEIGHTED | Prop.ACYCLIC)
 
 
 def _unique_initial(fst: Fst) -> int:
@@ -58,40 +60,33 @@ def reverse(fst: Fst, *, require_superinitial: bool = True,
     sr = fst.semiring
     n = fst.num_states
     ostart = -1 if require_superinitial else _unique_initial(fst)
-    offset = 1 if ostart < 0 else 0
-    if offset:
-        ostart = 0
-    n_out = n + offset
-    # reversed arcs: source = old destination, destination = old source
-    rsrc = fst.nextstate.astype(np.int64) + offset
-    rdst = fst.arc_source.astype(np.int64) + offset
+    props = fst.props
+    bits = props.known & props.value & _KEPT_BITS
+    props = Props(bits, bits)
+    if ostart < 0:
+        # the usual case, with a super-initial state: one kernel pass
+        indptr, ilabel, olabel, rweight, rdst, final, arc_map = reverse_superinitial(
+            fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
+            fst.start, sr.code)
+        out = Fst(indptr, ilabel, olabel, rdst, rweight, final, 0, sr, fst.isymbols,
+                  fst.osymbols, props, check=False)
+        return (out, arc_map) if return_arc_map else out
+    # one final state that can start the result: states keep their ids and
+    # its final weight moves onto the arcs leaving it in the result
+    rsrc = fst.nextstate.astype(np.int64)
+    rdst = fst.arc_source.astype(np.int64)
     rweight = fst.weight.copy()
     origin = np.arange(fst.num_arcs, dtype=np.int64)
-    if offset:
-        finals = np.flatnonzero(fst.final != sr.zero)
-        rsrc = np.concatenate([np.zeros(finals.shape[0], np.int64), rsrc])
-        rdst = np.concatenate([finals.astype(np.int64) + 1, rdst])
-        rweight = np.concatenate([fst.final[finals], rweight])
-        origin = np.concatenate([np.full(finals.shape[0], -1, np.int64), origin])
-        eps = np.zeros(finals.shape[0], LABEL_DTYPE)
-        ilabel = np.concatenate([eps, fst.ilabel])
-        olabel = np.concatenate([eps, fst.olabel])
-    else:
-        into_start = fst.nextstate == ostart
-        rweight[into_start] = sr.times(fst.final[ostart], rweight[into_start])
-        ilabel, olabel = fst.ilabel, fst.olabel
+    into_start = fst.nextstate == ostart
+    rweight[into_start] = sr.times(fst.final[ostart], rweight[into_start])
     # group by new source with a stable O(V + E) counting sort
     indptr, ilabel, olabel, rweight, rdst, order = coo_to_csr(
-        rsrc, ilabel, olabel, rweight.astype(sr.dtype, copy=False), rdst, n_out)
-    final = np.full(n_out, sr.zero, sr.dtype)
+        rsrc, fst.ilabel, fst.olabel, rweight.astype(sr.dtype, copy=False), rdst, n)
+    final = np.full(n, sr.zero, sr.dtype)
     if fst.start >= 0:
-        final[fst.start + offset] = sr.one
-    if not offset and ostart == fst.start:
+        final[fst.start] = sr.one
+    if ostart == fst.start:
         final[ostart] = fst.final[ostart]
-    props = Props()
-    for p in _KEPT_WHEN_TRUE:
-        if fst.props.get(p):
-            props = props.set(p, True)
     out = Fst(indptr, ilabel, olabel, rdst, rweight, final,
               ostart, sr, fst.isymbols, fst.osymbols, props, check=False)
     if return_arc_map:

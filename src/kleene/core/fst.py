@@ -188,9 +188,8 @@ class Fst:
         """Source state of every arc (computed once, cached)."""
         src = self._cache.get("arc_source")
         if src is None:
-            counts = np.diff(self.indptr)
-            src = _frozen(np.repeat(np.arange(self.num_states, dtype=STATE_DTYPE), counts))
-            self._cache["arc_source"] = src
+            from ..kernels.csr import arc_sources
+            src = self._cache["arc_source"] = _frozen(arc_sources(self.indptr))
         return src
 
     # -- properties -------------------------------------------------------

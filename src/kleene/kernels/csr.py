@@ -34,3 +34,14 @@ def coo_to_csr(src, ilabel, olabel, weight, nextstate, num_states):
         dst[pos] = nextstate[k]
         order[pos] = k
     return indptr, il, ol, w, dst, order
+
+
+@njit(cache=True)
+def arc_sources(indptr):
+    """The source state of every arc (``indptr`` expanded). O(V + E)."""
+    n = indptr.shape[0] - 1
+    src = np.empty(indptr[n], np.int32)
+    for s in range(n):
+        for a in range(indptr[s], indptr[s + 1]):
+            src[a] = s
+    return src
