@@ -87,10 +87,13 @@ def _rule_case(make_tau, left: str, right: str, *, direction: str, mode: str,
         import pynini
         from pynini.lib import byte
 
+        import importlib
+
         from kleene.grammar.cdrewrite import cdrewrite
         from kleene.grammar.charclass import sigma_star
         from kleene.grammar.ops import union
 
+        cache = importlib.import_module("kleene.grammar.cdrewrite")
         ktau, ptau = make_tau()
         ksigma, psigma = sigma_star("BYTE"), byte.BYTE.closure()
         if vowel_contexts:
@@ -100,6 +103,7 @@ def _rule_case(make_tau, left: str, right: str, *, direction: str, mode: str,
             kleft, kright, pleft, pright = left, right, left, right
 
         def run_kleene():
+            cache.clear_cache()  # from scratch, as pynini (no context DFAs kept)
             return cdrewrite(ktau, kleft, kright, ksigma, direction=direction, mode=mode)
 
         def run_pynini():

@@ -295,3 +295,21 @@ def test_result_is_optimized_like_pynini(case, direction, mode):
     else:
         assert pynini.isomorphic(krule.to_pynini(), prule, delta=1e-4), \
             f"{krule.num_states} states vs pynini's {prule.num_states()}"
+
+
+def test_context_cache_gives_the_same_rule():
+    """Context DFAs are cached by content between calls: a rule compiled
+    with a warm cache equals the one compiled from scratch, and rules with
+    other contexts over the same alphabet are not confused with it."""
+    import importlib
+    cdrewrite_module = importlib.import_module("kleene.grammar.cdrewrite")
+    cdrewrite_module.clear_cache()
+    sigma = _kleene_sigma()
+    cold = cdrewrite(cross("a", "b"), "c", "a", sigma)
+    warm = cdrewrite(cross("a", "b"), "c", "a", sigma)
+    other = cdrewrite(cross("a", "b"), "b", "a", sigma)
+    assert kleene.isomorphic(cold, warm)
+    assert kleene_outputs(warm, "caa") == {"cba": 0.0}
+    assert kleene_outputs(other, "caa") == {"caa": 0.0}
+    assert kleene_outputs(other, "bab") == {"bab": 0.0}
+    assert kleene_outputs(other, "baa") == {"bba": 0.0}

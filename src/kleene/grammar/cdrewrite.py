@@ -43,6 +43,7 @@ weights of the distinct ways tau rewrites the input into it.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 import numpy as np
@@ -287,12 +288,46 @@ def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
 
 
 def _context_dfa(beta: Fst, sigma_star: Fst, *, right_to_left: bool) -> Fst:
-    """The DFA of ``Σ*·β`` (reversed β when ``right_to_left``), tropical."""
-    # determinized in the tropical semiring: Σ*·β is ambiguous, and in the
-    # log semiring its path multiplicities would become weights that never
-    # converge; the filter is unweighted, so it is then moved back
-    return _suffix_dfa(mk.unweighted(sigma_star, tropical), mk.unweighted(beta, tropical),
-                       reverse_beta=right_to_left)
+    """The DFA of ``Σ*·β`` (reversed β when ``right_to_left``), tropical.
+
+    Grammars compile many rules over one ``sigma_star`` with recurring
+    contexts (vowel classes, ``[BOS]``, ``[EOS]``), so the DFAs are kept in
+    a small cache keyed by the *content* of the two machines (their arrays;
+    machines are immutable, so a hit is always the same language).
+    :func:`clear_cache` empties it."""
+    key = (_digest(sigma_star), _digest(beta), right_to_left)
+    dfa = _DFA_CACHE.pop(key, None)
+    if dfa is None:
+        # determinized in the tropical semiring: Σ*·β is ambiguous, and in the
+        # log semiring its path multiplicities would become weights that never
+        # converge; the filter is unweighted, so it is then moved back
+        dfa = _suffix_dfa(mk.unweighted(sigma_star, tropical), mk.unweighted(beta, tropical),
+                          reverse_beta=right_to_left)
+    _DFA_CACHE[key] = dfa  # most recently used last
+    while len(_DFA_CACHE) > _DFA_CACHE_SIZE:
+        del _DFA_CACHE[next(iter(_DFA_CACHE))]
+    return dfa
+
+
+_DFA_CACHE: dict = {}
+_DFA_CACHE_SIZE = 64
+
+
+def clear_cache() -> None:
+    """Forgets the context DFAs cdrewrite keeps between calls (benchmarks
+    call it to time a compilation from scratch)."""
+    _DFA_CACHE.clear()
+
+
+def _digest(fst: Fst) -> bytes:
+    """A digest of the language-defining content of an unweighted acceptor:
+    its arcs (labels, destinations), which states are final, its start."""
+    h = hashlib.blake2b(digest_size=16)
+    for arr in (fst.indptr, fst.ilabel, fst.nextstate):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update(np.ascontiguousarray(fst.final != fst.semiring.zero).tobytes())
+    h.update(int(fst.start).to_bytes(8, "little", signed=True))
+    return h.digest()
 
 
 def _marker_filter(dfa: Fst, kind: mk.MarkerType, pairs, *, right_to_left: bool,
