@@ -151,8 +151,10 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
         # give some rewrites several paths (wrong weights in the log semiring)
         def rev(fst):
             return rmepsilon(reverse(fst))
-        rule = rev(_compile_ltr(rev(tau), rev(right), rev(left), rev(sigma_star),
-                                alphabet, markers, mode))
+        rule = reverse(_compile_ltr(rev(tau), rev(right), rev(left), rev(sigma_star),
+                                    alphabet, markers, mode))
+        if boundaries:  # composed once more below; else the final optimization
+            rule = rmepsilon(rule)  # removes the ε arcs of the reversal
     else:
         rule = _compile_ltr(tau, left, right, sigma_star, alphabet, markers, mode,
                             simultaneous=direction == "sim")
