@@ -12,16 +12,20 @@ label of the inputs are used: ``>`` (R), ``<1`` (L1) and ``<2`` (L2).
 3. ``replace`` rewrites ``<1 φ >`` as ``<1 ψ`` with tau's weight (markers
    inside the match are dropped), passes ``<2`` and deletes the other ``>``.
 4. ``l1`` deletes each ``<1`` and requires λ to end there; ``l2`` deletes
-   each ``<2`` and requires λ not to end there (obligatory mode: where the
-   contexts hold, the rule must apply). Optional mode drops the ``l2``
-   test, so every match may be rewritten or left alone.
+   each ``<2`` and requires λ not to end there (where the contexts hold,
+   the rule must apply). Both use one DFA of ``Σ*·λ``.
+
+An optional rule needs neither ``f`` nor ``l2`` (as in Mohri & Sproat and
+pynini): its replacement may start a rewrite anywhere, marking it ``<1``,
+and must end it at a ``>``; ``l1`` then checks λ before each ``<1``. This
+skips determinizing ``Σ*·φ``, the costliest filter.
 
 ``r`` and ``f`` read the input, ``l1``/``l2`` the output of ``replace``: the
 right context is checked on the input, the left one on the output of the
 rewrites made so far. A right-to-left rule is the reversed left-to-right
 rule of the reversed strings (contexts swapped), and a simultaneous rule
 checks both contexts on the input (``l1``/``l2`` move before
-``replace``). ``[BOS]``/``[EOS]`` in a context: the rule is compiled over
+``replace``; optional: ``l`` inserts the ``<1`` where λ ends). ``[BOS]``/``[EOS]`` in a context: the rule is compiled over
 ``Σ ∪ {[BOS], [EOS]}`` and applied to ``[BOS] w [EOS]``, whose markers are
 then dropped.
 
@@ -33,7 +37,8 @@ are equivalent and at most as large (the reversals align some ε arcs
 differently, and pynini's own result is sometimes not minimal). Unweighted
 machines (the filters' ``Σ*·β``, the optimized tau and rule) are
 determinized by a dedicated subset construction
-(:mod:`kleene.kernels.cdrewrite`).
+(:mod:`kleene.kernels.cdrewrite`), and the context DFAs are cached by
+content across calls (:func:`clear_cache`).
 
 Weights: tau's weights appear on the rewrites; the filters are unweighted.
 The construction is unambiguous (each rewrite of a string has one path),
@@ -109,12 +114,13 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
     context, machines over different semirings, or a label of tau that
     ``sigma_star`` lacks (pynini silently drops those rewrites).
 
-    Complexity: dominated by determinizing ``Σ*·ρ``, ``Σ*·φ`` and
-    ``Σ*·λ`` (exponential in the worst case, linear in the size of the
-    context automata times |Σ| for the usual string and class contexts)
-    and by the four compositions of the marker transducers, each
-    O(V₁V₂ + E₁E₂) in the worst case, and by the final optimization
-    (exponential in the worst case, as pynini's).
+    Complexity: dominated by determinizing ``Σ*·ρ``, ``Σ*·λ`` and (obligatory
+    rules) ``Σ*·φ`` (exponential in the worst case, linear in the size of
+    the context automata times |Σ| for the usual string and class
+    contexts), by the two to four compositions of the marker transducers,
+    each O(V₁V₂ + E₁E₂) in the worst case, and by the final optimization
+    (exponential in the worst case, as pynini's). Every determinization
+    stops with :class:`FstOpError` beyond ``MAX_DFA_STATES`` states.
     """
     if direction not in _DIRECTIONS:
         raise FstArgError(f"cdrewrite: direction must be one of {_DIRECTIONS}, "
