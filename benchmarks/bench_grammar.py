@@ -84,10 +84,10 @@ def _check(samples, *, weights: bool):
 def _rule_case(make_tau, left: str, right: str, *, direction: str, mode: str,
                samples, weights: bool = False, vowel_contexts: bool = False):
     def build():
+        import importlib
+
         import pynini
         from pynini.lib import byte
-
-        import importlib
 
         from kleene.grammar.cdrewrite import cdrewrite
         from kleene.grammar.charclass import sigma_star

@@ -58,12 +58,12 @@ from ..algorithms.compose import compose
 from ..algorithms.concat import concat
 from ..algorithms.connect import connect
 from ..algorithms.minimize import minimize
+from ..algorithms.optimize import optimize
 from ..algorithms.project import project
 from ..algorithms.relabel import relabel
 from ..algorithms.reverse import reverse
 from ..algorithms.rmepsilon import rmepsilon
 from ..core.fst import Fst
-from ..algorithms.optimize import optimize
 from ..core.properties import Prop, Props
 from ..errors import FstArgError, FstOpError
 from ..kernels import cdrewrite as _k
@@ -119,8 +119,9 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
     the context automata times |Σ| for the usual string and class
     contexts), by the two to four compositions of the marker transducers,
     each O(V₁V₂ + E₁E₂) in the worst case, and by the final optimization
-    (exponential in the worst case, as pynini's). Every determinization
-    stops with :class:`FstOpError` beyond ``MAX_DFA_STATES`` states.
+    (exponential in the worst case, as pynini's). The unweighted subset
+    constructions stop with :class:`FstOpError` beyond ``MAX_DFA_STATES``
+    states.
     """
     if direction not in _DIRECTIONS:
         raise FstArgError(f"cdrewrite: direction must be one of {_DIRECTIONS}, "
