@@ -13,7 +13,7 @@ from ..errors import FstArgError
 from ..kernels.closure import closure_csr
 from ..kernels.union import ARC_FROM_START, NEW_START, TAKE_START, union_pair
 from .concat import concat_parts
-from .union import freeze, preserved_props, raw
+from .union import freeze, preserved_props, raw, read_only
 
 _CLOSURE_TYPES = ("star", "plus", "ques")
 _BOUNDS = {"star": (0, None), "plus": (1, None), "ques": (0, 1)}
@@ -34,19 +34,30 @@ def _plus_or_star(fst: Fst, star: bool) -> tuple:
         n = fst.num_states
         indptr = np.append(fst.indptr, fst.indptr[-1]).astype(INDPTR_DTYPE)
         final = np.append(fst.final, sr.one_value()).astype(sr.dtype)
-        return (indptr, *parts[1:5], final, n, parts[7])
+        return read_only((indptr, *parts[1:5], final, n, parts[7]))
     indptr, il, ol, w, dst, final, arc_map = closure_csr(
         fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
         fst.start, sr.code, star)
-    return (indptr, il, ol, w, dst, final, fst.num_states if star else fst.start,
-            arc_map)
+    return read_only((indptr, il, ol, w, dst, final,
+                      fst.num_states if star else fst.start, arc_map))
+
+
+_EMPTY_STRING: dict[int, tuple] = {}
 
 
 def _empty_string_machine(sr) -> tuple:
-    """The one-state machine accepting ε (with weight one), as a raw tuple."""
-    none = np.zeros(0, np.int32)
-    return (np.zeros(2, INDPTR_DTYPE), none, none, np.zeros(0, sr.dtype), none,
-            np.full(1, sr.one, sr.dtype), 0, np.zeros(0, np.int64))
+    """The one-state machine accepting ε (with weight one), as a raw tuple
+    of read-only arrays, made once per semiring."""
+    parts = _EMPTY_STRING.get(id(sr))
+    if parts is None:
+        none = np.zeros(0, np.int32)
+        parts = (np.zeros(2, INDPTR_DTYPE), none, none, np.zeros(0, sr.dtype), none,
+                 np.full(1, sr.one, sr.dtype), 0, np.zeros(0, np.int64))
+        for arr in parts:
+            if isinstance(arr, np.ndarray):
+                arr.setflags(write=False)
+        _EMPTY_STRING[id(sr)] = parts
+    return parts
 
 
 def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
@@ -77,12 +88,12 @@ def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
             nonlocal initial_acyclic
             if acc[6] < 0:
                 initial_acyclic = True  # the ε machine's start, acyclic
-                return union_pair(*acc, *eps, TAKE_START, code)
+                return read_only(union_pair(*acc, *eps, TAKE_START, code))
             if initial_acyclic is None:
                 initial_acyclic = fst.has(Prop.ACYCLIC)
             mode = ARC_FROM_START if initial_acyclic else NEW_START
             initial_acyclic = True
-            return union_pair(*acc, *eps, mode, code)
+            return read_only(union_pair(*acc, *eps, mode, code))
 
         acc = optionalize(copy)                  # x?
         for _ in range(upper - lower - 1):       # (x (x ...)?)?

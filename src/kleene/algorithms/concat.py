@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.fst import Fst
 from ..kernels.concat import concat_pair
-from .union import _ACYCLIC, check_compatible, freeze, preserved_props, raw
+from .union import _ACYCLIC, check_compatible, freeze, preserved_props, raw, read_only
 
 
 def concat_parts(p: tuple, q: tuple, code: int, *, prepend: bool = False) -> tuple:
@@ -17,7 +17,7 @@ def concat_parts(p: tuple, q: tuple, code: int, *, prepend: bool = False) -> tup
             return q
     elif p[6] < 0:
         return p
-    return concat_pair(*p, *q, prepend, code)
+    return read_only(concat_pair(*p, *q, prepend, code))
 
 
 def concat(fst: Fst, *others: Fst, return_arc_map: bool = False):

@@ -23,8 +23,20 @@ def raw(fst: Fst, arc_offset: int = 0) -> tuple:
     """``fst`` as the tuple the pair kernels take and return: ``(indptr,
     ilabel, olabel, weight, nextstate, final, start, origin)``, with
     ``origin[k] = arc_offset + k`` (the arc map of a copy)."""
+    origin = np.arange(arc_offset, arc_offset + fst.num_arcs, dtype=np.int64)
+    origin.setflags(write=False)
     return (fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
-            fst.start, np.arange(arc_offset, arc_offset + fst.num_arcs, dtype=np.int64))
+            fst.start, origin)
+
+
+def read_only(parts: tuple) -> tuple:
+    """Marks a kernel's output arrays read-only before they feed the next
+    kernel call: numba compiles one specialization per read-only/writable
+    combination, so keeping every input read-only keeps one per dtype."""
+    for x in parts:
+        if x.__class__ is np.ndarray:
+            x.setflags(write=False)
+    return parts
 
 
 def freeze(parts: tuple, semiring, isymbols, osymbols, props: Props,
@@ -33,7 +45,9 @@ def freeze(parts: tuple, semiring, isymbols, osymbols, props: Props,
     indptr, il, ol, w, dst, final, start, origin = parts
     out = Fst(indptr, il, ol, dst, w, final, int(start), semiring, isymbols, osymbols,
               props, check=False)
-    return (out, origin) if return_arc_map else out
+    if return_arc_map:
+        return out, origin if origin.flags.writeable else origin.copy()
+    return out
 
 
 def check_compatible(op: str, fsts) -> tuple:
@@ -130,7 +144,8 @@ def union(fst: Fst, *others: Fst, return_arc_map: bool = False):
                     initial_acyclic = initial_acyclic.has(Prop.ACYCLIC)
                 mode = ARC_FROM_START if initial_acyclic else NEW_START
                 initial_acyclic = True  # the start now has no incoming arcs
-            acc = union_pair(*acc, *raw(other, arc_offset), mode, semiring.code)
+            acc = read_only(union_pair(*acc, *raw(other, arc_offset), mode,
+                                       semiring.code))
         arc_offset += other.num_arcs
     return freeze(acc, semiring, isymbols, osymbols,
                   preserved_props(machines, extra=_ACYCLIC), return_arc_map)
