@@ -350,7 +350,15 @@ def _marker_filter(dfa: Fst, kind: mk.MarkerType, pairs, *, right_to_left: bool,
         dfa = mk.add_loops(dfa, ignore)
     fst = mk.marker(dfa, kind, pairs)
     if right_to_left:
-        fst = rmepsilon(reverse(fst))
+        # The reversal starts with ε arcs into every final state (all of a
+        # "mark" filter's). Removing them would copy every state's arcs onto
+        # the start (the 100-pair rule: ~46k arcs), which then multiplies
+        # through the compositions and the final determinization (about 40%
+        # of the compile time). Kept where path multiplicities cannot change
+        # weights (idempotent semirings: the final optimization merges the
+        # paths); removed otherwise, so that log rules keep one path per
+        # rewrite.
+        fst = reverse(fst) if semiring.idempotent else rmepsilon(reverse(fst))
     return fst if semiring == tropical else mk.unweighted(fst, semiring)
 
 
