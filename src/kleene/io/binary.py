@@ -312,14 +312,15 @@ def _check_arcs(il, ol, ns, w, final, n: int, arc_dtype, arc_offset, final_offse
               (ol, lambda x: x.min() < 0, lambda x: x < 0, "negative output label", "olabel"),
               (ns, lambda x: x.min() < 0 or x.max() >= n, lambda x: (x < 0) | (x >= n),
                f"destination state out of range [0, {n})", "nextstate"),
-              (w, lambda x: np.isnan(x.sum()), np.isnan, "NaN weight", "weight"))
+              (w, lambda x: np.isnan(x).any(), np.isnan, "NaN weight", "weight"))
+    # (not isnan(sum): +inf + -inf would look like a NaN)
     if il.shape[0]:
         for values, quick, bad, problem, field in checks:
             if quick(values):
                 a = int(np.argmax(bad(values)))
                 raise FstIOError(f"arc {a}: {problem} ({values[a]})", path=source,
                                  offset=arc_offset(a) + arc_dtype.fields[field][1])
-    if final.shape[0] and np.isnan(final.sum()):
+    if final.shape[0] and np.isnan(final).any():
         s = int(np.argmax(np.isnan(final)))
         raise FstIOError(f"state {s}: NaN final weight", path=source, offset=final_offset(s))
 

@@ -42,11 +42,15 @@ from ..core.fst import Fst
 from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
 from ..semirings import ALL_SEMIRINGS, Semiring
 from . import far_sttable as st
+from .far_batch import SymbolBytesCache
 from .far_native import MARKER as NATIVE_MARKER, NativeArchive, NativePacker
 
 FarType = Literal["sttable", "stlist", "native"]
 FAR_TYPES = ("sttable", "stlist", "native")
 _ZIP_LOCAL_MAGIC = b"PK\x03\x04"
+_READ_BATCH = 4096          # entries parsed together when iterating
+_WRITE_BATCH = 2048         # entries (or ...
+_WRITE_BATCH_ARCS = 1 << 20  # ... arcs) held before they are encoded together
 
 
 def far_type_of(data: "bytes | bytearray | memoryview | mmap.mmap") -> str | None:
@@ -146,18 +150,15 @@ class FarReader:
             raise FstArgError(f"the FAR {self.path!r} is closed")
 
     def _index(self) -> list:
-        if self._entries is None:  # an stlist: one scan parses every machine
-            self._entries = [(k, a, b) for k, a, b, _ in st.iter_stlist(self._data, self.path)]
+        if self._entries is None:  # an stlist: one scan finds every entry
+            self._entries = st.stlist_entries(self._data, self.path)
         return self._entries
 
     def _load(self, i: int) -> Fst:
         entry = self._index()[i]
         if self.far_type == "native":
             return self._native.load(i)
-        key, start, end = entry
-        # A copy of the entry's bytes: nothing keeps the file mapping exported.
-        return st.read_entry_fst(bytes(self._data[start:end]), 0, end - start, key,
-                                 self.path, base=start)
+        return st.read_entries(self._data, [entry], self.path)[0]
 
     def keys(self) -> list[str]:
         """The keys in file (= sorted) order."""
@@ -172,15 +173,16 @@ class FarReader:
 
     def __iter__(self) -> Iterator[tuple[str, Fst]]:
         self._check_open()
-        if self._entries is None:  # stlist, first pass: parse each machine once
-            entries = []
-            for key, start, end, fst in st.iter_stlist(self._data, self.path):
-                entries.append((key, start, end))
-                yield key, fst
-            self._entries = entries
+        entries = self._index()
+        if self.far_type == "native":
+            for i, entry in enumerate(entries):
+                yield entry[0], self._native.load(i)
             return
-        for i, entry in enumerate(self._entries):
-            yield entry[0], self._load(i)
+        # Batches of machines read at once (see far_batch): the cost per
+        # machine is a few slices, and memory stays bounded.
+        for lo in range(0, len(entries), _READ_BATCH):
+            batch = entries[lo:lo + _READ_BATCH]
+            yield from zip((e[0] for e in batch), st.read_entries(self._data, batch, self.path))
 
     def items(self) -> Iterator[tuple[str, Fst]]:
         """Same as iterating: ``(key, fst)`` pairs in key order."""
@@ -339,8 +341,12 @@ class FarWriter:
     The archive is written to a temporary file next to ``path`` and moved
     into place by :meth:`close` (or leaving the ``with`` block normally); if
     the block raises, or the writer is dropped unclosed, nothing is left
-    behind. Memory: one machine at a time plus 8 bytes per entry (native:
-    the machines are kept until :meth:`close` packs them).
+    behind. Machines are encoded in batches (up to 2048 entries or 2^20
+    arcs, then all at once: see :mod:`kleene.io.far_batch`), so memory is
+    one batch plus 8 bytes per entry (native: the machines are kept until
+    :meth:`close` packs them). Symbol tables are encoded when a machine is
+    added, so later edits to a (mutable) table do not leak into entries
+    already added.
     """
 
     def __init__(self, path: "str | os.PathLike", *, far_type: FarType = "sttable",
@@ -364,6 +370,9 @@ class FarWriter:
             self._closed = True
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._packer = NativePacker() if far_type == "native" else None
+        self._pending: list[tuple[str, Fst, tuple[int, bytes]]] = []
+        self._pending_arcs = 0
+        self._symbols = SymbolBytesCache()
         try:
             if self._packer is None:
                 self._file.write(st.far_head(far_type))
@@ -394,16 +403,38 @@ class FarWriter:
             if self._packer is not None:
                 self._packer.add(key, fst)
             else:
-                data = st.encode_entry(key, fst, self.fst_type)
-                self._file.write(data)
-                self._positions.append(self._offset)
-                self._offset += len(data)
+                # Symbol tables are mutable: encode them now, as they are.
+                tables = (0, b"") if fst.isymbols is None and fst.osymbols is None \
+                    else self._symbols.flags_and_bytes(fst)
+                self._pending.append((key, fst, tables))
+                self._pending_arcs += fst.num_arcs
+                if (len(self._pending) >= _WRITE_BATCH
+                        or self._pending_arcs >= _WRITE_BATCH_ARCS):
+                    self._flush()
         except OSError as exc:
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._keys.append(key)
         self._last_key = key
 
     __setitem__ = add
+
+    def _flush(self) -> None:
+        """Encodes the pending machines together and appends them."""
+        pending, self._pending, self._pending_arcs = self._pending, [], 0
+        if not pending:
+            return
+        if self.fst_type == "vector":
+            parts = st.encode_entries([p[0] for p in pending], [p[1] for p in pending],
+                                      [p[2] for p in pending], self.fst_type)
+            pairs = zip(parts[0::2], parts[1::2])
+            sizes = [len(a) + len(b) for a, b in pairs]
+        else:
+            parts = [st.encode_entry(key, fst, self.fst_type) for key, fst, _ in pending]
+            sizes = [len(p) for p in parts]
+        self._file.write(b"".join(parts))
+        for size in sizes:
+            self._positions.append(self._offset)
+            self._offset += size
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -413,6 +444,7 @@ class FarWriter:
         if self._closed:
             return
         try:
+            self._flush()
             if self._packer is not None:
                 self._packer.write(self._file, self.semiring)
             elif self.far_type == "sttable":
@@ -432,6 +464,7 @@ class FarWriter:
             return
         self._closed = True
         self._packer = None
+        self._pending = []
         try:
             self._file.close()
         except (OSError, ValueError):

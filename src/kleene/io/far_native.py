@@ -31,6 +31,7 @@ import io
 import json
 import mmap
 import struct
+import tokenize
 import zipfile
 
 import numpy as np
@@ -50,7 +51,8 @@ _INT_ARRAYS = {"start": "<i8", "state_offset": "<i8", "indptr": "<i8",
 _FLOAT_ARRAYS = ("weight", "final")
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
               KeyError, NotImplementedError, RuntimeError, OverflowError, struct.error,
-              UnicodeDecodeError, MemoryError, TypeError)
+              UnicodeDecodeError, MemoryError, TypeError,
+              SyntaxError, tokenize.TokenError)  # a mangled .npy header dict
 
 
 # -- writing --------------------------------------------------------------------

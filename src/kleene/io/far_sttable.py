@@ -43,6 +43,7 @@ from ..errors import FstIOError
 from .binary import (FLAG_HAS_ISYMBOLS, FLAG_HAS_OSYMBOLS, FLAG_IS_ALIGNED, _align,
                      _const_arc_dtype, _const_state_dtype, _read_header, _weight_dtype,
                      read_binary, write_binary)
+from .far_batch import _Fallback, encode_vector_entries, read_vector_entries, scan_stlist
 from .symbols_binary import encode_string, read_string, read_symbol_table_binary
 
 STTABLE_MAGIC = 2125656924
@@ -107,21 +108,32 @@ def read_sttable_index(data, source: str) -> list[tuple[str, int, int]]:
                          offset=index_at)
     positions = np.frombuffer(data, "<i8", count, index_at + 8).tolist()
     entries = []
-    previous = None
+    previous = ""
     expected = _HEAD.size
+    unpack_i32 = _I32.unpack_from
     for i, pos in enumerate(positions):
         # The first entry starts right after the header; each later one after
         # the previous entry's FST began, and all before the index.
         in_order = pos == expected if i == 0 else expected < pos
-        if not (in_order and pos < index_at):
-            raise FstIOError(f"index entry {i}: position {pos} is not inside the entry "
-                             f"area [{expected}, {index_at}) in order", path=source,
-                             offset=index_at + 8 + 8 * i)
-        key, fst_at = _read_key(data, pos, source, previous)
         end = positions[i + 1] if i + 1 < count else index_at
-        if fst_at >= end:
-            raise FstIOError(f"entry {key!r}: key runs into the next entry", path=source,
-                             offset=pos)
+        length = unpack_i32(data, pos)[0] if in_order and pos + 4 <= index_at else -1
+        fst_at = pos + 4 + length
+        key = None
+        if in_order and pos < index_at and 0 < length and fst_at < end:
+            try:
+                key = data[pos + 4:fst_at].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        if key is None or key < previous:
+            # Something is wrong with this entry: let the checking code say what.
+            if not (in_order and pos < index_at):
+                raise FstIOError(f"index entry {i}: position {pos} is not inside the entry "
+                                 f"area [{expected}, {index_at}) in order", path=source,
+                                 offset=index_at + 8 + 8 * i)
+            key, fst_at = _read_key(data, pos, source, previous or None)
+            if fst_at >= end:
+                raise FstIOError(f"entry {key!r}: key runs into the next entry",
+                                 path=source, offset=pos)
         entries.append((key, fst_at, end))
         previous, expected = key, fst_at
     if count == 0 and index_at != _HEAD.size:
@@ -142,6 +154,35 @@ def read_entry_fst(data, start: int, end: int, key: str, source: str, *,
         message = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
         offset = base + start + (exc.offset or 0)
         raise FstIOError(f"entry {key!r}: {message}", path=source, offset=offset) from None
+
+
+def read_entries(data, entries: list[tuple[str, int, int]], source: str) -> list[Fst]:
+    """The machines of ``entries`` (``(key, fst_start, fst_end)`` in file
+    order, offsets into ``data``): all at once through the batch reader of
+    :mod:`.far_batch` when they are well-formed vector machines, else one by
+    one with :func:`read_entry_fst`, which raises the precise error of the
+    first bad entry. O(total size of the entries)."""
+    if not entries:
+        return []
+    lo, hi = entries[0][1], entries[-1][2]
+    chunk = bytes(data[lo:hi])  # a copy: nothing keeps a file mapping exported
+    try:
+        return read_vector_entries(chunk, [(a - lo, b - lo) for _, a, b in entries])
+    except _Fallback:
+        return [read_entry_fst(chunk, a - lo, b - lo, key, source, base=lo)
+                for key, a, b in entries]
+
+
+def stlist_entries(data, source: str) -> list[tuple[str, int, int]]:
+    """``(key, fst_start, fst_end)`` of every entry of an stlist archive.
+    Walks headers and bodies without building machines; falls back to
+    parsing every machine (:func:`iter_stlist`), which raises the precise
+    error, when anything is unusual."""
+    _check_head(data, STLIST_MAGIC, "stlist", source)
+    try:
+        return scan_stlist(data, _HEAD.size)
+    except _Fallback:
+        return [(k, a, b) for k, a, b, _ in iter_stlist(data, source)]
 
 
 def entry_arc_type(data, start: int, key: str, source: str) -> str:
@@ -203,6 +244,18 @@ def far_head(far_type: str) -> bytes:
     return _HEAD.pack(magic, FAR_FILE_VERSION)
 
 
+def encode_entries(keys: list[str], fsts: list[Fst], symbols: list[tuple[int, bytes]],
+                   fst_type: str = "vector") -> list:
+    """The entries of several machines of one semiring, as bytes-like parts
+    to write one after another (two per entry: key and header, body), the
+    same bytes as :func:`encode_entry` for each; ``symbols[i]`` is machine
+    i's (header flags, encoded tables). Vector machines go through the batch
+    writer of :mod:`.far_batch`. O(total size)."""
+    if fst_type == "vector" and fsts:
+        return encode_vector_entries(keys, fsts, symbols, fsts[0].semiring)
+    return [encode_entry(key, fst, fst_type) for key, fst in zip(keys, fsts)]
+
+
 def encode_entry(key: str, fst: Fst, fst_type: str = "vector") -> bytes:
     """One entry: the key as an OpenFst string, then the binary machine."""
     return encode_string(key) + write_binary(fst, fst_type=fst_type)
@@ -217,5 +270,6 @@ STLIST_TRAILER = encode_string("")
 
 
 __all__ = ["STTABLE_MAGIC", "STLIST_MAGIC", "sniff_far_type", "read_sttable_index",
-           "read_entry_fst", "entry_arc_type", "iter_stlist", "far_head", "encode_entry", "sttable_trailer",
+           "read_entry_fst", "read_entries", "stlist_entries", "entry_arc_type",
+           "iter_stlist", "far_head", "encode_entry", "encode_entries", "sttable_trailer",
            "STLIST_TRAILER"]
