@@ -73,6 +73,39 @@ def test_unweighted_cyclic_acceptor_isomorphic_to_pynini(fst):
     assert_isomorphic(ours, _pynini_det(fst))
 
 
+@pytest.mark.parametrize("semiring", ["tropical", "boolean"])
+@given(data=st.data())
+def test_unweighted_subset_path_matches_the_weighted_kernel(semiring, data):
+    """ε-free unweighted acceptors over idempotent semirings take the plain
+    subset construction; it must give the weighted kernel's machine arc for
+    arc (the weighted kernel is reached by hiding the unweighted bit)."""
+    fst = data.draw(fsts(semiring, acceptor=True, weighted=False, epsilons=False,
+                         max_states=7, max_arcs=16, num_labels=5))
+    ours = determinize(fst)
+    hidden = fst.replace(props=fst.props.set(kleene.Prop.UNWEIGHTED, False))
+    assert ours.equal(determinize(hidden))
+    if fst.start >= 0:
+        assert ours.props.get(kleene.Prop.I_DETERMINISTIC)
+        assert ours.properties().get(kleene.Prop.I_DETERMINISTIC)
+
+
+def test_unweighted_subset_path_with_generated_labels():
+    """Labels far above the dense range (generated symbols) are renumbered
+    for the subset kernel and restored."""
+    big = 0xF0000
+    b = FstBuilder("tropical")
+    b.add_states(3)
+    b.set_start(0)
+    for src, label, dst in ((0, big, 1), (0, big, 2), (1, 5, 2), (2, big + 7, 2)):
+        b.add_arc(src, label, label, None, dst)
+    b.set_final(2)
+    fst = b.freeze()
+    ours = determinize(fst)
+    hidden = fst.replace(props=fst.props.set(kleene.Prop.UNWEIGHTED, False))
+    assert ours.equal(determinize(hidden))
+    assert set(ours.ilabel.tolist()) == {5, big, big + 7}
+
+
 @pytest.mark.parametrize("semiring", ["tropical", "log64"])
 @given(data=st.data())
 def test_acceptor_matches_reference(semiring, data):

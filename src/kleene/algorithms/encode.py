@@ -109,21 +109,27 @@ class EncodeMapper:
             self._index = {row.tobytes(): k for k, row in enumerate(rows, start=1)}
         return self._index
 
-    def _labels_for(self, ilab, olab, wts) -> np.ndarray:
+    def _labels_for(self, ilab, olab, wts, *, same_weight: bool = False) -> np.ndarray:
         """Labels for the key rows, adding unseen keys in order of first
-        appearance. One np.unique over packed keys; the Python loop runs over
-        distinct keys only, and not at all for a fresh mapper."""
+        appearance. One np.unique over the keys (packed into one int64 when
+        ``same_weight`` says every row has the same weight); the Python loop
+        runs over distinct keys only, and not at all for a fresh mapper."""
         m = ilab.shape[0]
         if m == 0:
             return np.zeros(0, np.int64)
         packed, rows = _packed_rows(ilab, olab, wts)
-        uniq, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+        if same_weight and ilab.min() >= 0 and olab.min() >= 0:
+            key = (packed[:, 0] << 32) | packed[:, 1]
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
         inverse = inverse.ravel()
+        num_keys = first.shape[0]
+        label_of_uniq = np.empty(num_keys, np.int64)
         if self._ilabel.shape[0] == 0:
             # fresh mapper: labels 1, 2, ... in order of first appearance
             order = np.argsort(first, kind="stable")
-            label_of_uniq = np.empty(uniq.shape[0], np.int64)
-            label_of_uniq[order] = np.arange(1, uniq.shape[0] + 1)
+            label_of_uniq[order] = np.arange(1, num_keys + 1)
             idx = first[order]
             self._ilabel = packed[idx, 0].copy()
             self._olabel = packed[idx, 1].copy()
@@ -131,10 +137,9 @@ class EncodeMapper:
             self._index = None
             return label_of_uniq[inverse]
         index = self._key_index()
-        label_of_uniq = np.empty(uniq.shape[0], np.int64)
         new_keys = []
         for u in np.argsort(first, kind="stable"):
-            key = uniq[u].tobytes()
+            key = rows[first[u]].tobytes()
             label = index.get(key)
             if label is None:
                 label = len(index) + 1
@@ -187,9 +192,9 @@ def encode(fst: Fst, mapper: EncodeMapper) -> Fst:
     labels_too = mapper.encode_labels
     weights_too = mapper.encode_weights
     arc_o = fst.olabel if labels_too else np.zeros(m, np.int64)
-    arc_w = fst.weight if weights_too else np.full(m, sr.one, np.float64)
+    arc_w = fst.weight if weights_too else np.broadcast_to(np.float64(sr.one), (m,))
     if not weights_too:
-        codes = mapper._labels_for(fst.ilabel, arc_o, arc_w)
+        codes = mapper._labels_for(fst.ilabel, arc_o, arc_w, same_weight=True)
         ilabel = codes.astype(LABEL_DTYPE)
         olabel = ilabel if labels_too else fst.olabel
         props = _encoded_props(fst, labels_too)
