@@ -48,8 +48,17 @@ def accep(text: str, *, weight: WeightLike = None, token_type: TokenType = "byte
 
 
 # -- cross --------------------------------------------------------------------
-def _labels(text: str, token_type: TokenType = "byte") -> np.ndarray:
-    return text_labels(text, token_type)
+def _label_list(text: str, token_type: TokenType = "byte") -> list[int]:
+    """The labels of ``text`` as a list (string_map's trie works on lists):
+    plain byte text is read straight from its UTF-8 bytes."""
+    if token_type == "byte" and text.isascii() and _plain(text):
+        return list(text.encode())
+    return text_labels(text, token_type).tolist()
+
+
+def _plain(text: str) -> bool:
+    """No NUL, bracket or backslash: nothing for the string parser to do."""
+    return not ("[" in text or "]" in text or "\\" in text or "\0" in text)
 
 
 def _semiring_of(*values) -> Semiring:
@@ -298,10 +307,12 @@ def string_map(lines, *, input_token_type: TokenType = "byte",
     size.
     """
     sr = get_semiring(semiring)
+    one = sr.one_value()
     entries = []
     for inp, out, w in _parse_lines(lines):
-        entries.append((_labels(inp, input_token_type).tolist(),
-                        _labels(out, output_token_type).tolist(), sr.coerce(w)))
+        entries.append((_label_list(inp, input_token_type),
+                        _label_list(out, output_token_type),
+                        one if w is None else sr.coerce(w)))
     return _compile_entries(entries, sr, _table(input_token_type),
                             _table(output_token_type))
 
@@ -340,8 +351,8 @@ def string_file(path: "str | os.PathLike", *, input_token_type: TokenType = "byt
         out = columns[1] if len(columns) > 1 else inp
         try:
             w = sr.coerce(_weight_value(columns[2])) if len(columns) == 3 else sr.one
-            entries.append((_labels(inp, input_token_type).tolist(),
-                            _labels(out, output_token_type).tolist(), w))
+            entries.append((_label_list(inp, input_token_type),
+                            _label_list(out, output_token_type), w))
         except (FstArgError, LookupError) as exc:
             raise FstIOError(f"{where}: {exc}") from None
     return _compile_entries(entries, sr, _table(input_token_type),
