@@ -15,9 +15,9 @@ def invert(fst: Fst) -> Fst:
 
     Preconditions: none.
 
-    Complexity: O(V + E) (two array copies).
+    Complexity: O(1): the arrays are read-only, so the result shares them
+    (its ``ilabel`` is this machine's ``olabel`` and vice versa).
     """
-    return Fst(fst.indptr.copy(), fst.olabel.copy(), fst.ilabel.copy(),
-               fst.nextstate.copy(), fst.weight.copy(), fst.final.copy(), fst.start,
-               fst.semiring, fst.osymbols, fst.isymbols, fst.props.swap_io(),
+    return Fst(fst.indptr, fst.olabel, fst.ilabel, fst.nextstate, fst.weight, fst.final,
+               fst.start, fst.semiring, fst.osymbols, fst.isymbols, fst.props.swap_io(),
                check=False)
