@@ -58,7 +58,7 @@ from ..algorithms.compose import compose
 from ..algorithms.concat import concat
 from ..algorithms.connect import connect
 from ..algorithms.minimize import minimize
-from ..algorithms.optimize import optimize
+from ..algorithms.optimize import arc_sum, optimize
 from ..algorithms.project import project
 from ..algorithms.relabel import relabel
 from ..algorithms.reverse import reverse
@@ -258,32 +258,55 @@ def _unweighted_idempotent(fst: Fst) -> bool:
 
 
 def _optimize(rule: Fst) -> Fst:
-    """pynini's ``Optimize`` (of tau and of the composed rule). An
-    unweighted machine over an idempotent semiring (the usual case) goes
-    through the dedicated unweighted subset construction: ε-removal,
-    labels encoded as pairs, determinized, minimized, decoded (what
-    :func:`kleene.optimize` does, faster); any other through
+    """pynini's ``Optimize`` of an unweighted tau or of the composed rule.
+
+    Over an idempotent semiring it runs the dedicated unweighted subset
+    construction on the label-encoded machine (ε-removal, labels encoded as
+    pairs, determinized, minimized, decoded: what :func:`kleene.optimize`
+    does, faster). A weighted rule (cyclic: its arc weights would not
+    converge under determinization) has its weights encoded into the labels
+    too and parallel equal arcs ⊕-merged afterwards, as
+    :func:`kleene.optimize` does for it, when its ε-free final weights are
+    one (tau's final weights sit on its closing arcs, but ε-removal may
+    move weights onto final states). Any other machine goes through
     :func:`kleene.optimize`."""
-    if not _unweighted_idempotent(rule):
+    sr = rule.semiring
+    if not sr.idempotent:
         return optimize(rule)
+    original = rule
     rule = rmepsilon(rule)
     if rule.start < 0:
         return rule
-    # labels encoded as pairs: numpy's unique instead of an EncodeMapper
-    # (the table never leaves this function)
+    weighted = not rule.has(Prop.UNWEIGHTED)
+    if weighted and not np.all(sr.is_one(rule.final[rule.final != sr.zero])):
+        return optimize(original)  # ε-removal moved weights onto final states
+    # labels (and weights) encoded with numpy's unique instead of an
+    # EncodeMapper (the table never leaves this function)
     base = np.int64(max(_max_label(rule), 0) + 1)
-    table, codes = np.unique(rule.ilabel.astype(np.int64) * base + rule.olabel,
-                             return_inverse=True)
+    pairs = rule.ilabel.astype(np.int64) * base + rule.olabel
+    if weighted:
+        bits = rule.weight.view(np.int64 if rule.weight.itemsize == 8 else np.int32)
+        table, codes = np.unique(np.stack([pairs, bits.astype(np.int64)], axis=1),
+                                 axis=0, return_inverse=True)
+    else:
+        table, codes = np.unique(pairs, return_inverse=True)
     codes = (codes.reshape(-1) + 1).astype(np.int32)
-    sr = rule.semiring
-    encoded = Fst(rule.indptr, codes, codes, rule.nextstate, rule.weight, rule.final,
+    one = np.full(codes.shape[0], sr.one_value(), sr.dtype)
+    encoded = Fst(rule.indptr, codes, codes, rule.nextstate, one, rule.final,
                   rule.start, sr, check=False)
     dfa = minimize(_determinize_unweighted(encoded))
-    pairs = table[dfa.ilabel.astype(np.int64) - 1]
-    props = Props().set(Prop.UNWEIGHTED | Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
-    return Fst(dfa.indptr, (pairs // base).astype(np.int32), (pairs % base).astype(np.int32),
-               dfa.nextstate, dfa.weight, dfa.final, dfa.start, sr, rule.isymbols,
-               rule.osymbols, props, check=False)
+    rows = table[dfa.ilabel.astype(np.int64) - 1]
+    if weighted:
+        pairs = rows[:, 0]
+        weight = rows[:, 1].astype(bits.dtype).view(rule.weight.dtype)
+        props = Props().set(Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
+    else:
+        pairs, weight = rows, dfa.weight
+        props = Props().set(Prop.UNWEIGHTED | Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
+    out = Fst(dfa.indptr, (pairs // base).astype(np.int32), (pairs % base).astype(np.int32),
+              dfa.nextstate, np.ascontiguousarray(weight), dfa.final, dfa.start, sr,
+              rule.isymbols, rule.osymbols, props, check=False)
+    return arc_sum(out) if weighted else out
 
 
 def _filter(beta: Fst, sigma_star: Fst, kind: mk.MarkerType, pairs, *,
