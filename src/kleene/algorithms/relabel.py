@@ -120,10 +120,6 @@ def relabel(fst: Fst, *, ipairs: Iterable[tuple[int, int]] | None = None,
     changed = ipairs is not None or isymbols is not None or opairs is not None \
         or osymbols is not None
     props = fst.props.keep(_LABEL_FREE) if changed else fst.props
-    if ilabel is fst.ilabel:
-        ilabel = ilabel.copy()
-    if olabel is fst.olabel:
-        olabel = olabel.copy()
-    return Fst(fst.indptr.copy(), ilabel, olabel, fst.nextstate.copy(),
-               fst.weight.copy(), fst.final.copy(), fst.start, fst.semiring,
-               in_table, out_table, props, check=False)
+    # the arrays are read-only: what does not change is shared
+    return Fst(fst.indptr, ilabel, olabel, fst.nextstate, fst.weight, fst.final,
+               fst.start, fst.semiring, in_table, out_table, props, check=False)
