@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .builders import WeightLike, _weight_value, cross
-from .coerce import FstLike, to_fst
+from .coerce import FstLike, string_pair_machine, to_fst
 from .ops import closure, concat
 from ..core.fst import Fst
 
@@ -14,15 +16,13 @@ def add_weight(x: FstLike, weight: WeightLike) -> Fst:
     pynutil does: the empty string with final weight ``weight``,
     concatenated with ``x``. Complexity: O(V + E)."""
     fst = to_fst(x)
-    prefix = to_fst("", semiring=fst.semiring)
-    prefix = prefix.replace(final=_final_of_empty(prefix, weight))
+    prefix = string_pair_machine(_NO_LABELS, _NO_LABELS, fst.semiring,
+                                 _weight_value(weight), nonzero=True)
     return concat(prefix, fst)
 
 
-def _final_of_empty(prefix: Fst, weight: WeightLike):
-    final = prefix.final.copy()
-    final[0] = prefix.semiring.coerce(_weight_value(weight))
-    return final
+_NO_LABELS = np.zeros(0, np.int32)
+_NO_LABELS.setflags(write=False)
 
 
 def insert(x: FstLike, weight: WeightLike = None) -> Fst:
