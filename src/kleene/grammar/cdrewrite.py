@@ -284,24 +284,22 @@ def _optimize(rule: Fst) -> Fst:
     # EncodeMapper (the table never leaves this function)
     base = np.int64(max(_max_label(rule), 0) + 1)
     pairs = rule.ilabel.astype(np.int64) * base + rule.olabel
-    if weighted:
-        bits = rule.weight.view(np.int64 if rule.weight.itemsize == 8 else np.int32)
-        table, codes = np.unique(np.stack([pairs, bits.astype(np.int64)], axis=1),
-                                 axis=0, return_inverse=True)
-    else:
-        table, codes = np.unique(pairs, return_inverse=True)
+    if weighted:  # key: (pair, rank of the weight among the distinct weights)
+        weights, rank = np.unique(rule.weight, return_inverse=True)
+        pairs = pairs * weights.shape[0] + rank.reshape(-1)
+    table, codes = np.unique(pairs, return_inverse=True)
     codes = (codes.reshape(-1) + 1).astype(np.int32)
     one = np.full(codes.shape[0], sr.one_value(), sr.dtype)
     encoded = Fst(rule.indptr, codes, codes, rule.nextstate, one, rule.final,
                   rule.start, sr, check=False)
     dfa = minimize(_determinize_unweighted(encoded))
-    rows = table[dfa.ilabel.astype(np.int64) - 1]
+    pairs = table[dfa.ilabel.astype(np.int64) - 1]
     if weighted:
-        pairs = rows[:, 0]
-        weight = rows[:, 1].astype(bits.dtype).view(rule.weight.dtype)
+        pairs, rank = np.divmod(pairs, weights.shape[0])
+        weight = weights[rank]
         props = Props().set(Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
     else:
-        pairs, weight = rows, dfa.weight
+        weight = dfa.weight
         props = Props().set(Prop.UNWEIGHTED | Prop.NO_EPSILONS | Prop.ACCESSIBLE, True)
     out = Fst(dfa.indptr, (pairs // base).astype(np.int32), (pairs % base).astype(np.int32),
               dfa.nextstate, np.ascontiguousarray(weight), dfa.final, dfa.start, sr,
