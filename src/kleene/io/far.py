@@ -49,6 +49,7 @@ FarType = Literal["sttable", "stlist", "native"]
 FAR_TYPES = ("sttable", "stlist", "native")
 _ZIP_LOCAL_MAGIC = b"PK\x03\x04"
 _READ_BATCH = 4096          # entries parsed together when iterating
+_READ_WHOLE_BYTES = 1 << 26  # sttable archives up to this size are read, not mapped
 _WRITE_BATCH = 2048         # entries (or ...
 _WRITE_BATCH_ARCS = 1 << 20  # ... arcs) held before they are encoded together
 
@@ -138,6 +139,10 @@ class FarReader:
     def _map(self, size: int):
         if size == 0:
             return b""
+        if size <= _READ_WHOLE_BYTES:
+            # Small archives: one read() beats page faults on a fresh mapping.
+            self._file.seek(0)
+            return self._file.read()
         try:
             return mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # not mappable (a pipe, a special file)
@@ -191,7 +196,8 @@ class FarReader:
     def _first_index(self, key: str) -> int:
         if not isinstance(key, str):
             raise FstArgError(f"FAR keys are strings, not {type(key).__name__}")
-        self.keys()
+        if self._keys is None:
+            self.keys()
         return bisect.bisect_left(self._keys, key)
 
     def __contains__(self, key) -> bool:

@@ -206,6 +206,46 @@ class _TableCache:
         return table.copy(), end
 
 
+_VECTOR_TYPE = encode_string("vector")
+_PREFIXES: dict[bytes, Semiring] = {}  # header prefix -> semiring, once validated
+_LAYOUTS: dict[Semiring, tuple] = {}
+
+
+def _layout(sr: Semiring) -> tuple:
+    """(weight size, file weight dtype, arc record dtype, semiring dtype)."""
+    layout = _LAYOUTS.get(sr)
+    if layout is None:
+        wdt = _b._weight_dtype(sr)
+        layout = _LAYOUTS[sr] = (wdt.itemsize, wdt, _b._vector_arc_dtype(sr),
+                                 np.dtype(sr.dtype))
+    return layout
+
+
+def _vector_prefix(data: bytes, at: int) -> tuple[bytes, Semiring]:
+    """The fixed header prefix (magic, "vector", arc type, version) of the
+    machine at ``data[at:]`` and its semiring; :class:`_Fallback` when it is
+    not a valid vector header."""
+    if data[at + 4:at + 14] != _VECTOR_TYPE or at + 18 > len(data):
+        raise _Fallback
+    prefix = data[at:at + 22 + _I32.unpack_from(data, at + 14)[0]]
+    sr = _PREFIXES.get(prefix)
+    if sr is None:
+        try:
+            h = _b._read_header(data[at:at + len(prefix) + _TAIL.size], "<far entry>")
+        except FstIOError:
+            raise _Fallback from None
+        if h.fst_type != "vector" or len(_PREFIXES) > 64:
+            raise _Fallback
+        sr = _PREFIXES[prefix] = h.semiring
+    return prefix, sr
+
+
+def _windows(data: bytes, width: int) -> np.ndarray:
+    """Read-only (len - width + 1, width) byte view, one row per offset."""
+    rows = max(len(data) - width + 1, 0)
+    return np.ndarray((rows, width), np.uint8, buffer=data, strides=(1, 1))
+
+
 def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst]:
     """The machines stored as OpenFst ``vector`` binaries at
     ``data[start:end]`` for each ``(start, end)`` of ``entries``.
@@ -213,32 +253,26 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
     Raises :class:`_Fallback` (never an error of its own) when any entry is
     not a well-formed vector machine of the first entry's arc type: the
     caller then reads the entries one by one with the checking reader."""
-    from ..kernels.far import OK, scan_vector_bodies
+    from ..kernels.far import OK, decode_vector_bodies
     k = len(entries)
     if not k:
         return []
-    first_start = entries[0][0]
-    try:
-        h = _b._read_header(data[first_start:first_start + 4096], "<far entry>")
-    except FstIOError:
-        raise _Fallback from None
-    if h.fst_type != "vector":
-        raise _Fallback
-    sr = h.semiring
-    prefix_len = 4 + 4 + 6 + 4 + len(sr.arc_type.encode()) + 4
-    prefix = data[first_start:first_start + prefix_len]
-    tables = _TableCache(data)
+    prefix, sr = _vector_prefix(data, entries[0][0])
+    prefix_len = len(prefix)
+    tables = None
     unpack = _TAIL.unpack_from
     starts = [0] * k
     declared = [0] * k
     body_start = [0] * k
+    ends = [0] * k
     symbols = [None] * k
     for i, (at, end) in enumerate(entries):
-        if data[at:at + prefix_len] != prefix or at + prefix_len + _TAIL.size > end:
+        pos = at + prefix_len + _TAIL.size
+        if data[at:at + prefix_len] != prefix or pos > end:
             raise _Fallback
         flags, _props, start, num_states, _arcs = unpack(data, at + prefix_len)
-        pos = at + prefix_len + _TAIL.size
         if flags & 3:
+            tables = tables or _TableCache(data)
             isyms = osyms = None
             if flags & _b.FLAG_HAS_ISYMBOLS:
                 isyms, pos = tables.read(pos)
@@ -247,59 +281,30 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
             if pos > end:
                 raise _Fallback
             symbols[i] = (isyms, osyms)
+        if num_states < -1 or num_states > _INT32_MAX or start < -1:
+            raise _Fallback
         starts[i] = start
         declared[i] = num_states
         body_start[i] = pos
-    start = np.array(starts, np.int64)
-    declared_a = np.array(declared, np.int64)
-    if np.any((declared_a < -1) | (declared_a > _INT32_MAX) | (start < -1)):
+        ends[i] = end
+    wsize, wfile, arc_dtype, wdt = _layout(sr)
+    status, _bad, num_states, local, il, ol, ns, wbytes, fbytes = decode_vector_bodies(
+        np.frombuffer(data, np.uint8), np.array(body_start, np.int64),
+        np.array(ends, np.int64), np.array(declared, np.int64),
+        np.array(starts, np.int64), wsize, arc_dtype.itemsize)
+    if status != OK:
         raise _Fallback
-    ends = np.fromiter((e for _, e in entries), np.int64, k)
-    body_start_a = np.array(body_start, np.int64)
-    wsize = _b._weight_dtype(sr).itemsize
-    arc_dtype = _b._vector_arc_dtype(sr)
-    rec, hsize = arc_dtype.itemsize, wsize + 8
-    room = (ends - body_start_a) // hsize
-    capacity = int(np.where(declared_a >= 0, np.minimum(declared_a, room), room).sum())
-    state_offset = np.empty(capacity, np.int64)
-    counts = np.empty(capacity, np.int64)
-    num_states = np.empty(k, np.int64)
-    buf = np.frombuffer(data, np.uint8)
-    status, _bad = scan_vector_bodies(buf, body_start_a, ends, declared_a, wsize, rec,
-                                      state_offset, counts, num_states)
-    if status != OK or np.any(start >= num_states):
-        raise _Fallback
+    w = wbytes.view(wfile).astype(wdt, copy=False)
+    final = fbytes.view(wfile).astype(wdt, copy=False)
+    if k == 1:
+        isyms, osyms = symbols[0] or (None, None)
+        return [Fst(local, il, ol, ns, w, final, starts[0], sr, isyms, osyms, check=False)]
     state_first = np.zeros(k + 1, np.int64)
     np.cumsum(num_states, out=state_first[1:])
-    S = int(state_first[-1])
-    state_offset, counts = state_offset[:S], counts[:S]
-    indptr = np.zeros(S + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    E = int(indptr[-1])
-    wdt = np.dtype(sr.dtype)
-    final = _b._byte_windows(buf, wsize)[state_offset].view(_b._weight_dtype(sr)).reshape(S)
-    final = final.astype(wdt)
-    arc_at = np.repeat(state_offset + hsize - indptr[:-1] * rec, counts)
-    arc_at += np.arange(E, dtype=np.int64) * rec
-    arcs = _b._byte_windows(buf, rec)[arc_at].view(arc_dtype).reshape(E)
-    del buf
-    il = arcs["ilabel"].astype(np.int32)
-    ol = arcs["olabel"].astype(np.int32)
-    ns = arcs["nextstate"].astype(np.int32)
-    w = arcs["weight"].astype(wdt)
-    arc_first = indptr[state_first]
-    if E:
-        limit = np.repeat(num_states, np.diff(arc_first))
-        if (min(il.min(), ol.min()) < 0 or ns.min() < 0 or np.any(ns >= limit)
-                or np.isnan(w).any()):
-            raise _Fallback
-    if S and np.isnan(final).any():
-        raise _Fallback
-    # Each machine's indptr, rebased to 0, laid out one after another
-    # (machine i's n_i + 1 entries start at state_first[i] + i).
-    pos_machine = np.repeat(np.arange(k), num_states + 1)
-    state_index = np.arange(S + k, dtype=np.int64) - pos_machine
-    local = indptr[state_index] - arc_first[pos_machine]
+    # Machine i's rebased indptr is local[S_i + i : S_{i+1} + i + 1]; its last
+    # entry is its arc count, and the counts summed give each first arc.
+    arc_first = np.zeros(k + 1, np.int64)
+    np.cumsum(local[state_first[1:] + np.arange(k)], out=arc_first[1:])
     sf, af = state_first.tolist(), arc_first.tolist()
     out = []
     for i in range(k):
@@ -340,16 +345,9 @@ def scan_stlist(data: bytes, first: int) -> list[tuple[str, int, int]]:
             raise _Fallback
         at = key_end
         if prefix is None:
-            try:
-                h = _b._read_header(data[at:at + 4096], "<far entry>")
-            except FstIOError:
-                raise _Fallback from None
-            if h.fst_type != "vector":
-                raise _Fallback
-            arc_type, sr = h.semiring.arc_type, h.semiring
-            prefix = data[at:at + 4 + 4 + 6 + 4 + len(arc_type.encode()) + 4]
-            wsize = _b._weight_dtype(sr).itemsize
-            rec = _b._vector_arc_dtype(sr).itemsize
+            prefix, sr = _vector_prefix(data, at)
+            wsize, _, arc_dtype, _ = _layout(sr)
+            rec = arc_dtype.itemsize
         body = at + len(prefix) + _TAIL.size
         if data[at:at + len(prefix)] != prefix or body > size:
             raise _Fallback

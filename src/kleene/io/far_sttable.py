@@ -165,7 +165,10 @@ def read_entries(data, entries: list[tuple[str, int, int]], source: str) -> list
     if not entries:
         return []
     lo, hi = entries[0][1], entries[-1][2]
-    chunk = bytes(data[lo:hi])  # a copy: nothing keeps a file mapping exported
+    if isinstance(data, bytes):
+        chunk, lo = data, 0
+    else:
+        chunk = bytes(data[lo:hi])  # a copy: nothing keeps a file mapping exported
     try:
         return read_vector_entries(chunk, [(a - lo, b - lo) for _, a, b in entries])
     except _Fallback:
