@@ -402,3 +402,130 @@ def test_native_arcs_checked_against_their_own_machine(tmp_path):
     open(path, "wb").write(bytes(raw))
     with pytest.raises(FstIOError, match="bad.far.*outside its machine"):
         read_far(path)
+
+
+# -- the batch reader and writer (far_batch) agree with the per-machine code ------------
+
+def _slow_read(data: bytes, entries, source: str):
+    """Each entry through the checking per-machine reader: machines or the error."""
+    from kleene.io.far_sttable import read_entry_fst
+    try:
+        return [read_entry_fst(data, a, b, key, source) for key, a, b in entries]
+    except FstIOError as exc:
+        return str(exc)
+
+
+def _fast_read(data: bytes, entries, source: str):
+    from kleene.io.far_sttable import read_entries
+    try:
+        return read_entries(data, entries, source)
+    except FstIOError as exc:
+        return str(exc)
+
+
+def _assert_same_outcome(fast, slow) -> None:
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow):
+        assert a.equal(b, delta=0.0) and a.semiring is b.semiring
+        np.testing.assert_array_equal(a.indptr, b.indptr)
+        _same_symbols(a, b)
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(archives(), st.data())
+def test_batch_reader_matches_checking_reader_on_mutated_archives(tmp_path, archive, data):
+    """Whatever the bytes, the batch reader returns the same machines as the
+    per-machine reader, or raises the same error (message and offset)."""
+    from kleene.io.far_sttable import read_sttable_index
+    _, machines = archive
+    if not machines:
+        return
+    path = str(tmp_path / "m.far")
+    write_far(path, machines)
+    raw = bytearray(open(path, "rb").read())
+    entries = read_sttable_index(bytes(raw), path)
+    lo, hi = entries[0][1], entries[-1][2]  # mutate the machines, not the index
+    for _ in range(data.draw(st.integers(0, 3))):
+        if data.draw(st.booleans()):
+            at = data.draw(st.integers(lo, hi - 1))
+            raw[at] = data.draw(st.integers(0, 255))
+        else:  # a whole int32 field: a label, state, count or weight
+            at = data.draw(st.integers(lo, hi - 4))
+            value = data.draw(st.sampled_from([-1, -7, 0, 1, 5, 2**31 - 1, -2**31,
+                                               0x7FC00000, 0x7F800000, 0xFF800000 - 2**32]))
+            struct.pack_into("<i", raw, at, value)
+    mutated = bytes(raw)
+    _assert_same_outcome(_fast_read(mutated, entries, path), _slow_read(mutated, entries, path))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(archives(), st.sampled_from(["sttable", "stlist"]), st.integers(1, 4))
+def test_small_batches_write_the_bytes_of_one_machine_at_a_time(tmp_path, monkeypatch,
+                                                                 archive, far_type, batch):
+    """Batched encoding (every batch size) writes exactly the bytes of
+    encode_entry (= write_binary per machine), and reads back in batches."""
+    import kleene.io.far as far_module
+    from kleene.io.far_sttable import STLIST_TRAILER, encode_entry, far_head, \
+        sttable_trailer
+    _, machines = archive
+    monkeypatch.setattr(far_module, "_WRITE_BATCH", batch)
+    monkeypatch.setattr(far_module, "_READ_BATCH", batch)
+    path = str(tmp_path / f"b.{far_type}")
+    write_far(path, machines, far_type=far_type)
+    parts, positions, offset = [far_head(far_type)], [], 8
+    for key in sorted(machines):
+        entry = encode_entry(key, machines[key])
+        parts.append(entry)
+        positions.append(offset)
+        offset += len(entry)
+    parts.append(sttable_trailer(positions) if far_type == "sttable" else STLIST_TRAILER)
+    assert open(path, "rb").read() == b"".join(parts)
+    got = read_far(path)
+    assert list(got) == sorted(machines)
+    for key, fst in got.items():
+        assert fst.equal(machines[key], delta=0.0)
+        _same_symbols(fst, machines[key])
+
+
+def test_symbol_tables_are_captured_when_added(tmp_path):
+    table = SymbolTable("t", ["<eps>", "a"])
+    base = Fst(np.array([0, 1, 1]), np.array([1]), np.array([1]), np.array([1]),
+               np.zeros(1, np.float32), np.array([np.inf, 0], np.float32), 0)
+    fst = base.replace(isymbols=table, osymbols=table)
+    path = str(tmp_path / "s.far")
+    with FarWriter(path) as writer:
+        writer["a"] = fst
+        table.add_symbol("b")  # after "a" was added: not part of its entry
+        writer["b"] = fst
+    got = read_far(path)
+    assert [s for _, s in got["a"].isymbols.items()] == ["<eps>", "a"]
+    assert [s for _, s in got["b"].isymbols.items()] == ["<eps>", "a", "b"]
+    assert got["a"].isymbols is not got["a"].osymbols
+
+
+def test_bad_entry_inside_a_batch_names_its_key_and_offset(tmp_path):
+    from kleene.io.far_sttable import read_sttable_index
+    machines = {f"k{i}": Fst(np.array([0, 1, 1]), np.array([i + 1]), np.array([i + 1]),
+                             np.array([1]), np.zeros(1, np.float32),
+                             np.array([np.inf, 0], np.float32), 0) for i in range(6)}
+    path = str(tmp_path / "bad.far")
+    write_far(path, machines)
+    raw = bytearray(open(path, "rb").read())
+    entries = read_sttable_index(bytes(raw), path)
+    key, _, end = entries[3]
+    # The last arc record of entry k3: ilabel at end - 12 (float32 final) - 16.
+    label_at = end - 12 - 16
+    assert struct.unpack_from("<i", raw, label_at)[0] == 4
+    struct.pack_into("<i", raw, label_at, -7)
+    open(path, "wb").write(bytes(raw))
+    with pytest.raises(FstIOError) as info:
+        read_far(path)
+    assert info.value.offset == label_at and "'k3'" in str(info.value)
+    assert "negative input label" in str(info.value) and path in str(info.value)
+    with FarReader(path) as reader:  # the other entries still load one by one
+        assert reader["k2"].equal(machines["k2"])
+        with pytest.raises(FstIOError, match="negative input label"):
+            reader["k3"]

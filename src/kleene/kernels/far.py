@@ -73,9 +73,13 @@ def batch_properties(indptr, ilabel, olabel, nextstate, weight, final, state_fir
 
 @njit(cache=True)
 def _int32_at(buf, pos):
-    v = np.int32(0)
+    """The signed little-endian int32 at ``buf[pos:]``, as an int64 (numba
+    widens int32 arithmetic, so the sign is applied explicitly)."""
+    v = np.int64(0)
     for k in range(4):
-        v |= np.int32(buf[pos + k]) << np.int32(8 * k)
+        v |= np.int64(buf[pos + k]) << np.int64(8 * k)
+    if v >= np.int64(1) << np.int64(31):
+        v -= np.int64(1) << np.int64(32)
     return v
 
 
