@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import kleene
 from kleene import FstArgError
 from kleene.algorithms.difference import difference
+from kleene.algorithms.optimize import arc_sum
 
 from ..helpers import PYNINI_SEMIRINGS, assert_isomorphic, fsts, require_pynini
 
@@ -46,10 +47,20 @@ def test_isomorphic_to_pynini(a, b, compose_filter, connect):
                                  compose_filter=compose_filter, connect=connect)
     out = difference(a, b, compose_filter=compose_filter, connect=connect)
     assert out.has(kleene.Prop.ACCEPTOR)
-    if connect:
-        assert_isomorphic(out, expected)
-    else:  # without trimming only the useful part is comparable
-        assert_isomorphic(kleene.connect(out), expected.copy().connect())
+    if not connect:  # without trimming only the useful part is comparable
+        out, expected = kleene.connect(out), expected.copy().connect()
+    if _has_parallel_twins(out):
+        # pynini.isomorphic cannot order arcs that agree on labels, weight
+        # and destination ("Cannot determine if inputs are isomorphic"):
+        # compare with such arcs ⊕-merged on both sides (min: the weights
+        # of every string are kept)
+        out, expected = arc_sum(out), arc_sum(kleene.from_pynini(expected)).to_pynini()
+    assert_isomorphic(out, expected)
+
+
+def _has_parallel_twins(fst) -> bool:
+    keys = list(zip(fst.arc_source.tolist(), fst.ilabel.tolist(), fst.nextstate.tolist()))
+    return len(set(keys)) != len(keys)
 
 
 @settings(max_examples=25)
