@@ -63,3 +63,20 @@ def test_edge_cases():
     assert out.num_states == 3 and out.start == 2
     assert out.nextstate[out.indptr[2]:].tolist() == [0, 1]
     assert np.all(out.ilabel[out.indptr[2]:] == 0)
+
+
+@given(data=st.data())
+def test_many_machines_match_pynini(data):
+    """Many machines at once (one linear assembly, not a copy per step)
+    number states and arcs as pynini's left-to-right unions do; a cyclic
+    first machine, or a first machine without start, changes where the
+    ε arcs leave from."""
+    pynini = require_pynini()
+    count = data.draw(st.integers(3, 12))
+    machines = [data.draw(fsts("tropical", max_states=4, max_arcs=6)) for _ in range(count)]
+    out, arc_map = kleene.union(*machines, return_arc_map=True)
+    expected = machines[0].to_pynini()
+    for m in machines[1:]:
+        expected = pynini.union(expected, m.to_pynini())
+    assert_same_fst(out, expected)
+    check_arc_map(machines, out, arc_map)
