@@ -8,8 +8,10 @@ from kleene.errors import FstArgError
 from ..helpers import PYNINI_SEMIRINGS, assert_same_fst, fsts, require_pynini
 from ..reference.structural import check_arc_map
 
+# the last three have more copies than the pair kernels chain (_KERNEL_STEPS):
+# they are assembled in one pass
 BOUNDS = [(0, None), (1, None), (0, 1), (2, None), (3, None), (2, 2), (1, 1),
-          (0, 3), (1, 3), (2, 4), (0, 0), (3, 0)]
+          (0, 3), (1, 3), (2, 4), (0, 0), (3, 0), (2, 7), (6, None), (5, 5)]
 
 
 def _pynini_closure(pynini, p, lower, upper):

@@ -11,6 +11,7 @@ from ..core.fst import INDPTR_DTYPE, Fst
 from ..core.properties import Prop
 from ..errors import FstArgError
 from ..kernels.closure import closure_csr
+from ..kernels.csr import arc_sources, coo_to_csr
 from ..kernels.union import ARC_FROM_START, NEW_START, TAKE_START, union_pair
 from .concat import concat_parts
 from .union import freeze, preserved_props, raw, read_only
@@ -60,6 +61,98 @@ def _empty_string_machine(sr) -> tuple:
     return parts
 
 
+class _Appender:
+    """A machine assembled in OpenFst's insertion order for long repetition
+    chains: blocks of states are appended, arcs are appended to the end of
+    their source state's list, and one stable counting sort at the end
+    groups them (O(total size), where a kernel call per step would copy
+    the growing machine every time)."""
+
+    def __init__(self, sr, parts: tuple):
+        self.sr = sr
+        indptr, il, ol, w, dst, final, start, origin = parts
+        self.arcs = [(arc_sources(indptr), il, ol, w, dst, origin)]
+        self.finals = [final]
+        self.num_states = final.shape[0]
+        self.start = int(start)
+
+    def add_states(self, final: np.ndarray) -> int:
+        offset = self.num_states
+        self.finals.append(final)
+        self.num_states += final.shape[0]
+        return offset
+
+    def add_epsilons(self, src, weight, dst) -> None:
+        src = np.asarray(src, np.int32)
+        k = src.shape[0]
+        zeros = np.zeros(k, np.int32)
+        self.arcs.append((src, zeros, zeros, np.broadcast_to(weight, (k,)),
+                          np.broadcast_to(np.int32(dst) if np.ndim(dst) == 0 else dst, (k,)),
+                          np.full(k, -1, np.int64)))
+
+    def optionalize(self, initial_acyclic: bool) -> None:
+        """Union with the ε machine (OpenFst's ``Union``, see union_pair)."""
+        sr = self.sr
+        state = self.add_states(np.full(1, sr.one, sr.dtype))
+        if self.start < 0:
+            self.start = state
+        elif initial_acyclic:
+            self.add_epsilons([self.start], sr.one, state)
+        else:
+            new = self.add_states(np.full(1, sr.zero, sr.dtype))
+            self.add_epsilons([new, new], sr.one, np.array([self.start, state], np.int32))
+            self.start = new
+
+    def prepend(self, fst: Fst, origin: np.ndarray) -> None:
+        """OpenFst's ``Concat(fst, &self)`` (see concat_pair's prepend)."""
+        if self.start < 0:
+            return
+        sr = self.sr
+        offset = self.add_states(np.full(fst.num_states, sr.zero, sr.dtype))
+        finals = np.flatnonzero(fst.final != sr.zero)
+        self.add_epsilons(finals + offset, fst.final[finals], self.start)
+        self.arcs.append((fst.arc_source + offset, fst.ilabel, fst.olabel, fst.weight,
+                          fst.nextstate + offset, origin))
+        if fst.start >= 0:
+            self.start = fst.start + offset
+        else:
+            self.start = self.add_states(np.full(1, sr.zero, sr.dtype))
+
+    def parts(self) -> tuple:
+        src, il, ol, w, dst, origin = (np.concatenate(x) for x in zip(*self.arcs))
+        indptr, il, ol, w, dst, order = coo_to_csr(
+            src.astype(np.int32), il.astype(np.int32), ol.astype(np.int32),
+            w.astype(self.sr.dtype), dst.astype(np.int32), self.num_states)
+        return (indptr, il, ol, w, dst, np.concatenate(self.finals), self.start,
+                origin[order])
+
+
+# Repetitions with more copies than this are assembled by _Appender.
+_KERNEL_STEPS = 4
+
+
+def _repeat_linear(fst: Fst, lower: int, upper: int | None) -> tuple:
+    """:func:`_repeat` for long chains, in O(max(lower, upper) · (V + E))."""
+    sr = fst.semiring
+    copy = raw(fst)
+    if upper is None:
+        acc = _Appender(sr, _plus_or_star(fst, False))
+        prepend = lower - 1
+    elif upper == lower:
+        acc = _Appender(sr, copy)
+        prepend = lower - 1
+    else:
+        acc = _Appender(sr, copy)
+        acc.optionalize(fst.has(Prop.ACYCLIC))   # (unused when there is no start)
+        for _ in range(upper - lower - 1):
+            acc.prepend(fst, copy[7])
+            acc.optionalize(fst.has(Prop.ACYCLIC))
+        prepend = lower
+    for _ in range(prepend):
+        acc.prepend(fst, copy[7])
+    return acc.parts()
+
+
 def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
     """pynini's ``closure(fst, lower, upper)`` construction (``upper`` None
     meaning unbounded), as a raw tuple: the last copies are star/plus-closed
@@ -69,6 +162,8 @@ def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
     Every union asks, as OpenFst does, whether the start may lie on a cycle:
     after a prepend that is decided by ``fst``'s acyclicity, after a union
     never (its new start has no incoming arcs)."""
+    if max(lower, upper or 0) > _KERNEL_STEPS:
+        return _repeat_linear(fst, lower, upper)
     sr = fst.semiring
     code = sr.code
     copy = raw(fst)
@@ -133,7 +228,9 @@ def closure(fst: Fst, lower: int = 0, upper: int | None = None, *,
     Preconditions: ``0 <= lower``, and ``lower <= upper`` when ``upper`` is
     positive; otherwise :class:`FstArgError`.
 
-    Complexity: O(max(lower, upper) · (V + E)) time and output size.
+    Complexity: O(max(lower, upper) · (V + E)) time and output size (up to
+    four copies chained by pair kernels, longer chains assembled in one
+    stable counting sort).
 
     With ``return_arc_map=True`` returns ``(fst, arc_map)``; each copy's arcs
     map to the input arc they copy, new ε arcs to -1.
