@@ -13,8 +13,11 @@ from kleene.algorithms.determinize import determinize
 from kleene.errors import FstArgError, FstOpError
 
 from ..helpers import PYNINI_SEMIRINGS, assert_isomorphic, fsts, require_pynini
-from ..reference.determinize import (determinize_acceptor, label_sequence_weights,
-                                     same_weights)
+from ..reference.determinize import (
+    determinize_acceptor,
+    label_sequence_weights,
+    same_weights,
+)
 
 BUDGET = 2000      # output states at which a (weighted, cyclic) test input is skipped
 

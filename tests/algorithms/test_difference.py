@@ -66,7 +66,11 @@ def _has_parallel_twins(fst) -> bool:
 @settings(max_examples=25)
 @given(st.sampled_from(PYNINI_SEMIRINGS).flatmap(
     lambda sr: st.tuples(fsts(semiring=sr, acceptor=True, **SMALL),
-                         fsts(semiring=sr, acceptor=True, weighted=False, **SMALL))))
+                         # OpenFst determinizes b in b's semiring: in log, an
+                         # ambiguous cyclic b can have no finite determinization,
+                         # and pynini.difference then never returns
+                         fsts(semiring=sr, acceptor=True, weighted=False,
+                              acyclic=not sr.startswith("tropical"), **SMALL))))
 def test_semirings(pair):
     pynini = require_pynini()
     a, b = pair

@@ -177,7 +177,7 @@ def _repeat(fst: Fst, lower: int, upper: int | None) -> tuple:
         prepend = lower - 1
     else:
         eps = _empty_string_machine(sr)
-        initial_acyclic: "bool | None" = None  # None: fst's acyclicity
+        initial_acyclic: bool | None = None  # None: fst's acyclicity
 
         def optionalize(acc):
             nonlocal initial_acyclic

@@ -47,7 +47,7 @@ class EncodeMapper:
         self._weight = np.zeros(0, np.float64)
         # packed key -> label; None until a second encode needs it (rebuilt
         # from the table columns then)
-        self._index: "dict[bytes, int] | None" = {}
+        self._index: dict[bytes, int] | None = {}
 
     def __len__(self) -> int:
         """Number of labels handed out so far."""
@@ -65,7 +65,7 @@ class EncodeMapper:
     @classmethod
     def from_table(cls, ilabel, olabel, weight, *, semiring, encode_labels: bool = True,
                    encode_weights: bool = False, isymbols=None,
-                   osymbols=None) -> "EncodeMapper":
+                   osymbols=None) -> EncodeMapper:
         """A mapper whose label ``k`` is row ``k - 1`` of the given tuples (the
         inverse of :meth:`table`). Raises :class:`FstArgError` when a tuple
         repeats."""
@@ -87,7 +87,7 @@ class EncodeMapper:
         write_encode_table(self, str(path))
 
     @classmethod
-    def read(cls, path) -> "EncodeMapper":
+    def read(cls, path) -> EncodeMapper:
         """Reads OpenFst's binary encode table (raises :class:`FstIOError`)."""
         from ..io.encode_table import read_encode_table
         return read_encode_table(str(path))

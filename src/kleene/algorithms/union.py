@@ -138,7 +138,7 @@ def union(fst: Fst, *others: Fst, return_arc_map: bool = False):
     # cycle; with computed properties it knows that exactly when the whole
     # machine is acyclic, so kleene uses that test (pynini numbering). The
     # machine deciding it is looked at only if a later machine needs it.
-    initial_acyclic: "bool | Fst" = fst
+    initial_acyclic: bool | Fst = fst
     arc_offset = fst.num_arcs
     for other in others:
         if other.start >= 0:
@@ -169,7 +169,7 @@ def _union_many(machines) -> tuple:
     arc_map)``."""
     sr = machines[0].semiring
     start = machines[0].start
-    initial_acyclic: "bool | Fst" = machines[0]
+    initial_acyclic: bool | Fst = machines[0]
     hub = -1                       # the state the ε arcs leave
     eps_dst: list[int] = []
     srcs, ilabels, olabels, weights, dsts, origins, finals = [], [], [], [], [], [], []

@@ -60,7 +60,7 @@ class Fst:
     arrays are exposed directly for kernels and numpy users.
     """
 
-    __slots__ = ("indptr", "ilabel", "olabel", "nextstate", "weight", "final",
+    __slots__ = ("indptr", "ilabel", "olabel", "nextstate", "weight", "final",  # noqa: RUF023
                  "start", "semiring", "isymbols", "osymbols", "_props", "_cache")
 
     def __init__(self, indptr, ilabel, olabel, nextstate, weight, final, start,
@@ -101,7 +101,7 @@ class Fst:
     @classmethod
     def from_arrays(cls, num_states: int, src, ilabel, olabel, weight, nextstate,
                     final=None, start: int = 0, semiring="tropical",
-                    isymbols=None, osymbols=None) -> "Fst":
+                    isymbols=None, osymbols=None) -> Fst:
         """Builds a machine from parallel arc arrays (any order; arcs of one
         state keep their relative order). ``final`` is a per-state array of
         final weights or ``None`` (no final states)."""
@@ -120,13 +120,13 @@ class Fst:
         return b.freeze()
 
     @classmethod
-    def empty(cls, semiring="tropical") -> "Fst":
+    def empty(cls, semiring="tropical") -> Fst:
         """The machine with no states (accepts nothing)."""
         sr = get_semiring(semiring)
         z = np.zeros(0)
         return cls(np.zeros(1), z, z, z, z, z, NO_STATE, sr)
 
-    def replace(self, **changes) -> "Fst":
+    def replace(self, **changes) -> Fst:
         """A new machine sharing this one's arrays except for ``changes``
         (e.g. ``isymbols=...``). Cached properties are kept unless a structural
         field changes and ``props`` is not given."""
@@ -216,7 +216,7 @@ class Fst:
         return self.has(Prop.ACCEPTOR)
 
     # -- comparisons ------------------------------------------------------
-    def equal(self, other: "Fst", delta: float = DEFAULT_DELTA) -> bool:
+    def equal(self, other: Fst, delta: float = DEFAULT_DELTA) -> bool:
         """Structural identity (OpenFst's ``Equal``): same states, same arcs in
         the same order, weights equal within ``delta``."""
         if not isinstance(other, Fst):

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
-from ..core.strings import TokenType, accep as _core_accep
+from ..core.strings import TokenType
+from ..core.strings import accep as _core_accep
 from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstIOError
 from ..semirings import Semiring, get_semiring
@@ -29,7 +30,7 @@ WeightLike = Union[float, int, str, None]
 
 # -- accep --------------------------------------------------------------------
 def accep(text: str, *, weight: WeightLike = None, token_type: TokenType = "byte",
-          semiring: "str | Semiring" = "tropical") -> Fst:
+          semiring: str | Semiring = "tropical") -> Fst:
     """The linear acceptor of ``text`` with final weight ``weight`` (None:
     one), as ``pynini.accep``: bracketed names become generated symbols.
 
@@ -285,7 +286,7 @@ _TRIE_PROPS = Props(_TRIE_BITS, _TRIE_BITS)
 
 def string_map(lines, *, input_token_type: TokenType = "byte",
                output_token_type: TokenType = "byte",
-               semiring: "str | Semiring" = "tropical") -> Fst:
+               semiring: str | Semiring = "tropical") -> Fst:
     """The transducer of a finite string-to-string map, as
     ``pynini.string_map``.
 
@@ -321,9 +322,9 @@ def _table(token_type) -> SymbolTable | None:
     return token_type if isinstance(token_type, SymbolTable) else None
 
 
-def string_file(path: "str | os.PathLike", *, input_token_type: TokenType = "byte",
+def string_file(path: str | os.PathLike, *, input_token_type: TokenType = "byte",
                 output_token_type: TokenType = "byte",
-                semiring: "str | Semiring" = "tropical") -> Fst:
+                semiring: str | Semiring = "tropical") -> Fst:
     """:func:`string_map` of a tab-separated file, as ``pynini.string_file``:
     each non-blank line is ``input``, ``input<TAB>output`` or
     ``input<TAB>output<TAB>weight`` (weights are floats, may be negative).
@@ -371,4 +372,4 @@ def escape(text: str) -> str:
     return _TO_ESCAPE.sub(r"\\\1", text)
 
 
-__all__ = ["accep", "cross", "string_map", "string_file", "escape"]
+__all__ = ["accep", "cross", "escape", "string_file", "string_map"]

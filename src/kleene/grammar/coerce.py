@@ -140,7 +140,7 @@ def string_pair_machine(upper: np.ndarray, lower: np.ndarray, sr: Semiring,
     no label is 0 (as from :func:`text_labels`). Every property is known on
     return. O(n)."""
     nu, nl = upper.shape[0], lower.shape[0]
-    n = nu if nu > nl else nl
+    n = max(nl, nu)
     value = _ALL
     if final_weight is not None:
         final_weight = sr.coerce(final_weight)
@@ -174,7 +174,7 @@ def string_pair_machine(upper: np.ndarray, lower: np.ndarray, sr: Semiring,
 
 
 def to_fst(value: FstLike, *, token_type: TokenType = "byte",
-           semiring: "str | Semiring | None" = None) -> Fst:
+           semiring: str | Semiring | None = None) -> Fst:
     """``value`` as a machine: an :class:`Fst` is returned unchanged, a
     string becomes the acceptor of its labels in ``token_type`` (bracketed
     names such as ``[BOS]`` become generated symbols, as in pynini).

@@ -10,13 +10,13 @@ among the arguments (tropical when there is none). The operators on
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from ..core.fst import Fst
 from ..errors import FstArgError
 from ..semirings import Semiring, tropical
 from .coerce import FstLike, to_fst
-
 
 _ALGORITHMS: dict[str, Callable] = {}
 
@@ -38,7 +38,7 @@ def _common_semiring(values) -> Semiring:
     return tropical
 
 
-def _machines(*values: FstLike) -> "tuple[Fst, ...] | list[Fst]":
+def _machines(*values: FstLike) -> tuple[Fst, ...] | list[Fst]:
     for v in values:
         if v.__class__ is not Fst:
             break
@@ -146,5 +146,14 @@ def repeat(f: FstLike, times) -> Fst:
     return closure(f, times, times)
 
 
-__all__ = ["union", "concat", "closure", "difference", "compose", "invert", "project",
-           "optimize", "repeat"]
+__all__ = [
+    "closure",
+    "compose",
+    "concat",
+    "difference",
+    "invert",
+    "optimize",
+    "project",
+    "repeat",
+    "union",
+]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.fst import Fst
 from .builders import WeightLike, _weight_value, cross
 from .coerce import FstLike, string_pair_machine, to_fst
 from .ops import closure, concat
-from ..core.fst import Fst
 
 
 def add_weight(x: FstLike, weight: WeightLike) -> Fst:
@@ -45,4 +45,4 @@ def join(x: FstLike, sep: FstLike) -> Fst:
     return concat(x, closure(concat(sep, x)))
 
 
-__all__ = ["insert", "delete", "add_weight", "join"]
+__all__ = ["add_weight", "delete", "insert", "join"]
