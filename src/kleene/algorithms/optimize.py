@@ -69,23 +69,35 @@ def optimize(fst: Fst, *, compute_props: bool = False) -> Fst:
             known(fst, Prop.ACYCLIC) or known(fst, Prop.UNWEIGHTED)
             or (compute_props and has_unweighted_cycles(fst)))
         if weights_need_encoding:
-            return arc_sum(_optimize_encoded(fst, labels=not acceptor, weights=True))
+            box = [fst]
+            del fst  # the ε-removed copy is released inside, once encoded
+            return arc_sum(_optimize_encoded(box, labels=not acceptor, weights=True))
         if acceptor:
             return minimize(determinize(fst))
-        return _optimize_encoded(fst, labels=True, weights=False)
+        box = [fst]
+        del fst
+        return _optimize_encoded(box, labels=True, weights=False)
     if known(fst, Prop.ACYCLIC):
         # acyclic machines over zero-sum-free semirings are determinizable
         if acceptor:
             return minimize(determinize(fst))
-        return _optimize_encoded(fst, labels=True, weights=False)
+        box = [fst]
+        del fst
+        return _optimize_encoded(box, labels=True, weights=False)
     return fst
 
 
-def _optimize_encoded(fst: Fst, *, labels: bool, weights: bool) -> Fst:
-    """Encode, determinize, minimize, decode (pynini's ``OptimizeAs``)."""
+def _optimize_encoded(box: list, *, labels: bool, weights: bool) -> Fst:
+    """Encode, determinize, minimize, decode (pynini's ``OptimizeAs``).
+
+    ``box`` holds the machine; each intermediate is released as soon as the
+    next step has consumed it, so at most two of them are alive at once
+    (this is what keeps optimize's peak memory below OpenFst's)."""
     mapper = EncodeMapper(encode_labels=labels, encode_weights=weights)
-    encoded = encode(fst, mapper)
-    return decode(minimize(determinize(encoded)), mapper)
+    machine = encode(box.pop(), mapper)
+    machine = determinize(machine)
+    machine = minimize(machine)
+    return decode(machine, mapper)
 
 
 def has_unweighted_cycles(fst: Fst) -> bool:
