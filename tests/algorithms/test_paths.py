@@ -308,3 +308,12 @@ def test_paths_match_reference_in_every_semiring(semiring, data):
     fst = data.draw(fsts(semiring, acyclic=True, num_labels=5, no_start_ok=True))
     ours = list(paths(fst))
     _assert_same_items(ours, _reference_paths(fst))
+
+
+def test_paths_print_generated_symbols_by_name():
+    from kleene.grammar import generated_name, to_fst
+    fst = to_fst("a[BOS]b[SOME_TAG]")
+    ((inp, out, weight),) = list(kleene.paths(fst, generated=generated_name))
+    assert inp == out == "a[BOS]b[SOME_TAG]" and weight == 0.0
+    with pytest.raises(kleene.FstArgError):
+        list(kleene.paths(fst))  # without names the labels are not bytes

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -27,7 +27,9 @@ def _check_max_paths(max_paths) -> "int | None":
 
 def paths(fst: Fst, *, input_token_type: TokenType = "byte",
           output_token_type: TokenType = "byte",
-          max_paths: "int | None" = None) -> Iterator[tuple[str, str, float]]:
+          max_paths: "int | None" = None,
+          generated: "Callable[[int], str | None] | None" = None
+          ) -> Iterator[tuple[str, str, float]]:
     """Yields ``(input_string, output_string, weight)`` for every successful
     path of ``fst``: the labels along the path with epsilons removed, decoded
     with the token types (see :mod:`kleene.core.strings`), and the path
@@ -38,7 +40,10 @@ def paths(fst: Fst, *, input_token_type: TokenType = "byte",
     that continue through its arcs. Paths whose weight is the semiring zero
     (an arc of weight zero) are yielded too, as pynini does; paths into states
     that cannot reach a final state yield nothing. At most ``max_paths`` paths
-    are yielded (``None``: all). The same strings may come more than once (one
+    are yielded (``None``: all). ``generated`` maps a label outside the
+    token type's range to a symbol name, printed as ``[NAME]`` (pass
+    :func:`kleene.grammar.generated_name` for ``[BOS]``-style generated
+    symbols). The same strings may come more than once (one
     per path); this is not ``shortest_path`` and does not merge them.
 
     Differs from pynini on machines that are not co-accessible: pynini's
@@ -67,14 +72,14 @@ def paths(fst: Fst, *, input_token_type: TokenType = "byte",
     if not fst.has(Prop.ACYCLIC):
         raise FstOpError("paths() needs an acyclic machine: a cyclic one has infinitely "
                          "many paths; use shortest_path(nshortest=...) or randgen instead")
-    return _walk(fst, input_token_type, output_token_type, limit)
+    return _walk(fst, input_token_type, output_token_type, limit, generated)
 
 
 _FIRST_BATCH = 16          # paths per kernel call at first (stay lazy) ...
 _MAX_BATCH = 1 << 14       # ... growing geometrically to this
 
 
-def _walk(fst: Fst, itype, otype, limit) -> Iterator[tuple[str, str, float]]:
+def _walk(fst: Fst, itype, otype, limit, generated) -> Iterator[tuple[str, str, float]]:
     start = fst.start
     if start < 0 or limit == 0:
         return
@@ -83,7 +88,8 @@ def _walk(fst: Fst, itype, otype, limit) -> Iterator[tuple[str, str, float]]:
     remaining = limit
     if fst.final[start] != sr.zero:
         # the path that stops at the start state comes first
-        yield (decode_labels([], itype), decode_labels([], otype),
+        yield (decode_labels([], itype, generated=generated),
+               decode_labels([], otype, generated=generated),
                float(fst.final[start]))
         if remaining is not None:
             remaining -= 1
@@ -117,8 +123,8 @@ def _walk(fst: Fst, itype, otype, limit) -> Iterator[tuple[str, str, float]]:
                                        out_weight)
         arcs = out_arcs[:out_offsets[count]]
         offsets = out_offsets[:count + 1]
-        istrings = decode_label_batch(fst.ilabel[arcs], offsets, itype)
-        ostrings = decode_label_batch(fst.olabel[arcs], offsets, otype)
+        istrings = decode_label_batch(fst.ilabel[arcs], offsets, itype, generated=generated)
+        ostrings = decode_label_batch(fst.olabel[arcs], offsets, otype, generated=generated)
         yield from zip(istrings, ostrings, out_weight[:count].tolist())
         if remaining is not None:
             remaining -= count
