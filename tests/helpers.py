@@ -77,7 +77,12 @@ def assert_isomorphic(kfst: Fst, pfst, delta: float = 1e-3):
     ours = kfst.to_pynini()
     if pfst.arc_type() != ours.arc_type():
         raise AssertionError(f"arc types differ: {ours.arc_type()} vs {pfst.arc_type()}")
-    assert pynini.isomorphic(ours, pfst, delta=delta), (
+    if pynini.isomorphic(ours, pfst, delta=delta):
+        return
+    # OpenFst cannot decide when a state has two arcs with equal labels and
+    # weights; an exact backtracking search settles those cases
+    from .reference.isomorphism import isomorphic
+    assert kfst.num_states <= 64 and isomorphic(kfst, kleene.from_pynini(pfst), delta), (
         f"not isomorphic\nkleene:\n{ours}\npynini:\n{pfst}")
 
 

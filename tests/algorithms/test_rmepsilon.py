@@ -61,6 +61,19 @@ def _diverges(fst) -> bool:
     return False
 
 
+def _converged_rmepsilon(fst, **kwargs):
+    """rmepsilon of a machine whose ε-closure sums converge (the reference
+    says so); an ε-cycle of probability close to one can need more rounds
+    than the default budget, which then raises, so retry with a larger one
+    (what the error message tells users to do)."""
+    try:
+        return rmepsilon(fst, **kwargs)
+    except FstOpError as exc:
+        if "did not converge within" not in str(exc):
+            raise
+        return rmepsilon(fst, max_relaxations=10**6, **kwargs)
+
+
 def _pynini_rmepsilon(fst, **kwargs):
     pynini = require_pynini()
     return pynini.rmepsilon(fst.to_pynini(), **kwargs)
@@ -75,7 +88,7 @@ def test_matches_pynini_arc_for_arc(semiring, connect, data):
         with pytest.raises(FstOpError):
             rmepsilon(fst, connect=connect)
         return
-    out, arc_map = rmepsilon(fst, connect=connect, return_arc_map=True)
+    out, arc_map = _converged_rmepsilon(fst, connect=connect, return_arc_map=True)
     assert_same_fst(out, _pynini_rmepsilon(fst, connect=connect), delta=1e-3)
     assert out.props.get(Prop.NO_EPSILONS)
     assert out.properties().get(Prop.NO_EPSILONS)
@@ -100,7 +113,7 @@ def test_closure_matches_reference(semiring, data):
             rmepsilon(fst, connect=False)
         return
     arcs, finals = rmepsilon_reference(fst)
-    out = rmepsilon(fst, connect=False)
+    out = _converged_rmepsilon(fst, connect=False)
     assert out.num_states == fst.num_states and out.start == fst.start
     ours = arc_dicts(out)
     for s in range(fst.num_states):

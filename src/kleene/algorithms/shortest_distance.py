@@ -42,7 +42,9 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
     machines need at most ~2V rounds (Bellman-Ford), log/real ones as many
     as the convergence to ``delta`` takes, bounded by ``max_relaxations``
     relaxations per state (default ``2V + 2`` for tropical/boolean,
-    ``10V + 1000`` for log/real).
+    ``10V + 100000`` for log/real: a cycle of probability 0.998 needs a few
+    thousand rounds to converge to ``delta``, while a diverging cycle exceeds
+    the budget after at most that many relaxations of one of its states).
     """
     if not isinstance(fst, Fst):
         raise FstArgError(f"shortest_distance expects a kleene.Fst, not {type(fst).__name__}")
@@ -71,7 +73,7 @@ def distances(fst: Fst, *, reverse: bool = False, delta: float = SHORTEST_DELTA,
                                fst.start, code, dist)
         return dist
     if max_relaxations is None:
-        max_relaxations = 2 * n + 2 if sr.idempotent else 10 * n + 1000
+        max_relaxations = 2 * n + 2 if sr.idempotent else 10 * n + 100_000
     elif int(max_relaxations) < 1:
         raise FstArgError(f"max_relaxations must be positive, got {max_relaxations}")
     if reverse:
