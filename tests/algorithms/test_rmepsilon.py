@@ -10,6 +10,7 @@ from kleene import FstBuilder, FstOpError, Prop, get_semiring
 from kleene.algorithms.rmepsilon import rmepsilon
 
 from ..helpers import PYNINI_SEMIRINGS, assert_same_fst, require_pynini
+from ..helpers import fsts as helper_fsts
 from ..reference.paths import Diverges
 from ..reference.rmepsilon import (arc_dicts, epsilon_closure, assert_same_weights, path_weights,
                                    rmepsilon_reference, weight_close)
@@ -230,3 +231,12 @@ def test_grammar_closures_match_pynini_arc_for_arc(semiring, data):
     np.testing.assert_array_equal(fst.ilabel[arc_map], out.ilabel)
     np.testing.assert_array_equal(fst.olabel[arc_map], out.olabel)
     assert_same_fst(rmepsilon(fst), _pynini_rmepsilon(fst), delta=1e-4)
+
+
+@given(helper_fsts("tropical", acyclic=True, max_states=6, max_arcs=12))
+def test_acyclicity_is_passed_on(fst):
+    assert fst.has(Prop.ACYCLIC)
+    out = rmepsilon(fst)
+    assert out.props.get(Prop.ACYCLIC) is True
+    # and it is true: recompute it from the arrays
+    assert out.replace(props=kleene.Props()).has(Prop.ACYCLIC)

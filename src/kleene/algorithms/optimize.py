@@ -56,12 +56,9 @@ def optimize(fst: Fst, *, compute_props: bool = False) -> Fst:
 
     acceptor = known(fst, Prop.ACCEPTOR)
     if not known(fst, Prop.NO_EPSILONS):
-        acyclic = known(fst, Prop.ACYCLIC)
+        if compute_props:
+            fst.has(Prop.ACYCLIC)  # so that rmepsilon passes it on
         fst = rmepsilon(fst)
-        if acyclic and fst.props.get(Prop.ACYCLIC) is None:
-            # removing ε arcs creates no cycle (OpenFst's RmEpsilonProperties
-            # keeps kAcyclic too)
-            fst = fst.replace(props=fst.props.set(Prop.ACYCLIC, True))
     if known(fst, Prop.I_DETERMINISTIC):
         return minimize(fst)
     if fst.semiring.idempotent:

@@ -19,8 +19,10 @@ _QUEUE_TYPES = ("auto", "fifo", "lifo", "shortest", "state", "top")
 
 # Properties that ε-removal keeps when they hold (it only replaces ε-paths by
 # direct arcs with the same labels and destinations).
+# (acyclic: every result arc follows an ε-path and then an arc of the input,
+# so a cycle of the result would be one of the input, as OpenFst keeps it)
 _KEPT_WHEN_TRUE = (Prop.ACCEPTOR, Prop.NO_IEPSILONS, Prop.NO_OEPSILONS,
-                   Prop.UNWEIGHTED)
+                   Prop.UNWEIGHTED, Prop.ACYCLIC)
 
 
 def rmepsilon(fst: Fst, *, connect: bool = True, delta: float = SHORTEST_DELTA,
