@@ -3,6 +3,7 @@
 import numpy as np
 from numba import njit
 
+from .arc_buffers import new_arcs, put_arc
 from .semiring import is_zero, one
 
 
@@ -23,39 +24,21 @@ def closure_csr(indptr, ilabel, olabel, weight, nextstate, final, start, code, s
     m = ilabel.shape[0]
     m_out = m + m_extra + (1 if star else 0)
     out_ptr = np.empty(n_out + 1, np.int64)
-    il = np.empty(m_out, np.int32)
-    ol = np.empty(m_out, np.int32)
-    w = np.empty(m_out, weight.dtype)
-    dst = np.empty(m_out, np.int32)
-    arc_map = np.empty(m_out, np.int64)
+    out = new_arcs(m_out, weight)
     fin = np.empty(n_out, final.dtype)
     pos = 0
     for s in range(n):
         out_ptr[s] = pos
         for a in range(indptr[s], indptr[s + 1]):
-            il[pos] = ilabel[a]
-            ol[pos] = olabel[a]
-            w[pos] = weight[a]
-            dst[pos] = nextstate[a]
-            arc_map[pos] = a
-            pos += 1
+            pos = put_arc(out, pos, ilabel[a], olabel[a], weight[a], nextstate[a], a)
         f = final[s]
         fin[s] = f
         if not is_zero(code, f):
-            il[pos] = 0
-            ol[pos] = 0
-            w[pos] = f
-            dst[pos] = start
-            arc_map[pos] = -1
-            pos += 1
+            pos = put_arc(out, pos, 0, 0, f, start, -1)
     if star:
         out_ptr[n] = pos
         fin[n] = one(code)
-        il[pos] = 0
-        ol[pos] = 0
-        w[pos] = one(code)
-        dst[pos] = start
-        arc_map[pos] = -1
-        pos += 1
+        pos = put_arc(out, pos, 0, 0, one(code), start, -1)
     out_ptr[n_out] = pos
+    il, ol, w, dst, arc_map = out
     return out_ptr, il, ol, w, dst, fin, arc_map

@@ -4,6 +4,7 @@
 import numpy as np
 from numba import njit
 
+from .arc_buffers import copy_arcs, new_arcs, put_arc
 from .semiring import is_zero, zero
 
 
@@ -46,11 +47,7 @@ def concat_pair(p_indptr, p_ilabel, p_olabel, p_weight, p_nextstate, p_final, p_
         n += 1
     m = mp + mq + extra
     indptr = np.empty(n + 1, np.int64)
-    il = np.empty(m, np.int32)
-    ol = np.empty(m, np.int32)
-    w = np.empty(m, p_weight.dtype)
-    dst = np.empty(m, np.int32)
-    origin = np.empty(m, np.int64)
+    out = new_arcs(m, p_weight)
     final = np.empty(n, p_final.dtype)
     q_root = q_start + q_shift
     pos = 0
@@ -60,13 +57,8 @@ def concat_pair(p_indptr, p_ilabel, p_olabel, p_weight, p_nextstate, p_final, p_
             for s in range(nq):
                 indptr[s + q_shift] = pos
                 final[s + q_shift] = q_final[s]
-                for k in range(q_indptr[s], q_indptr[s + 1]):
-                    il[pos] = q_ilabel[k]
-                    ol[pos] = q_olabel[k]
-                    w[pos] = q_weight[k]
-                    dst[pos] = q_nextstate[k] + q_shift
-                    origin[pos] = q_origin[k]
-                    pos += 1
+                pos = copy_arcs(out, pos, q_indptr, q_ilabel, q_olabel, q_weight,
+                                q_nextstate, q_origin, s, q_shift)
             continue
         for s in range(np_):
             indptr[s + p_shift] = pos
@@ -74,28 +66,14 @@ def concat_pair(p_indptr, p_ilabel, p_olabel, p_weight, p_nextstate, p_final, p_
             f = p_final[s]
             link = q_start >= 0 and not is_zero(code, f)
             if link and prepend:
-                il[pos] = 0
-                ol[pos] = 0
-                w[pos] = f
-                dst[pos] = q_root
-                origin[pos] = -1
-                pos += 1
-            for k in range(p_indptr[s], p_indptr[s + 1]):
-                il[pos] = p_ilabel[k]
-                ol[pos] = p_olabel[k]
-                w[pos] = p_weight[k]
-                dst[pos] = p_nextstate[k] + p_shift
-                origin[pos] = p_origin[k]
-                pos += 1
+                pos = put_arc(out, pos, 0, 0, f, q_root, -1)
+            pos = copy_arcs(out, pos, p_indptr, p_ilabel, p_olabel, p_weight,
+                            p_nextstate, p_origin, s, p_shift)
             if link and not prepend:
-                il[pos] = 0
-                ol[pos] = 0
-                w[pos] = f
-                dst[pos] = q_root
-                origin[pos] = -1
-                pos += 1
+                pos = put_arc(out, pos, 0, 0, f, q_root, -1)
     if p_start < 0:
         indptr[start] = pos
         final[start] = zero(code)
     indptr[n] = pos
+    il, ol, w, dst, origin = out
     return indptr, il, ol, w, dst, final, start, origin

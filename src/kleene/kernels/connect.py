@@ -4,6 +4,7 @@ and the surviving arcs copied into new CSR arrays by one kernel call."""
 import numpy as np
 from numba import njit
 
+from .arc_buffers import new_arcs, put_arc
 from .graph import accessible_states, coaccessible_states
 
 
@@ -34,11 +35,7 @@ def connect_csr(indptr, ilabel, olabel, weight, nextstate, final, start, code):
                 if new_id[nextstate[a]] >= 0:
                     m_out += 1
     out_ptr = np.empty(n_out + 1, np.int64)
-    il = np.empty(m_out, np.int32)
-    ol = np.empty(m_out, np.int32)
-    w = np.empty(m_out, weight.dtype)
-    dst = np.empty(m_out, np.int32)
-    arc_map = np.empty(m_out, np.int64)
+    out = new_arcs(m_out, weight)
     fin = np.empty(n_out, final.dtype)
     pos = 0
     for s in range(n):
@@ -50,12 +47,8 @@ def connect_csr(indptr, ilabel, olabel, weight, nextstate, final, start, code):
         for a in range(indptr[s], indptr[s + 1]):
             d = new_id[nextstate[a]]
             if d >= 0:
-                il[pos] = ilabel[a]
-                ol[pos] = olabel[a]
-                w[pos] = weight[a]
-                dst[pos] = d
-                arc_map[pos] = a
-                pos += 1
+                pos = put_arc(out, pos, ilabel[a], olabel[a], weight[a], d, a)
     out_ptr[n_out] = pos
     new_start = new_id[start] if n_out > 0 else -1
+    il, ol, w, dst, arc_map = out
     return out_ptr, il, ol, w, dst, fin, new_start, arc_map

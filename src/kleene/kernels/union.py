@@ -4,6 +4,7 @@ arrays (one pass over both; no sort)."""
 import numpy as np
 from numba import njit
 
+from .arc_buffers import copy_arcs, new_arcs, put_arc
 from .semiring import one, zero
 
 # How the second machine's start is reached (chosen by the caller, as OpenFst
@@ -44,49 +45,26 @@ def union_pair(a_indptr, a_ilabel, a_olabel, a_weight, a_nextstate, a_final, a_s
         m = ma + mb
         start = b_root
     indptr = np.empty(n + 1, np.int64)
-    il = np.empty(m, np.int32)
-    ol = np.empty(m, np.int32)
-    w = np.empty(m, a_weight.dtype)
-    dst = np.empty(m, np.int32)
-    origin = np.empty(m, np.int64)
+    out = new_arcs(m, a_weight)
     final = np.empty(n, a_final.dtype)
     pos = 0
     for s in range(na):
         indptr[s] = pos
         final[s] = a_final[s]
-        for k in range(a_indptr[s], a_indptr[s + 1]):
-            il[pos] = a_ilabel[k]
-            ol[pos] = a_olabel[k]
-            w[pos] = a_weight[k]
-            dst[pos] = a_nextstate[k]
-            origin[pos] = a_origin[k]
-            pos += 1
+        pos = copy_arcs(out, pos, a_indptr, a_ilabel, a_olabel, a_weight, a_nextstate,
+                        a_origin, s, 0)
         if mode == ARC_FROM_START and s == a_start:
-            il[pos] = 0
-            ol[pos] = 0
-            w[pos] = one(code)
-            dst[pos] = b_root
-            origin[pos] = -1
-            pos += 1
+            pos = put_arc(out, pos, 0, 0, one(code), b_root, -1)
     for s in range(nb):
         indptr[na + s] = pos
         final[na + s] = b_final[s]
-        for k in range(b_indptr[s], b_indptr[s + 1]):
-            il[pos] = b_ilabel[k]
-            ol[pos] = b_olabel[k]
-            w[pos] = b_weight[k]
-            dst[pos] = b_nextstate[k] + na
-            origin[pos] = b_origin[k]
-            pos += 1
+        pos = copy_arcs(out, pos, b_indptr, b_ilabel, b_olabel, b_weight, b_nextstate,
+                        b_origin, s, na)
     if mode == NEW_START:
         indptr[start] = pos
         final[start] = zero(code)
-        for k in range(2):
-            il[pos] = 0
-            ol[pos] = 0
-            w[pos] = one(code)
-            dst[pos] = a_start if k == 0 else b_root
-            origin[pos] = -1
-            pos += 1
+        pos = put_arc(out, pos, 0, 0, one(code), a_start, -1)
+        pos = put_arc(out, pos, 0, 0, one(code), b_root, -1)
     indptr[n] = pos
+    il, ol, w, dst, origin = out
     return indptr, il, ol, w, dst, final, start, origin
