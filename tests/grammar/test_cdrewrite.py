@@ -119,17 +119,22 @@ def contexts(draw, boundary: str):
 texts = st.lists(st.text(alphabet=ALPHABET, max_size=6), min_size=1, max_size=4)
 
 
-@settings(max_examples=40)
-@given(pairs, contexts("[BOS]"), contexts("[EOS]"), st.sampled_from(DIRECTIONS),
-       st.sampled_from(MODES), texts)
-def test_random_rules_match_pynini(tau, left, right, direction, mode, strings):
-    require_pynini()
-    import pynini
+def _both_rules(tau, left, right, direction, mode):
+    """The same rule compiled by kleene and by pynini."""
+    pynini = require_pynini()
     krule = cdrewrite(_kleene_tau(tau), _kleene_context(left), _kleene_context(right),
                       _kleene_sigma(), direction=direction, mode=mode)
     prule = pynini.cdrewrite(_pynini_tau(tau), _pynini_context(left),
                              _pynini_context(right), _pynini_sigma(),
                              direction=direction, mode=mode)
+    return krule, prule
+
+
+@settings(max_examples=40)
+@given(pairs, contexts("[BOS]"), contexts("[EOS]"), st.sampled_from(DIRECTIONS),
+       st.sampled_from(MODES), texts)
+def test_random_rules_match_pynini(tau, left, right, direction, mode, strings):
+    krule, prule = _both_rules(tau, left, right, direction, mode)
     for text in strings:
         assert_same_outputs(kleene_outputs(krule, text), pynini_outputs(prule, text),
                             f"{tau} / {left} _ {right} {direction} {mode} on {text!r}")
@@ -155,14 +160,9 @@ CASES = [
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_hand_picked_rules_match_pynini(case, direction, mode):
-    require_pynini()
-    import pynini
+    pynini = require_pynini()
     tau, left, right, strings = CASES[case]
-    krule = cdrewrite(_kleene_tau(tau), _kleene_context(left), _kleene_context(right),
-                      _kleene_sigma(), direction=direction, mode=mode)
-    prule = pynini.cdrewrite(_pynini_tau(tau), _pynini_context(left),
-                             _pynini_context(right), _pynini_sigma(),
-                             direction=direction, mode=mode)
+    krule, prule = _both_rules(tau, left, right, direction, mode)
     for text in strings:
         assert_same_outputs(kleene_outputs(krule, text), pynini_outputs(prule, text),
                             f"case {case} {direction} {mode} on {text!r}")
