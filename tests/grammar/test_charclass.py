@@ -53,10 +53,12 @@ def test_aliases_cached_and_unknown():
     assert star.final[star.start] == 0.0
 
 
-def test_import_is_cheap():
-    code = ("import time; t = time.perf_counter(); import kleene.grammar.charclass, "
-            "kleene.grammar.builders, kleene.grammar.ops, kleene.grammar.pynutil; "
-            "print(time.perf_counter() - t)")
+def test_classes_are_built_on_first_use_not_at_import():
+    # importing the grammar layer builds no class machine (a speed target
+    # for import belongs in benchmarks/; this checks the mechanism)
+    code = ("import kleene.grammar.charclass as c, kleene.grammar.builders, "
+            "kleene.grammar.ops, kleene.grammar.pynutil; before = len(c._cache); "
+            "c.DIGIT; print(before, len(c._cache))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    assert float(out.stdout) < 2.0
+    assert out.stdout.split() == ["0", "1"]
