@@ -1,0 +1,16 @@
+"""N-gram language models: counting, smoothing, ARPA files, pruning, scoring.
+
+>>> from kleene.lm import count_ngrams
+>>> count_ngrams(["a b a"], 2).num_ngrams
+(4, 4)
+"""
+
+from .counts import (NgramCounts, count_ngrams, counts_to_fst, merge_counts,
+                     prune_counts, read_text_files)
+from .errors import ArpaFormatError, CorpusNotFoundError, LmArgError, LmError, LmModelError
+from .model import NgramModel
+from .vocab import Vocabulary
+
+__all__ = ["ArpaFormatError", "CorpusNotFoundError", "LmArgError", "LmError",
+           "LmModelError", "NgramCounts", "NgramModel", "Vocabulary", "count_ngrams",
+           "counts_to_fst", "merge_counts", "prune_counts", "read_text_files"]
