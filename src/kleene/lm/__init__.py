@@ -5,6 +5,7 @@
 (4, 4)
 """
 
+from .arpa import read_arpa, write_arpa
 from .counts import (NgramCounts, count_ngrams, counts_to_fst, merge_counts,
                      prune_counts, read_text_files)
 from .errors import ArpaFormatError, CorpusNotFoundError, LmArgError, LmError, LmModelError
@@ -13,4 +14,4 @@ from .vocab import Vocabulary
 
 __all__ = ["ArpaFormatError", "CorpusNotFoundError", "LmArgError", "LmError",
            "LmModelError", "NgramCounts", "NgramModel", "Vocabulary", "count_ngrams",
-           "counts_to_fst", "merge_counts", "prune_counts", "read_text_files"]
+           "counts_to_fst", "merge_counts", "prune_counts", "read_arpa", "read_text_files", "write_arpa"]
