@@ -1,0 +1,61 @@
+"""Smoothing methods: n-gram counts -> ARPA-form :class:`~kleene.lm.model.NgramModel`.
+
+One module per method, each with ``estimate_<name>(counts, **options)``;
+:func:`make_model` picks one by name. All methods share the conventions of
+:mod:`kleene.lm.smoothing._tables` (uniform order-0 distribution over the
+vocabulary without ``<s>``, unigrams interpolated with it, ``<s>`` stored
+with log10 probability -99, tables closed under prefix and suffix).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..errors import LmArgError
+from .absolute import estimate_absolute
+from .katz import estimate_katz
+from .kneser_ney import estimate_kn, estimate_mkn, mkn_discount_table
+from .ml import estimate_ml
+from .witten_bell import estimate_wb
+
+Method = Literal["mkn", "kn", "wb", "absolute", "katz", "ml"]
+
+_ESTIMATORS = {"mkn": estimate_mkn, "kn": estimate_kn, "wb": estimate_wb,
+               "absolute": estimate_absolute, "katz": estimate_katz,
+               "ml": estimate_ml}
+_HAS_BOTH_FORMS = {"mkn", "kn", "wb", "absolute"}
+
+
+def make_model(counts, method: Method = "mkn", *, interpolate: bool | None = None,
+               **options):
+    """Estimates a backoff model from ``counts`` with the named method.
+
+    ``method``: ``"mkn"`` (interpolated modified Kneser-Ney, KenLM's lmplz),
+    ``"kn"``, ``"wb"`` (Witten-Bell), ``"absolute"``, ``"katz"`` (OpenGrm's
+    default) or ``"ml"`` (unsmoothed). ``interpolate``: ``None`` picks the
+    method's usual form (interpolated for mkn/kn/wb/absolute); ``True`` /
+    ``False`` choose it for the methods that have both forms (katz is backoff
+    only, ml neither). ``options`` go to the estimator (``discounts=``,
+    ``discount_fallback=``, ``bins=``, ``k=``).
+
+    Preconditions: ``counts`` is an ``NgramCounts``.
+    Complexity: O(sum_k n_k log n_k) over the n-gram tables.
+    """
+    if method not in _ESTIMATORS:
+        raise LmArgError(f"unknown smoothing method {method!r}; choose one of "
+                         f"{sorted(_ESTIMATORS)}")
+    if interpolate is not None:
+        if method in _HAS_BOTH_FORMS:
+            options["interpolate"] = bool(interpolate)
+        elif interpolate and method == "katz":
+            raise LmArgError("Katz smoothing has only a backoff form; use "
+                             "interpolate=None/False, or method='wb'/'kn' for an "
+                             "interpolated model")
+    try:
+        return _ESTIMATORS[method](counts, **options)
+    except TypeError as exc:  # an option the method does not take
+        raise LmArgError(f"method {method!r}: {exc}") from None
+
+
+__all__ = ["make_model", "estimate_mkn", "estimate_kn", "estimate_wb",
+           "estimate_absolute", "estimate_katz", "estimate_ml", "mkn_discount_table"]
