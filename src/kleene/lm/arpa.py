@@ -141,7 +141,8 @@ def _parse(f, path) -> NgramModel:
                 try:
                     bo = float(parts[-1])
                 except ValueError:
-                    fail(f"backoff weight {parts[-1]!r} is not a number", lineno)
+                    fail(f"backoff weight {parts[-1]!r} is not a number (or the line has "
+                         f"{k + 1} words, one too many for a {k}-gram)", lineno)
             else:
                 fail(f"a {k}-gram line needs a log10 probability, {k} words and an "
                      f"optional backoff weight; got {n} fields", lineno)
