@@ -9,6 +9,7 @@ with log10 probability -99, tables closed under prefix and suffix).
 
 from __future__ import annotations
 
+import inspect
 from typing import Literal
 
 from ..errors import LmArgError
@@ -51,10 +52,13 @@ def make_model(counts, method: Method = "mkn", *, interpolate: bool | None = Non
             raise LmArgError("Katz smoothing has only a backoff form; use "
                              "interpolate=None/False, or method='wb'/'kn' for an "
                              "interpolated model")
-    try:
-        return _ESTIMATORS[method](counts, **options)
-    except TypeError as exc:  # an option the method does not take
-        raise LmArgError(f"method {method!r}: {exc}") from None
+    estimator = _ESTIMATORS[method]
+    accepted = [p for p in inspect.signature(estimator).parameters if p != "counts"]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise LmArgError(f"method {method!r} does not take option(s) {unknown}; "
+                         f"it takes {accepted}")
+    return estimator(counts, **options)
 
 
 __all__ = ["make_model", "estimate_mkn", "estimate_kn", "estimate_wb",

@@ -226,10 +226,13 @@ def predictable_counts(tables: Tables, k: int, c: np.ndarray) -> np.ndarray:
 
 
 def assemble_model(tables: Tables, vocab, p_hat: list[np.ndarray],
-                   gamma: list[np.ndarray | None], *, interpolate: bool):
+                   gamma: list[np.ndarray], *, interpolate: bool):
     """The ARPA-form model from per-order ``p_hat`` (one value per row) and
-    ``gamma`` (per context; ``None`` for backoff methods, which use the
-    leftover mass). See the module docstring for the algebra. O(sum_k n_k)."""
+    ``gamma`` (per context: the mass removed by discounting, i.e.
+    ``1 - sum_w p_hat(w|h)`` computed as a sum of what was removed, so that it
+    is exactly 0 when nothing was). Interpolated methods give it to the lower
+    order, backoff methods spread it over the unseen words. See the module
+    docstring for the algebra. O(sum_k n_k)."""
     from ..model import NgramModel
 
     order = tables.order
@@ -244,15 +247,12 @@ def assemble_model(tables: Tables, vocab, p_hat: list[np.ndarray],
         else:
             lower = probs[k - 2][tables.suffix[k - 1]]
         has_ext = context_sum(tables, k, counted.astype(np.float64)) > 0
-        g = gamma[k - 1]
+        left = np.asarray(gamma[k - 1], dtype=np.float64)
+        parent = tables.parent[k - 1]
         if interpolate or k == 1:
-            if g is None:
-                g = np.maximum(1.0 - context_sum(tables, k, ph), 0.0)
-            g = np.where(has_ext, g, 1.0)
-            prob = ph + g[tables.parent[k - 1]] * lower
-            alpha = g
+            alpha = np.where(has_ext, left, 1.0)
+            prob = ph + alpha[parent] * lower
         else:
-            left = np.maximum(1.0 - context_sum(tables, k, ph), 0.0)
             den = 1.0 - context_sum(tables, k, np.where(counted, lower, 0.0))
             full = has_ext & (den <= DENOMINATOR_FLOOR)
             alpha = np.where(has_ext, 0.0, 1.0)
@@ -261,8 +261,8 @@ def assemble_model(tables: Tables, vocab, p_hat: list[np.ndarray],
             if np.any(full):  # no lower-order mass left: renormalise the seen
                 scale = np.ones_like(left)
                 scale[full] = 1.0 / (1.0 - left[full])
-                ph = ph * scale[tables.parent[k - 1]]
-            prob = np.where(counted, ph, alpha[tables.parent[k - 1]] * lower)
+                ph = ph * scale[parent]
+            prob = np.where(counted, ph, alpha[parent] * lower)
         if k == 1:
             prob[tables.ngrams[0][:, 0] == BOS] = 0.0
         probs.append(prob)

@@ -47,5 +47,4 @@ def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = Non
         p_hats.append(p_hat)
         gammas.append(gamma)
     return assemble_model(tables, counts.vocab, p_hats,
-                          gammas if interpolate else [None] * tables.order,
-                          interpolate=interpolate)
+                          gammas, interpolate=interpolate)

@@ -82,8 +82,7 @@ def estimate_kn(counts, *, discounts: float | Sequence[float] | None = None,
         p_hats.append(p_hat)
         gammas.append(gamma)
     return assemble_model(tables, counts.vocab, p_hats,
-                          gammas if interpolate else [None] * tables.order,
-                          interpolate=interpolate)
+                          gammas, interpolate=interpolate)
 
 
 def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
@@ -126,8 +125,7 @@ def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
         p_hats.append(p_hat)
         gammas.append(gamma)
     return assemble_model(tables, counts.vocab, p_hats,
-                          gammas if interpolate else [None] * tables.order,
-                          interpolate=interpolate)
+                          gammas, interpolate=interpolate)
 
 
 def mkn_discount_table(counts) -> list[tuple[float, float, float] | None]:

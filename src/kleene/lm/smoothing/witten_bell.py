@@ -37,5 +37,4 @@ def estimate_wb(counts, *, interpolate: bool = True, k: float = 1.0):
         p_hats.append(c / denom[tables.parent[order - 1]])
         gammas.append(distinct / denom)
     return assemble_model(tables, counts.vocab, p_hats,
-                          gammas if interpolate else [None] * tables.order,
-                          interpolate=interpolate)
+                          gammas, interpolate=interpolate)
