@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..kernels.ngram_score import nodes_of, score_tokens
-from ._index import build_keys
+from ._index import find_rows
 from .counts import _validate_tables
 from .errors import LmArgError, LmModelError
 from .vocab import Vocabulary
@@ -73,30 +74,43 @@ class NgramModel:
 
     @cached_property
     def _trie(self):
-        """Flat trie arrays for the scoring kernel (built once per model)."""
+        """Reversed-context trie arrays for the scoring kernel (built once per
+        model): per order the n-grams sorted by their words read right to
+        left, so the extensions of an n-gram ``u`` to the left (``x u``) are
+        contiguous and sorted by ``x``."""
         v = len(self.vocab)
-        keys, parents = build_keys(self.ngrams, v)
         offsets = np.zeros(self.order + 1, dtype=np.int64)
         np.cumsum([len(t) for t in self.ngrams], out=offsets[1:])
         total = int(offsets[-1])
         child_start = np.zeros(total, dtype=np.int64)
         child_end = np.zeros(total, dtype=np.int64)
-        for k in range(1, self.order):
-            parent = parents[k]
+        first_word, logprob, backoff = [], [], []
+        rev_keys: list[np.ndarray] = []
+        for k, table in enumerate(self.ngrams, start=1):
+            perm = np.lexsort(table.T) if len(table) else np.zeros(0, dtype=np.int64)
+            rev = table[perm][:, ::-1]  # reversed words, sorted lexicographically
+            first_word.append(rev[:, -1].astype(np.int32))
+            logprob.append(self.logprob[k - 1][perm])
+            backoff.append(self.backoff[k - 1][perm])
+            if k == 1:
+                rev_keys.append(rev[:, 0].astype(np.int64))
+                continue
+            parent = find_rows(rev_keys, v, rev[:, :-1])  # the suffix (k-1)-gram
             if len(parent) and parent.min() < 0:
-                raise LmModelError("the model breaks the prefix invariant; "
+                raise LmModelError("the model breaks the suffix invariant; "
                                    "call validate() for the offending n-gram")
-            n_parent = len(self.ngrams[k - 1])
-            first = np.searchsorted(parent, np.arange(n_parent), side="left")
-            last = np.searchsorted(parent, np.arange(n_parent), side="right")
-            child_start[offsets[k - 1]:offsets[k]] = first + offsets[k]
-            child_end[offsets[k - 1]:offsets[k]] = last + offsets[k]
-        last_word = np.concatenate([t[:, -1] for t in self.ngrams]).astype(np.int32)
-        logprob = np.concatenate(self.logprob).astype(np.float64)
-        backoff = np.concatenate(self.backoff).astype(np.float64)
+            rev_keys.append(parent * np.int64(v) + rev[:, -1])
+            n_parent = len(self.ngrams[k - 2])
+            ids = np.arange(n_parent)
+            child_start[offsets[k - 2]:offsets[k - 1]] = \
+                np.searchsorted(parent, ids, side="left") + offsets[k - 1]
+            child_end[offsets[k - 2]:offsets[k - 1]] = \
+                np.searchsorted(parent, ids, side="right") + offsets[k - 1]
         unigram_node = np.full(v, -1, dtype=np.int64)
         unigram_node[self.ngrams[0][:, 0]] = np.arange(len(self.ngrams[0]))
-        return unigram_node, child_start, child_end, last_word, logprob, backoff
+        return (unigram_node, child_start, child_end, np.concatenate(first_word),
+                np.concatenate(logprob).astype(np.float64),
+                np.concatenate(backoff).astype(np.float64))
 
     @cached_property
     def _oov_logprob(self) -> float:
@@ -108,23 +122,28 @@ class NgramModel:
         """Token ids (words not in the model -> <unk>), sentence pointers and
         the number of OOV tokens."""
         get = self.vocab._index.get  # noqa: SLF001  (hot loop)
-        unk = Vocabulary.UNK
-        flat: list[int] = []
-        lengths = []
+        all_words: list[str] = []
+        lengths: list[int] = []
         for s in sentences:
             words = s.split() if isinstance(s, str) else list(s)
-            ids = [get(w, unk) for w in words]
-            if bos:
-                ids.insert(0, Vocabulary.BOS)
-            if eos:
-                ids.append(Vocabulary.EOS)
-            flat.extend(ids)
-            lengths.append(len(ids))
-        tokens = np.array(flat, dtype=np.int32)
-        known = self._trie[0][tokens] >= 0 if len(tokens) else np.zeros(0, bool)
-        tokens[~known] = unk
-        sent_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=sent_ptr[1:])
+            all_words += words
+            lengths.append(len(words))
+        ids = np.fromiter(map(get, all_words, repeat(Vocabulary.UNK)), dtype=np.int64,
+                          count=len(all_words))
+        n = np.asarray(lengths, dtype=np.int64) + int(bos) + int(eos)
+        sent_ptr = np.zeros(len(n) + 1, dtype=np.int64)
+        np.cumsum(n, out=sent_ptr[1:])
+        tokens = np.empty(int(sent_ptr[-1]), dtype=np.int32)
+        is_word = np.ones(len(tokens), dtype=bool)
+        if bos:
+            tokens[sent_ptr[:-1]] = Vocabulary.BOS
+            is_word[sent_ptr[:-1]] = False
+        if eos:
+            tokens[sent_ptr[1:] - 1] = Vocabulary.EOS
+            is_word[sent_ptr[1:] - 1] = False
+        # words the model has no unigram for are read as <unk>
+        known = self._trie[0][ids] >= 0
+        tokens[is_word] = np.where(known, ids, Vocabulary.UNK)
         return tokens, sent_ptr
 
     def token_scores(self, sentences: Iterable[Sequence[str] | str], *, bos: bool = True,
