@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kleene.lm import LmArgError, count_ngrams, prune_counts
+from kleene.lm import LmArgError, NgramCounts, count_ngrams, prune_counts
 from kleene.lm.smoothing import (estimate_katz, estimate_kn, estimate_mkn, make_model,
                                  mkn_discount_table)
 from kleene.lm.smoothing._discounts import katz_coefficients, mkn_discounts
@@ -26,12 +26,14 @@ WORDS = ["a", "b", "c", "d", "e", "f"]
 @st.composite
 def corpora(draw):
     """Small corpora (sometimes with a capped vocabulary, extra unseen words,
-    or pruned counts, which force the closure of the n-gram tables)."""
+    pruned counts, or lower-order rows dropped, which the estimators must
+    restore with count 0 to close the tables under prefix and suffix)."""
     alphabet = WORDS[:draw(st.integers(1, len(WORDS)))]
     sentences = draw(st.lists(st.lists(st.sampled_from(alphabet), max_size=7),
                               min_size=1, max_size=9))
     order = draw(st.integers(1, 4))
-    variant = draw(st.sampled_from(["plain", "plain", "capped", "extra", "pruned"]))
+    variant = draw(st.sampled_from(["plain", "plain", "capped", "extra", "pruned",
+                                    "holes"]))
     kwargs = {}
     if variant == "capped":
         kwargs["max_vocab"] = draw(st.integers(1, 3))
@@ -42,6 +44,13 @@ def corpora(draw):
         counts = count_ngrams([" ".join(s) for s in sentences], order, vocab=vocab)
     if variant == "pruned" and order > 1:
         counts = prune_counts(counts, [1] + [2] * (order - 1))
+    if variant == "holes" and order > 1:
+        ngrams, values = list(counts.ngrams), list(counts.counts)
+        for k in range(order - 1):
+            keep = np.array(draw(st.lists(st.booleans(), min_size=len(ngrams[k]),
+                                          max_size=len(ngrams[k]))), dtype=bool)
+            ngrams[k], values[k] = ngrams[k][keep], values[k][keep]
+        counts = NgramCounts(order, counts.vocab, tuple(ngrams), tuple(values))
     return counts
 
 
@@ -129,6 +138,22 @@ def test_options_match_reference(order):
                              discounts=[0.2 + 0.1 * k for k in range(order)])
     assert_matches_reference(counts, "katz", None, bins=2)
     assert_matches_reference(counts, "wb", True, k=2.5)
+
+
+def test_missing_prefixes_and_suffixes_are_restored():
+    counts = count_ngrams(KJV_LIKE, 3)
+    # drop the bigram "the light" and the unigram "day": trigrams still use them
+    vocab = counts.vocab
+    bigrams = counts.ngrams[1]
+    drop2 = np.all(bigrams == vocab.ids(["the", "light"]), axis=1)
+    drop1 = counts.ngrams[0][:, 0] == vocab.id("day")
+    assert drop2.sum() == 1 and drop1.sum() == 1
+    holes = NgramCounts(3, vocab, (counts.ngrams[0][~drop1], bigrams[~drop2], counts.ngrams[2]),
+                        (counts.counts[0][~drop1], counts.counts[1][~drop2], counts.counts[2]))
+    for method, interpolate in FORMS:
+        model = assert_matches_reference(holes, method, interpolate)
+        assert model.find(["the", "light"]) is not None
+        assert model.find(["day"]) is not None
 
 
 def test_bos_is_never_predicted_and_unk_gets_mass():

@@ -225,9 +225,11 @@ def predictable_counts(tables: Tables, k: int, c: np.ndarray) -> np.ndarray:
     return c
 
 
-def assemble_model(tables: Tables, vocab, p_hat: list[np.ndarray],
-                   gamma: list[np.ndarray], *, interpolate: bool):
-    """The ARPA-form model from per-order ``p_hat`` (one value per row) and
+def assemble_model(tables: Tables, vocab, counts: list[np.ndarray],
+                   p_hat: list[np.ndarray], gamma: list[np.ndarray], *,
+                   interpolate: bool):
+    """The ARPA-form model from per-order ``counts`` (the counts the method
+    used: a row with a positive one is "seen"), ``p_hat`` (one value per row) and
     ``gamma`` (per context: the mass removed by discounting, i.e.
     ``1 - sum_w p_hat(w|h)`` computed as a sum of what was removed, so that it
     is exactly 0 when nothing was). Interpolated methods give it to the lower
@@ -240,7 +242,7 @@ def assemble_model(tables: Tables, vocab, p_hat: list[np.ndarray],
     alphas: list[np.ndarray] = []  # alphas[k-1]: per row of table k-1 (k >= 2)
     for k in range(1, order + 1):
         ph = p_hat[k - 1]
-        counted = tables.counts[k - 1] > 0
+        counted = counts[k - 1] > 0
         if k == 1:
             counted = counted & (tables.ngrams[0][:, 0] != BOS)
             lower = np.full(len(ph), 1.0 / tables.num_predictable)

@@ -30,7 +30,7 @@ def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = Non
     """
     tables = build_tables(counts)
     fixed = per_order(discounts, tables.order, 1, "discounts")
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for k in range(1, tables.order + 1):
         c = predictable_counts(tables, k, tables.counts[k - 1])
         if fixed is not None:
@@ -44,7 +44,8 @@ def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = Non
                                      "discount_fallback=")
                 d = float(discount_fallback)
         p_hat, gamma = _discounted(tables, k, c, np.full(len(c), d))
+        used.append(c)
         p_hats.append(p_hat)
         gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, p_hats,
+    return assemble_model(tables, counts.vocab, used, p_hats,
                           gammas, interpolate=interpolate)

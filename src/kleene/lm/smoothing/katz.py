@@ -29,7 +29,7 @@ def estimate_katz(counts, *, bins: int = 5):
     if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool) or bins < 1:
         raise LmArgError(f"bins must be an integer >= 1, got {bins!r}")
     tables = build_tables(counts)
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for k in range(1, tables.order + 1):
         c = predictable_counts(tables, k, tables.counts[k - 1])
         d = katz_coefficients(count_of_counts(c, bins + 1), bins)
@@ -37,6 +37,7 @@ def estimate_katz(counts, *, bins: int = 5):
         ratio = np.where((r >= 1) & (r <= bins), d[np.clip(r, 0, bins)], 1.0)
         total = context_sum(tables, k, c)
         total = np.where(total > 0, total, 1.0)
+        used.append(c)
         p_hats.append(ratio * c / total[tables.parent[k - 1]])
         gammas.append(context_sum(tables, k, (1.0 - ratio) * c) / total)
-    return assemble_model(tables, counts.vocab, p_hats, gammas, interpolate=False)
+    return assemble_model(tables, counts.vocab, used, p_hats, gammas, interpolate=False)

@@ -66,7 +66,7 @@ def estimate_kn(counts, *, discounts: float | Sequence[float] | None = None,
     """
     tables = build_tables(counts)
     fixed = per_order(discounts, tables.order, 1, "discounts")
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for k, c in enumerate(adjusted_counts(tables), start=1):
         if fixed is not None:
             d = fixed[k - 1]
@@ -79,9 +79,10 @@ def estimate_kn(counts, *, discounts: float | Sequence[float] | None = None,
                                      "pass discounts= or discount_fallback=")
                 d = float(discount_fallback)
         p_hat, gamma = _discounted(tables, k, c, np.full(len(c), d))
+        used.append(c)
         p_hats.append(p_hat)
         gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, p_hats,
+    return assemble_model(tables, counts.vocab, used, p_hats,
                           gammas, interpolate=interpolate)
 
 
@@ -106,7 +107,7 @@ def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
     fixed = per_order(discounts, tables.order, 3, "discounts")
     fallback = None if discount_fallback is None else per_order(
         discount_fallback, 1, 3, "discount_fallback")[0]
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for k, c in enumerate(adjusted_counts(tables), start=1):
         if fixed is not None:
             d = fixed[k - 1]
@@ -122,9 +123,10 @@ def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
         bins = np.clip(np.floor(c), 0, 3).astype(np.int64)
         bins[(c > 0) & (bins == 0)] = 1  # fractional counts below 1 use D1
         p_hat, gamma = _discounted(tables, k, c, table[bins])
+        used.append(c)
         p_hats.append(p_hat)
         gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, p_hats,
+    return assemble_model(tables, counts.vocab, used, p_hats,
                           gammas, interpolate=interpolate)
 
 

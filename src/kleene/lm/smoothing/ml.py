@@ -19,10 +19,11 @@ def estimate_ml(counts):
     Preconditions: ``counts`` is an ``NgramCounts``. O(sum_k n_k log n_k).
     """
     tables = build_tables(counts)
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for k in range(1, tables.order + 1):
         c = predictable_counts(tables, k, tables.counts[k - 1])
         total = context_sum(tables, k, c)
+        used.append(c)
         p_hats.append(c / np.where(total > 0, total, 1.0)[tables.parent[k - 1]])
         gammas.append(np.zeros(len(total)))
-    return assemble_model(tables, counts.vocab, p_hats, gammas, interpolate=True)
+    return assemble_model(tables, counts.vocab, used, p_hats, gammas, interpolate=True)

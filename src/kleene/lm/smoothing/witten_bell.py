@@ -27,14 +27,15 @@ def estimate_wb(counts, *, interpolate: bool = True, k: float = 1.0):
     if not (isinstance(k, (int, float)) and math.isfinite(k) and k > 0):
         raise LmArgError(f"k must be a positive number, got {k!r}")
     tables = build_tables(counts)
-    p_hats, gammas = [], []
+    used, p_hats, gammas = [], [], []
     for order in range(1, tables.order + 1):
         c = predictable_counts(tables, order, tables.counts[order - 1])
         total = context_sum(tables, order, c)
         distinct = context_sum(tables, order, (c > 0).astype(np.float64)) * k
         denom = total + distinct
         denom = np.where(denom > 0, denom, 1.0)
+        used.append(c)
         p_hats.append(c / denom[tables.parent[order - 1]])
         gammas.append(distinct / denom)
-    return assemble_model(tables, counts.vocab, p_hats,
+    return assemble_model(tables, counts.vocab, used, p_hats,
                           gammas, interpolate=interpolate)
