@@ -11,8 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kleene.lm import LmArgError, NgramCounts, count_ngrams, prune_counts
-from kleene.lm.smoothing import (estimate_katz, estimate_kn, estimate_mkn, make_model,
-                                 mkn_discount_table)
+from kleene.lm.smoothing import (
+    estimate_katz,
+    estimate_kn,
+    estimate_mkn,
+    make_model,
+    mkn_discount_table,
+)
 from kleene.lm.smoothing._discounts import katz_coefficients, mkn_discounts
 
 from ..reference.ngram_estimators import reference_model

@@ -25,7 +25,7 @@ def kjv():
 
 
 def test_held_out_scores(kjv):
-    train, held_out, counts = kjv
+    _, held_out, counts = kjv
     _, num_tokens, num_oov = make_model(counts, "ml").score_corpus(held_out)
     assert num_oov > 0  # the slice has words Genesis-Exodus never uses
     perplexities = {}

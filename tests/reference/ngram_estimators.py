@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from functools import lru_cache
+from functools import cache
 
 BOS = 1
 LOG10_ZERO = -99.0
@@ -113,10 +113,10 @@ def reference_model(counts, method: str, *, interpolate: bool | None = None,
     for g in explicit:
         c = count(g)
         if c > 0:
-            coc[len(g)][int(math.floor(c))] += 1
+            coc[len(g)][math.floor(c)] += 1
     disc = {}
     for n in range(1, order + 1):
-        nn = [coc[n][r] for r in range(0, max(bins + 2, 5) + 1)]
+        nn = [coc[n][r] for r in range(max(bins + 2, 5) + 1)]
         if method in ("absolute", "kn"):
             if discounts is None:
                 d = _ney_discount(nn)
@@ -153,7 +153,7 @@ def reference_model(counts, method: str, *, interpolate: bool | None = None,
         if method == "wb":
             return c / (total + k * len(e))
         if method == "katz":
-            r = int(math.floor(c))
+            r = math.floor(c)
             ratio = disc[n][r] if 1 <= r <= bins else 1.0
             return ratio * c / total
         return (c - discount_of(n, c)) / total
@@ -169,13 +169,13 @@ def reference_model(counts, method: str, *, interpolate: bool | None = None,
         if method == "wb":
             return k * len(e) / (total + k * len(e))
         if method == "katz":
-            return sum((1 - (disc[n][int(math.floor(c))] if 1 <= c < bins + 1 else 1.0)) * c
+            return sum((1 - (disc[n][math.floor(c)] if 1 <= c < bins + 1 else 1.0)) * c
                        for c in e.values()) / total
         return sum(discount_of(n, c) for c in e.values()) / total
 
     interpolated = method in ("ml",) or (method != "katz" and interpolate is not False)
 
-    @lru_cache(maxsize=None)
+    @cache
     def prob(h, w):
         if w == BOS:
             return 0.0
@@ -193,7 +193,7 @@ def reference_model(counts, method: str, *, interpolate: bool | None = None,
             return p_hat(h, w)
         return a * lower
 
-    @lru_cache(maxsize=None)
+    @cache
     def alpha(h):
         """Backoff form: (alpha(h), whether the seen words hold all lower mass)."""
         num = gamma(h)

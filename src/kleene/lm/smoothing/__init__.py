@@ -61,5 +61,13 @@ def make_model(counts, method: Method = "mkn", *, interpolate: bool | None = Non
     return estimator(counts, **options)
 
 
-__all__ = ["make_model", "estimate_mkn", "estimate_kn", "estimate_wb",
-           "estimate_absolute", "estimate_katz", "estimate_ml", "mkn_discount_table"]
+__all__ = [
+    "estimate_absolute",
+    "estimate_katz",
+    "estimate_kn",
+    "estimate_mkn",
+    "estimate_ml",
+    "estimate_wb",
+    "make_model",
+    "mkn_discount_table",
+]

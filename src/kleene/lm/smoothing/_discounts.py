@@ -5,7 +5,7 @@ absolute discounting, Kneser-Ney and modified Kneser-Ney."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

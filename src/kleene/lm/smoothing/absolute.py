@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import LmArgError
 from ._discounts import ney_discount, per_order
 from ._tables import assemble_model, build_tables, count_of_counts, predictable_counts
 from .kneser_ney import _discounted
-from ..errors import LmArgError
 
 
 def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = None,

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._discounts import katz_coefficients
-from ._tables import (assemble_model, build_tables, context_sum, count_of_counts,
-                      predictable_counts)
 from ..errors import LmArgError
+from ._discounts import katz_coefficients
+from ._tables import (
+    assemble_model,
+    build_tables,
+    context_sum,
+    count_of_counts,
+    predictable_counts,
+)
 
 
 def estimate_katz(counts, *, bins: int = 5):

@@ -10,14 +10,21 @@ Discounts come from the count-of-counts of these adjusted counts, per order.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from ._discounts import DEFAULT_FALLBACK, mkn_discounts, ney_discount, per_order
-from ._tables import (Tables, assemble_model, bos_initial, build_tables,
-                      context_sum, count_of_counts, predictable_counts)
 from ..errors import LmArgError
+from ._discounts import DEFAULT_FALLBACK, mkn_discounts, ney_discount, per_order
+from ._tables import (
+    Tables,
+    assemble_model,
+    bos_initial,
+    build_tables,
+    context_sum,
+    count_of_counts,
+    predictable_counts,
+)
 
 
 def adjusted_counts(tables: Tables) -> list[np.ndarray]:

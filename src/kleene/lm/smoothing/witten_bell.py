@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ._tables import assemble_model, build_tables, context_sum, predictable_counts
 from ..errors import LmArgError
+from ._tables import assemble_model, build_tables, context_sum, predictable_counts
 
 
 def estimate_wb(counts, *, interpolate: bool = True, k: float = 1.0):
