@@ -1,10 +1,26 @@
 """Smoothing methods: n-gram counts -> ARPA-form :class:`~kleene.lm.model.NgramModel`.
 
 One module per method, each with ``estimate_<name>(counts, **options)``;
-:func:`make_model` picks one by name. All methods share the conventions of
-:mod:`kleene.lm.smoothing._tables` (uniform order-0 distribution over the
-vocabulary without ``<s>``, unigrams interpolated with it, ``<s>`` stored
-with log10 probability -99, tables closed under prefix and suffix).
+:func:`make_model` picks one by name.
+
+Conventions shared by every method (:mod:`kleene.lm.smoothing._tables`):
+
+* The model's n-grams are the counted ones, every vocabulary word but
+  ``<eps>`` as a unigram (count 0 when unseen), and any missing prefix or
+  suffix (count 0, stored with the probability the model gives it anyway,
+  as SRILM does).
+* ``<s>`` is never predicted: its unigram stores log10 probability -99 and
+  its count takes no part in totals or count-of-counts.
+* ``<unk>``: the unigram level is interpolated with the uniform distribution
+  over the vocabulary without ``<eps>`` and ``<s>`` (``</s>`` and ``<unk>``
+  included), for every smoothed method, so ``<unk>`` (count 0 unless a
+  vocabulary cap mapped words to it) gets ``gamma() / |V|``: KenLM lmplz's
+  default (``--interpolate_unigrams``, uniform over the unigrams but ``<s>``).
+* Interpolated methods store interpolated probabilities for explicit n-grams
+  and ``alpha(h) = gamma(h)``, as KenLM and SRILM write them; backoff methods
+  compute ``alpha(h)`` so every context sums to one.
+* Zero probabilities and backoff weights (ML, or Katz contexts whose
+  followers are all seen more than ``bins`` times) are stored as log10 -99.
 """
 
 from __future__ import annotations
