@@ -17,11 +17,11 @@ import argparse
 import os
 import sys
 
-from . import algebra, demo, far, grammar, io_commands, ops, paths, regex
+from . import algebra, demo, far, grammar, io_commands, lm, ops, paths, regex
 from .common import CliUsageError, bool_flags_of, normalize_bool_flags
 
 PROG = "kleene"
-_MODULES = (io_commands, ops, paths, algebra, far, grammar, regex, demo)
+_MODULES = (io_commands, ops, paths, algebra, far, grammar, regex, lm, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
