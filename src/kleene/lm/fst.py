@@ -388,27 +388,24 @@ def backoff_label_of(G: Fst) -> tuple[int, str]:
 
 
 def _sentence_ids(sentences, table: SymbolTable, unk: str):
-    """Flattened label ids (-1: unknown and no ``unk`` symbol) and offsets."""
-    unk_id = table.find(unk)
-    cache: dict[str, int] = {}
+    """Flattened label ids (-1: not in the table and no ``unk`` symbol) and
+    sentence offsets. One dict look-up per word."""
+    key_of = {sym: key for key, sym in table}
+    unk_id = key_of.get(unk, -1)
+    reserved = {key_of[w] for w in _RESERVED if w in key_of}
+    get = key_of.get
     ids: list[int] = []
     offsets = [0]
     for sentence in sentences:
         words = sentence.split() if isinstance(sentence, str) else sentence
-        for w in words:
-            i = cache.get(w)
-            if i is None:
-                if w in _RESERVED:
-                    raise FstArgError(f"score_with_fst: sentences must not contain {w}; "
-                                      "the start state and final weights stand for "
-                                      "<s> and </s>")
-                i = table.find(w)
-                if i < 0:
-                    i = unk_id
-                cache[w] = i
-            ids.append(i)
+        ids.extend([get(w, unk_id) for w in words])
         offsets.append(len(ids))
-    return np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64)
+    out = np.asarray(ids, dtype=np.int64)
+    if reserved and np.isin(out, list(reserved)).any():
+        bad = table.find(int(out[np.isin(out, list(reserved))][0]))
+        raise FstArgError(f"score_with_fst: sentences must not contain {bad}; the start "
+                          "state and final weights stand for <s> and </s>")
+    return out, np.asarray(offsets, dtype=np.int64)
 
 
 _RESERVED = frozenset(("<s>", "</s>", "<eps>", PHI_SYMBOL, "#0"))
