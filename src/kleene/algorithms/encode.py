@@ -18,6 +18,7 @@ import numpy as np
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError
+from ..kernels.encode import number_keys
 from ..kernels.graph import coaccessible_states
 from .connect import connect
 
@@ -109,36 +110,29 @@ class EncodeMapper:
             self._index = {row.tobytes(): k for k, row in enumerate(rows, start=1)}
         return self._index
 
-    def _labels_for(self, ilab, olab, wts, *, same_weight: bool = False) -> np.ndarray:
+    def _labels_for(self, ilab, olab, wts) -> np.ndarray:
         """Labels for the key rows, adding unseen keys in order of first
-        appearance. One np.unique over the keys (packed into one int64 when
-        ``same_weight`` says every row has the same weight); the Python loop
-        runs over distinct keys only, and not at all for a fresh mapper."""
+        appearance. One hash pass over the keys (kernels/encode.py, O(m)
+        expected); the Python loop runs over distinct keys only, and not at
+        all for a fresh mapper."""
         m = ilab.shape[0]
         if m == 0:
             return np.zeros(0, np.int64)
         packed, rows = _packed_rows(ilab, olab, wts)
-        if same_weight and ilab.min() >= 0 and olab.min() >= 0:
-            key = (packed[:, 0] << 32) | packed[:, 1]
-            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        else:
-            _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
+        # ranks of the distinct keys in order of first appearance
+        inverse, first = number_keys(packed[:, 0], packed[:, 1], packed[:, 2])
         num_keys = first.shape[0]
-        label_of_uniq = np.empty(num_keys, np.int64)
         if self._ilabel.shape[0] == 0:
             # fresh mapper: labels 1, 2, ... in order of first appearance
-            order = np.argsort(first, kind="stable")
-            label_of_uniq[order] = np.arange(1, num_keys + 1)
-            idx = first[order]
-            self._ilabel = packed[idx, 0].copy()
-            self._olabel = packed[idx, 1].copy()
-            self._weight = packed[idx, 2].view(np.float64).copy()
+            self._ilabel = packed[first, 0].copy()
+            self._olabel = packed[first, 1].copy()
+            self._weight = packed[first, 2].view(np.float64).copy()
             self._index = None
-            return label_of_uniq[inverse]
+            return inverse + 1
+        label_of_uniq = np.empty(num_keys, np.int64)
         index = self._key_index()
         new_keys = []
-        for u in np.argsort(first, kind="stable"):
+        for u in range(num_keys):
             key = rows[first[u]].tobytes()
             label = index.get(key)
             if label is None:
@@ -194,7 +188,7 @@ def encode(fst: Fst, mapper: EncodeMapper) -> Fst:
     arc_o = fst.olabel if labels_too else np.zeros(m, np.int64)
     arc_w = fst.weight if weights_too else np.broadcast_to(np.float64(sr.one), (m,))
     if not weights_too:
-        codes = mapper._labels_for(fst.ilabel, arc_o, arc_w, same_weight=True)
+        codes = mapper._labels_for(fst.ilabel, arc_o, arc_w)
         ilabel = codes.astype(LABEL_DTYPE)
         olabel = ilabel if labels_too else fst.olabel
         props = _encoded_props(fst, labels_too)

@@ -1,0 +1,3 @@
+"""``pynini.examples``: the example grammar modules grammars import."""
+
+from . import plurals  # noqa: F401
