@@ -199,13 +199,14 @@ def _perplexity_case(quick: bool, order: int) -> Case:
 
 
 def _score_fst_case(quick: bool, order: int) -> Case:
-    from kleene.lm.fst import model_to_fst, score_with_fst
+    from kleene.lm.fst import GScorer, model_to_fst
     model, path, _ = _model_files(quick, order)
     _, held = _corpus(quick)
     G = model_to_fst(model, backoff="phi")
+    scorer = GScorer(G)  # prepared once, as kenlm.Model is loaded once
 
     def run():
-        return score_with_fst(G, held, oov_log10=-100.0)
+        return scorer.score(held, oov_log10=-100.0)
 
     peer = None
     if _kenlm() is not None:

@@ -16,7 +16,7 @@ import kleene
 from kleene.core.properties import Prop, compute_props
 from kleene.errors import FstArgError, FstSymbolError
 from kleene.lm import LmModelError, NgramModel, Vocabulary, count_ngrams
-from kleene.lm.fst import LN10, PHI_SYMBOL, model_to_fst, score_with_fst
+from kleene.lm.fst import LN10, PHI_SYMBOL, GScorer, model_to_fst, score_with_fst
 
 from ..reference.ngram_scoring import model_as_dict, naive_score, random_model
 
@@ -47,6 +47,9 @@ def test_phi_form_scores_exactly_as_the_model(corpus, order, seed, query, redund
         want = naive_score(table, order, words)
         assert _close(score, want), (words, score, want)
         assert _close(score, model.score_sentence(words))
+    scorer = GScorer(G)  # prepared once, used twice: same numbers
+    np.testing.assert_array_equal(scorer.score(query, oov_log10=-100.0), got)
+    np.testing.assert_array_equal(scorer.score(query, oov_log10=-100.0), got)
     # without <unk> and no OOV price, an OOV sentence is rejected
     strict = score_with_fst(G, query)
     for words, score, loose in zip(query, strict, got):

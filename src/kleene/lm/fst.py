@@ -387,12 +387,9 @@ def backoff_label_of(G: Fst) -> tuple[int, str]:
     return 0, "epsilon"
 
 
-def _sentence_ids(sentences, table: SymbolTable, unk: str):
-    """Flattened label ids (-1: not in the table and no ``unk`` symbol) and
-    sentence offsets. One dict look-up per word."""
-    key_of = {sym: key for key, sym in table}
-    unk_id = key_of.get(unk, -1)
-    reserved = {key_of[w] for w in _RESERVED if w in key_of}
+def _sentence_ids(sentences, key_of: dict, unk_id: int):
+    """Flattened label ids (``unk_id``, possibly -1, for words not in
+    ``key_of``) and sentence offsets. One dict look-up per word."""
     get = key_of.get
     ids: list[int] = []
     offsets = [0]
@@ -400,15 +397,11 @@ def _sentence_ids(sentences, table: SymbolTable, unk: str):
         words = sentence.split() if isinstance(sentence, str) else sentence
         ids.extend([get(w, unk_id) for w in words])
         offsets.append(len(ids))
-    out = np.asarray(ids, dtype=np.int64)
-    if reserved and np.isin(out, list(reserved)).any():
-        bad = table.find(int(out[np.isin(out, list(reserved))][0]))
-        raise FstArgError(f"score_with_fst: sentences must not contain {bad}; the start "
-                          "state and final weights stand for <s> and </s>")
-    return out, np.asarray(offsets, dtype=np.int64)
+    return np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64)
 
 
 _RESERVED = frozenset(("<s>", "</s>", "<eps>", PHI_SYMBOL, "#0"))
+_RESERVED_ID = -2
 
 
 def score_with_fst(G: Fst, sentences: Iterable[str | Sequence[str]], *,
@@ -449,70 +442,97 @@ def score_with_fst(G: Fst, sentences: Iterable[str | Sequence[str]], *,
     Complexity (walk): O(words * order * log degree) for φ; the ε reading
     also carries every reachable state (a few per order).
     """
-    if not isinstance(G, Fst):
-        raise FstArgError(f"score_with_fst expects a kleene.Fst, not {type(G).__name__}")
-    label, auto_reading = backoff_label_of(G)
-    if backoff_label is not None:
-        label = int(backoff_label)
-    if reading == "auto":
-        reading = auto_reading
-    if reading not in ("phi", "epsilon"):
-        raise FstArgError(f"score_with_fst: reading must be auto, phi or epsilon, "
-                          f"not {reading!r}")
-    if reading == "phi" and label == 0:
-        raise FstArgError("score_with_fst: the φ reading needs a backoff label other than 0 "
-                          "(G has no #phi symbol: pass backoff_label=)")
-    table = symbols if symbols is not None else G.isymbols
-    if table is None:
-        raise FstArgError("score_with_fst: G has no symbol table; pass symbols=")
-    words, offsets = _sentence_ids(sentences, table, unk)
-    oov_cost = _INF if oov_log10 is None else -LN10 * float(oov_log10)
-    if method == "compose":
-        costs = _score_by_composition(G, words, offsets, label, reading, eos)
-    elif method == "walk":
-        costs = _score_by_walk(G, words, offsets, label, reading, eos, table.find(unk),
-                               oov_cost)
-    else:
-        raise FstArgError(f"score_with_fst: method must be 'walk' or 'compose', not {method!r}")
-    return -costs / LN10
+    scorer = GScorer(G, symbols=symbols, reading=reading, backoff_label=backoff_label,
+                     unk=unk)
+    return scorer.score(sentences, eos=eos, oov_log10=oov_log10, method=method)
 
 
-def _score_by_walk(G, words, offsets, label, reading, eos, unk_id, oov_cost):
-    if not G.has(Prop.ILABEL_SORTED):
-        from ..algorithms.arcsort import arcsort
-        G = arcsort(G, sort_type="ilabel")
-    src = G.arc_source
-    is_bo = G.ilabel == label
-    counts = np.bincount(src[is_bo], minlength=G.num_states)
-    if counts.size and counts.max() > 1:
-        raise FstArgError("score_with_fst: a state has several backoff arcs; "
-                          "use method='compose'")
-    backoff_arc = np.full(G.num_states, -1, np.int64)
-    backoff_arc[src[is_bo]] = np.flatnonzero(is_bo)
-    # the unigram state ends every backoff chain; its words are the vocabulary
-    root = G.start
-    for _ in range(G.num_states):
-        if root < 0 or backoff_arc[root] < 0:
-            break
-        root = int(G.nextstate[backoff_arc[root]])
-    if root >= 0 and words.size:
-        known = np.zeros(max(int(words.max()), int(G.ilabel.max(initial=0))) + 2, bool)
-        known[G.ilabel[G.indptr[root]:G.indptr[root + 1]]] = True
-        unknown = ~known[words]  # (id -1 reads the last entry: never known)
-        if unk_id >= 0 and unk_id < len(known) and known[unk_id]:
-            words = np.where(unknown, unk_id, words)
+class GScorer:
+    """:func:`score_with_fst` with G's preparation done once: the backoff
+    arc of every state, the unigram state, the word → label dict and the
+    out-of-vocabulary map (O(V + E) at construction, then O(words) per
+    :meth:`score` call). Arguments as in :func:`score_with_fst`."""
+
+    def __init__(self, G: Fst, *, symbols: SymbolTable | None = None,
+                 reading: Literal["auto", "phi", "epsilon"] = "auto",
+                 backoff_label: int | None = None, unk: str = "<unk>"):
+        if not isinstance(G, Fst):
+            raise FstArgError(f"score_with_fst expects a kleene.Fst, not {type(G).__name__}")
+        label, auto_reading = backoff_label_of(G)
+        if backoff_label is not None:
+            label = int(backoff_label)
+        if reading == "auto":
+            reading = auto_reading
+        if reading not in ("phi", "epsilon"):
+            raise FstArgError(f"score_with_fst: reading must be auto, phi or epsilon, "
+                              f"not {reading!r}")
+        if reading == "phi" and label == 0:
+            raise FstArgError("score_with_fst: the φ reading needs a backoff label other "
+                              "than 0 (G has no #phi symbol: pass backoff_label=)")
+        table = symbols if symbols is not None else G.isymbols
+        if table is None:
+            raise FstArgError("score_with_fst: G has no symbol table; pass symbols=")
+        if not G.has(Prop.ILABEL_SORTED):
+            from ..algorithms.arcsort import arcsort
+            G = arcsort(G, sort_type="ilabel")
+        self.G, self.label, self.reading = G, label, reading
+        src = G.arc_source
+        is_bo = G.ilabel == label
+        counts = np.bincount(src[is_bo], minlength=G.num_states)
+        self._several_backoffs = bool(counts.size and counts.max() > 1)
+        backoff_arc = np.full(G.num_states, -1, np.int64)
+        backoff_arc[src[is_bo]] = np.flatnonzero(is_bo)
+        self.backoff_arc = backoff_arc
+        # the unigram state ends every backoff chain; its words are the vocabulary
+        root = G.start
+        for _ in range(G.num_states):
+            if root < 0 or backoff_arc[root] < 0:
+                break
+            root = int(G.nextstate[backoff_arc[root]])
+        self.root = root
+        key_of = {sym: key for key, sym in table}
+        unk_id = key_of.get(unk, -1)
+        # words without a unigram arc are out of vocabulary: read as <unk>
+        # when G has a unigram arc for it, else -1 (rejected or priced)
+        top = max(max(key_of.values(), default=0), int(G.ilabel.max(initial=0))) + 1
+        known = np.zeros(top, bool)
+        if root >= 0:
+            known[G.ilabel[G.indptr[root]:G.indptr[root + 1]]] = True
+        oov_id = unk_id if 0 <= unk_id < top and known[unk_id] else -1
+        self.key_of = {w: (k if known[k] else oov_id) for w, k in key_of.items()}
+        self.oov_id = oov_id
+        for w in _RESERVED:  # marked, to be refused by score()
+            self.key_of[w] = _RESERVED_ID
+
+    def score(self, sentences: Iterable[str | Sequence[str]], *, eos: bool = True,
+              oov_log10: float | None = None,
+              method: Literal["walk", "compose"] = "walk") -> np.ndarray:
+        """log10 probability of every sentence (see :func:`score_with_fst`)."""
+        words, offsets = _sentence_ids(sentences, self.key_of, self.oov_id)
+        if words.size and words.min() == _RESERVED_ID:
+            raise FstArgError(f"score_with_fst: sentences must not contain any of "
+                              f"{sorted(_RESERVED)}; the start state and final weights "
+                              "stand for <s> and </s>")
+        oov_cost = _INF if oov_log10 is None else -LN10 * float(oov_log10)
+        if method == "compose":
+            costs = _score_by_composition(self.G, words, offsets, self.label, self.reading,
+                                          eos)
+        elif method == "walk":
+            if self._several_backoffs:
+                raise FstArgError("score_with_fst: a state has several backoff arcs; "
+                                  "use method='compose'")
+            G = self.G
+            kernel = _k.phi_walk if self.reading == "phi" else _k.epsilon_walk
+            costs, status = kernel(G.indptr, G.ilabel, G.nextstate, G.weight, G.final,
+                                   G.start, self.backoff_arc, words, offsets, bool(eos),
+                                   self.root, float(oov_cost))
+            if status == _k.BACKOFF_CYCLE:
+                raise FstOpError("score_with_fst: G's backoff arcs form a cycle; "
+                                 "a backoff model's histories only get shorter")
         else:
-            words = np.where(unknown, -1, words)
-    # a backoff label of 0 never matches a word, so the walks search words
-    # among all arcs safely; rejected (unknown) words have id -1
-    kernel = _k.phi_walk if reading == "phi" else _k.epsilon_walk
-    costs, status = kernel(G.indptr, G.ilabel, G.nextstate, G.weight, G.final,
-                           G.start, backoff_arc, words, offsets, bool(eos), root,
-                           float(oov_cost))
-    if status == _k.BACKOFF_CYCLE:
-        raise FstOpError("score_with_fst: G's backoff arcs form a cycle; "
-                         "a backoff model's histories only get shorter")
-    return costs
+            raise FstArgError(f"score_with_fst: method must be 'walk' or 'compose', "
+                              f"not {method!r}")
+        return -costs / LN10
 
 
 def _score_by_composition(G, words, offsets, label, reading, eos):
@@ -548,4 +568,5 @@ def _score_by_composition(G, words, offsets, label, reading, eos):
     return out
 
 
-__all__ = ["model_to_fst", "score_with_fst", "backoff_label_of", "PHI_SYMBOL", "LN10"]
+__all__ = ["model_to_fst", "score_with_fst", "GScorer", "backoff_label_of", "PHI_SYMBOL",
+           "LN10"]
