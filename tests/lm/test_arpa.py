@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kleene.lm import arpa as arpa_module
 from kleene.lm import ArpaFormatError, count_ngrams, read_arpa, write_arpa
 
 from ..reference.ngram_scoring import model_as_dict, random_model
@@ -61,6 +62,9 @@ def test_write_read_round_trips_bit_for_bit(corpus, order, seed):
         assert np.array_equal(back.backoff[k][idx].view(np.int64),
                               model.backoff[k].view(np.int64))
     assert _round_trip(back)[1] == text
+    # the vectorised reader and the line-by-line checking reader agree
+    assert arpa_module._parse_fast(text) is not None
+    assert model_as_dict(arpa_module._parse(io.StringIO(text), None)) == model_as_dict(back)
 
 
 def test_reads_header_text_and_unordered_ngrams(tmp_path):

@@ -20,8 +20,10 @@ back the model's values bit for bit. Files ending in ``.gz`` are gzipped.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
+from itertools import chain, repeat
 from typing import IO
 
 import numpy as np
@@ -57,10 +59,118 @@ def read_arpa(path_or_file: str | os.PathLike | IO[str]) -> NgramModel:
     """
     f, close, path = _open(path_or_file, "r")
     try:
-        return _parse(f, path)
+        text = f.read()
     finally:
         if close:
             f.close()
+    model = _parse_fast(text)
+    if model is None:  # malformed, or unusual layout: the line-by-line parser
+        model = _parse(io.StringIO(text), path)  # reports the exact line
+    return model
+
+
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 11, 12, 13, 32]] = True
+
+
+def _fields_per_line(section: str) -> np.ndarray:
+    """Number of whitespace-separated fields on each line of ``section``
+    (vectorised over its utf-8 bytes)."""
+    raw = np.frombuffer(section.encode("utf-8"), dtype=np.uint8)
+    ws = _WS[raw]
+    starts = np.flatnonzero(~ws & np.concatenate(([True], ws[:-1])))
+    newlines = np.flatnonzero(raw == 10)
+    line_of = np.searchsorted(newlines, starts)
+    return np.bincount(line_of, minlength=len(newlines) + 1)
+
+
+def _marks(text: str) -> list[tuple[str, int, int]]:
+    """(line, start, end) of every line starting with a backslash."""
+    out = []
+    pos = 0 if text.startswith("\\") else text.find("\n\\")
+    while pos >= 0:
+        start = pos if text[pos] == "\\" else pos + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        out.append((text[start:end].strip(), start, end))
+        pos = text.find("\n\\", end)
+    return out
+
+
+def _parse_fast(text: str) -> NgramModel | None:
+    """Vectorised parse of a well-formed file; None at the first doubt (the
+    caller then runs the checking parser, which reports the error)."""
+    marks = _marks(text)
+    if len(marks) < 3 or marks[0][0] != "\\data\\" or marks[-1][0] != "\\end\\":
+        return None
+    declared = []
+    for line in text[marks[0][2]:marks[1][1]].split("\n"):
+        m = _NGRAM_LINE.match(line.strip())
+        if m is None:
+            if line.strip():
+                return None
+            continue
+        if int(m.group(1)) != len(declared) + 1:
+            return None
+        declared.append(int(m.group(2)))
+    order = len(declared)
+    if order == 0 or len(marks) != order + 2:
+        return None
+    vocab = Vocabulary()
+    get = vocab._index.get  # noqa: SLF001
+    tables, logprobs, backoffs = [], [], []
+    for k in range(1, order + 1):
+        if marks[k][0] != f"\\{k}-grams:":
+            return None
+        section = text[marks[k][2]:marks[k + 1][1]]
+        lens = _fields_per_line(section)
+        lens = lens[lens > 0]
+        n = len(lens)
+        if n != declared[k - 1]:
+            return None
+        if np.any((lens != k + 1) & (lens != k + 2)) or (k == order and np.any(lens != k + 1)):
+            return None
+        flat = section.split()
+        if len(flat) != int(lens.sum()):  # non-ASCII whitespace: let the slow path judge
+            return None
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        try:
+            lp = np.fromiter(map(float, [flat[i] for i in starts.tolist()]),
+                             dtype=np.float64, count=n)
+            bo = np.zeros(n, dtype=np.float64)
+            has = np.flatnonzero(lens == k + 2)
+            bo[has] = np.fromiter(map(float, [flat[i] for i in (starts[has] + k + 1).tolist()]),
+                                  dtype=np.float64, count=len(has))
+        except ValueError:
+            return None
+        if not np.isfinite(lp).all() or not np.isfinite(bo).all():
+            return None
+        if k == 1:
+            words = [flat[i] for i in (starts + 1).tolist()]
+            for w in words:
+                if w not in vocab:
+                    vocab.add(w)
+        else:
+            pos = (starts[:, None] + np.arange(1, k + 1)).ravel().tolist()
+            words = [flat[i] for i in pos]
+        ids = np.fromiter(map(get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        if ids.min(initial=0) < 0:
+            return None
+        table = ids.reshape(n, k)
+        perm = np.lexsort(table.T[::-1]) if n else np.zeros(0, dtype=np.int64)
+        table = table[perm]
+        if n > 1 and (table[1:] == table[:-1]).all(axis=1).any():
+            return None
+        tables.append(np.ascontiguousarray(table, dtype=np.int32))
+        logprobs.append(lp[perm])
+        backoffs.append(bo[perm])
+    model = NgramModel(order, vocab, tuple(tables), tuple(logprobs), tuple(backoffs))
+    try:
+        model.validate()
+    except LmModelError:
+        return None
+    return model
 
 
 def _parse(f, path) -> NgramModel:
