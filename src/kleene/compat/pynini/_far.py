@@ -66,6 +66,11 @@ class _FstFileReader:
     def get_fst(self):
         return self._fst
 
+    @property
+    def arc_type(self) -> str:
+        return self._fst.semiring.arc_type
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
@@ -103,7 +108,12 @@ class Far:
         return self._reader
 
     def __getitem__(self, key: str) -> Fst:
-        return wrap(self._r()[key])
+        """The machine under ``key``; like pynini, this also moves the
+        cursor there (``get_key()`` is then ``key``)."""
+        reader = self._r()
+        if not reader.find(key):
+            reader[key]  # raises the reader's KeyError, which lists what to do
+        return wrap(reader.get_fst())
 
     def find(self, key: str) -> bool:
         return self._r().find(key)
@@ -144,6 +154,10 @@ class Far:
 
     # -- state ----------------------------------------------------------------------
     def arc_type(self) -> str:
+        """The archive's arc type when reading (that of its machines), the
+        requested one when writing."""
+        if self._reader is not None and not self._reader.closed:
+            return self._reader.arc_type or self._arc_type
         return self._arc_type
 
     def far_type(self) -> str:
@@ -161,7 +175,7 @@ class Far:
     def closed(self) -> bool:
         if self._writer is not None:
             return self._writer._closed
-        return self._reader.closed()
+        return self._reader.closed  # a property of both reader kinds
 
     def close(self) -> None:
         if self._writer is not None:

@@ -10,6 +10,8 @@ they differ from kleene's (``closure``'s ``upper=0`` means unbounded,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from ...algorithms import arcsort as _arcsort_mod
@@ -102,7 +104,10 @@ def cross(fst1, fst2) -> Fst:
 def string_map(lines, arc_type: str = "standard", input_token_type=None,
                output_token_type=None) -> Fst:
     """A prefix tree over ``lines`` (strings, (input, output) or (input,
-    output, weight) tuples)."""
+    output, weight) tuples). Like pynini, a dict is iterated as an iterable,
+    so its keys (not its items) are the entries."""
+    if isinstance(lines, Mapping):
+        lines = list(lines)
     return wrap(_builders.string_map(
         lines, input_token_type=_tokens.token_type(input_token_type),
         output_token_type=_tokens.token_type(output_token_type),
@@ -344,7 +349,9 @@ _ARCMAP_TYPES = ("identity", "input_epsilon", "invert", "output_epsilon", "plus"
 def arcmap(fst, delta: float = DELTA, map_type: str = "identity", power: float = 1.0,
            weight=None) -> Fst:
     """Maps every arc (and final weight) as OpenFst's ``ArcMap``: ``rmweight``
-    sets every non-zero weight to one, ``invert`` swaps labels,
+    sets every non-zero weight to one, ``invert`` inverts every weight
+    (``One / w``), ``superfinal`` routes every final state to one new final
+    state,
     ``input_epsilon``/``output_epsilon`` clear one side, ``plus``/``times``
     ⊕/⊗ a constant ``weight``, ``power`` raises to ``power``, ``quantize``
     rounds to ``delta``, ``to_log``/``to_log64``/``to_std`` change the
@@ -356,9 +363,14 @@ def arcmap(fst, delta: float = DELTA, map_type: str = "identity", power: float =
     il, ol, w, final = m.ilabel, m.olabel, m.weight, m.final
     if map_type == "identity":
         return wrap(m)
+    if map_type == "superfinal":
+        return wrap(_superfinal(m))
     if map_type == "invert":
-        return wrap(_invert_mod.invert(m))
-    if map_type in ("input_epsilon", "output_epsilon"):
+        # OpenFst's InvertWeightMapper: every weight w becomes One / w (the
+        # labels stay); zero weights (non-final states) stay zero.
+        w = np.where(np.isinf(w) & (w > 0), w, -w).astype(sr.dtype)
+        final = np.where(np.isinf(final) & (final > 0), final, -final).astype(sr.dtype)
+    elif map_type in ("input_epsilon", "output_epsilon"):
         zeros = np.zeros_like(il)
         il, ol = (zeros, ol) if map_type == "input_epsilon" else (il, zeros)
     elif map_type == "rmweight":
@@ -375,13 +387,16 @@ def arcmap(fst, delta: float = DELTA, map_type: str = "identity", power: float =
             w = _plus_const(sr, w, c)
             final = np.where(np.isinf(final), final, _plus_const(sr, final, c))
     elif map_type == "power":
-        w = (w * power).astype(sr.dtype)
-        final = np.where(np.isinf(final), final, final * power).astype(sr.dtype)
+        if power == 0:
+            # Power(w, 0) is One for every weight, Zero included: OpenFst makes
+            # every state final with weight One.
+            w, final = np.full_like(w, sr.one), np.full_like(final, sr.one)
+        else:
+            w = (w * power).astype(sr.dtype)
+            final = np.where(np.isinf(final), final, final * power).astype(sr.dtype)
     elif map_type == "quantize":
         w = _quantize(w, delta, sr.dtype)
         final = _quantize(final, delta, sr.dtype)
-    elif map_type == "superfinal":
-        raise NotImplementedError("arcmap(map_type='superfinal') is not implemented in kleene")
     else:
         target = {"to_log": "log", "to_log64": "log64", "to_std": "tropical",
                   "to_standard": "tropical"}[map_type]
@@ -390,6 +405,29 @@ def arcmap(fst, delta: float = DELTA, map_type: str = "identity", power: float =
     out = KleeneFst(m.indptr, il, ol, m.nextstate, w, final, m.start, sr,
                     m.isymbols, m.osymbols)
     return wrap(out)
+
+
+def _superfinal(m: KleeneFst) -> KleeneFst:
+    """OpenFst's ``SuperFinalMapper``: a new state (numbered last) becomes the
+    only final state, with weight One; every final state ``q`` gets an
+    ``ε:ε/final(q)`` arc to it after its other arcs."""
+    sr = m.semiring
+    n = m.num_states
+    if m.start == NO_STATE:
+        return m  # OpenFst leaves a machine without a start state as it is
+    finals = np.flatnonzero(~(np.isinf(m.final) & (m.final > 0)))
+    src = np.concatenate([m.arc_source, finals]).astype(np.int64)
+    zeros = np.zeros(finals.shape[0], m.ilabel.dtype)
+    # from_arrays groups arcs by source stably, so each new arc follows the
+    # state's existing ones
+    out = KleeneFst.from_arrays(
+        num_states=n + 1, src=src, ilabel=np.concatenate([m.ilabel, zeros]),
+        olabel=np.concatenate([m.olabel, zeros]),
+        weight=np.concatenate([m.weight, m.final[finals]]).astype(sr.dtype),
+        nextstate=np.concatenate([m.nextstate, np.full(finals.shape[0], n, m.nextstate.dtype)]),
+        final=np.concatenate([np.full(n, sr.zero, sr.dtype), np.full(1, sr.one, sr.dtype)]),
+        start=m.start, semiring=sr)
+    return out.replace(isymbols=m.isymbols, osymbols=m.osymbols)
 
 
 def _plus_const(sr, values: np.ndarray, c: float) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ...errors import FstArgError
 from ...semirings import Semiring, get_semiring, semiring_for_arc_type
 
@@ -25,7 +27,7 @@ def semiring_of_arc_type(arc_type: str) -> Semiring:
 
 def weight_type_of(semiring: Semiring) -> str:
     """OpenFst's weight type name (``Weight.type()``) of a kleene semiring."""
-    if semiring.name == "log" and semiring.dtype.itemsize == 8:
+    if semiring.name == "log" and np.dtype(semiring.dtype).itemsize == 8:
         return "log64"
     return semiring.name
 
@@ -59,21 +61,31 @@ def _parse(value) -> float:
         raise FstArgError(f"cannot use {value!r} as a weight") from None
 
 
+def _stored(weight_type: str, value: float) -> float:
+    """``value`` as OpenFst stores it: ``tropical`` and ``log`` weights are
+    single precision, ``log64`` double."""
+    return value if weight_type == "log64" else float(np.float32(value))
+
+
 class Weight:
-    """A weight of a given type (pynini's ``Weight(weight_type, value)``)."""
+    """A weight of a given type (pynini's ``Weight(weight_type, value)``).
+
+    Like OpenFst, ``tropical`` and ``log`` weights hold a float32 (so
+    ``Weight("tropical", 0.1)`` prints ``0.100000001``); ``log64`` a float64.
+    """
 
     __slots__ = ("_type", "_value")
 
     def __init__(self, weight_type: str, weight) -> None:
         _semiring_of_weight_type(weight_type)
         self._type = "tropical" if weight_type == "standard" else weight_type
-        self._value = _parse(weight)
+        self._value = _stored(self._type, _parse(weight))
 
     @classmethod
     def _of(cls, weight_type: str, value: float) -> Weight:
         w = cls.__new__(cls)
         w._type = weight_type
-        w._value = float(value)
+        w._value = _stored(weight_type, float(value))
         return w
 
     @classmethod
@@ -111,8 +123,9 @@ class Weight:
             return "-Infinity"
         if math.isnan(v):
             return "BadNumber"
-        text = f"{v:.6g}"
-        return text
+        # OpenFst writes weights with 9 significant digits (a float32's
+        # round-trip precision), whatever their type
+        return f"{v:.9g}"
 
     def __repr__(self) -> str:
         return f"<{self._type} Weight {self} at 0x{id(self):x}>"
