@@ -21,11 +21,15 @@ def _priority_union(q, r, sigma):
 
 _cache: dict = {}
 
+#: The module-level grammar parts pynini's example defines, built on first
+#: access (``plurals._plural``, ``plurals._sigma``, ...).
+_PARTS = ("_v", "_c", "_sigma", "_suppletive", "_ies", "_es", "_s", "_plural")
+
 
 def _grammar():
     """The plural transducer, built on first use (importing this module for
     ``_priority_union`` costs nothing)."""
-    if "plural" not in _cache:
+    if "_plural" not in _cache:
         vowel = _pn.union(*"aeiou")
         consonant = _pn.union(*"bcdfghjklmnpqrstvwxyz")
         sigma = _pn.union(vowel, consonant).closure().optimize()
@@ -39,10 +43,19 @@ def _grammar():
         ies = sigma + consonant + _pn.cross("y", "ies")
         es = sigma + _pn.union("s", "sh", "ch", "x", "z") + pynutil.insert("es")
         s = sigma + pynutil.insert("s")
-        _cache["plural"] = _priority_union(
+        plural_fst = _priority_union(
             irregular, _priority_union(ies, _priority_union(es, s, sigma), sigma),
             sigma).optimize()
-    return _cache["plural"]
+        _cache.update(_v=vowel, _c=consonant, _sigma=sigma, _suppletive=irregular,
+                      _ies=ies, _es=es, _s=s, _plural=plural_fst)
+    return _cache["_plural"]
+
+
+def __getattr__(name: str):
+    if name in _PARTS:
+        _grammar()
+        return _cache[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def plural(singular: str) -> str:
