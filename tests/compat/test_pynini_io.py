@@ -139,7 +139,8 @@ def _run(code: str, *args: str, script: str | None = None, tmp_path=None):
         cmd = [sys.executable, "-m", "kleene.compat", str(path), *args]
     else:
         cmd = [sys.executable, "-c", textwrap.dedent(code)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
