@@ -257,6 +257,19 @@ def test_string_map_random_entries(entries, arc_type):
     assert_same_items(real, ours)
 
 
+@settings(max_examples=30)
+@given(st.lists(st.tuples(st.text("ab", min_size=0, max_size=3),
+                          st.text("xy", min_size=0, max_size=3),
+                          st.sampled_from(["0", "0.5", "1"])),
+                min_size=1, max_size=6))
+def test_string_map_paths_come_in_pynini_order(entries):
+    # the prefix tree's arcs are sorted as pynini's, so paths() (not sorted
+    # here) enumerates them in the same order
+    real, ours = both(lambda side: side[0].string_map(entries))
+    assert [(i, o) for i, o, _ in ours.paths().items()] == \
+        [(i, o) for i, o, _ in real.paths().items()]
+
+
 def test_string_map_forms_and_token_types():
     entries = [("a", "x", "1.5"), ("b", "y"), "c", ("dd", "zz", "2"), ["e", "f"]]
     real, ours = both(lambda side: side[0].string_map(entries))

@@ -221,7 +221,9 @@ def _compile_entries(entries: list, sr: Semiring, isymbols, osymbols) -> Fst:
                 ending.append(e)
             else:
                 groups.setdefault(ilab[depth], []).append(e)
-        # outputs of the entries ending here: a trie of ε:o arcs
+        # outputs of the entries ending here: a trie of ε:o arcs, built in
+        # label order so its arcs are sorted as pynini's are
+        ending.sort(key=lambda e: entries[e][1][emitted:])
         output_trie: dict[tuple[int, int], int] = {}
         for e in ending:
             _, olab, w = entries[e]
