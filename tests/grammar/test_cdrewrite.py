@@ -313,3 +313,33 @@ def test_context_cache_gives_the_same_rule():
     assert kleene_outputs(other, "caa") == {"caa": 0.0}
     assert kleene_outputs(other, "bab") == {"bab": 0.0}
     assert kleene_outputs(other, "baa") == {"bba": 0.0}
+
+
+# -- symbols of several labels (UTF-8 characters over bytes) ----------------------------
+
+MULTIBYTE = "aé€"  # 1, 2 and 3 bytes in UTF-8
+multibyte_short = st.text(alphabet=MULTIBYTE, min_size=0, max_size=2)
+multibyte_pairs = st.lists(st.tuples(multibyte_short, multibyte_short), min_size=1,
+                           max_size=2).filter(lambda ps: all(i or o for i, o in ps))
+
+
+@settings(max_examples=30)
+@given(multibyte_pairs, st.lists(multibyte_short, min_size=1, max_size=2),
+       st.lists(multibyte_short, min_size=1, max_size=2), st.sampled_from(DIRECTIONS),
+       st.sampled_from(MODES), st.lists(st.text(alphabet=MULTIBYTE, max_size=5), min_size=1,
+                                        max_size=3))
+def test_multibyte_symbols_match_pynini(tau, left, right, direction, mode, strings):
+    """Σ* over byte strings of several labels (NeMo's utf8.VALID_UTF8_CHAR
+    closures): filters that read the string backwards must see each
+    character's bytes reversed (a regression: they rejected every string
+    holding a multi-byte character)."""
+    pynini = require_pynini()
+    krule = cdrewrite(union(*(cross(i, o) for i, o in tau)), union(*left), union(*right),
+                      closure(union(*MULTIBYTE)), direction=direction, mode=mode)
+    prule = pynini.cdrewrite(pynini.union(*(pynini.cross(i, o) for i, o in tau)),
+                             pynini.union(*left), pynini.union(*right),
+                             pynini.union(*MULTIBYTE).closure(), direction=direction,
+                             mode=mode)
+    for text in strings:
+        assert_same_outputs(kleene_outputs(krule, text), pynini_outputs(prule, text),
+                            f"{tau} / {left} _ {right} ({direction}, {mode}) on {text!r}")

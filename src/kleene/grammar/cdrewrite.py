@@ -212,10 +212,17 @@ class _Markers:
 
 
 def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
-    """The minimal DFA of ``Σ*·β`` (or ``Σ*·reverse(β)``): final exactly
-    after a prefix that ends with a string of β."""
+    """The minimal DFA of ``Σ*·β`` (or, with ``reverse_beta``, of the reversed
+    language ``reverse(Σ*)·reverse(β)``, for filters that read the string
+    backwards): final exactly after a prefix that ends with a string of β.
+
+    ``Σ*`` is reversed too: when the alphabet has multi-label symbols (UTF-8
+    characters as byte sequences) reading backwards meets their labels in
+    reverse order, and the unreversed ``Σ*`` would reject every string
+    containing one."""
     if reverse_beta:
         beta = reverse(beta)
+        sigma_star = reverse(sigma_star)
     return minimize(_determinize_unweighted(rmepsilon(concat(sigma_star, beta))))
 
 
