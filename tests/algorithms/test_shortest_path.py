@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kleene
@@ -86,6 +86,51 @@ def test_single_best_isomorphic_to_pynini(data):
     if len(ref) == 2 and ref[1] - ref[0] < 1e-3:
         return   # tied best paths: either is right
     assert_isomorphic(shortest_path(fst), pynini.shortestpath(fst.to_pynini()))
+
+
+def _pynini_without_graph_props(fst):
+    """``fst`` in pynini with the acyclic/top-sorted/weighted bits unknown, as
+    on a lattice built by composition (OpenFst's automatic queue then picks
+    its discipline from a depth-first search, which kleene reproduces)."""
+    pynini = require_pynini()
+    p = fst.to_pynini()
+    mask = (pynini.ACYCLIC | pynini.CYCLIC | pynini.TOP_SORTED | pynini.NOT_TOP_SORTED
+            | pynini.INITIAL_ACYCLIC | pynini.INITIAL_CYCLIC | pynini.WEIGHTED
+            | pynini.UNWEIGHTED | pynini.WEIGHTED_CYCLES | pynini.UNWEIGHTED_CYCLES)
+    p.set_properties(pynini.FstProperties(0), mask)
+    return p
+
+
+@st.composite
+def tied_machines(draw, weighted: bool):
+    """Machines with many equally good paths: weights 0/1 (weighted: arcs
+    only to higher states), or all weights one (unweighted: cycles too)."""
+    n = draw(st.integers(3, 9))
+    b = FstBuilder("tropical")
+    b.add_states(n)
+    b.set_start(0)
+    for _ in range(draw(st.integers(n, 4 * n))):
+        s = draw(st.integers(0, n - 2))
+        t = draw(st.integers(s + 1, n - 1)) if weighted else draw(st.integers(0, n - 1))
+        w = float(draw(st.integers(0, 1))) if weighted else 0.0
+        b.add_arc(s, draw(st.integers(1, 4)), draw(st.integers(0, 4)), w, t)
+    for s in draw(st.lists(st.integers(1, n - 1), min_size=1, max_size=n)):
+        b.set_final(s, float(draw(st.integers(0, 1))))
+    return b.freeze()
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+@given(data=st.data())
+@settings(max_examples=100)
+def test_single_best_breaks_ties_as_pynini(weighted, data):
+    """Exact ties: the one best path is the one OpenFst's search keeps
+    (acyclic: topological depth-first queue; unweighted: LIFO queue, cycles
+    allowed). NeMo's grammars depend on it (they have many exact ties)."""
+    pynini = require_pynini()
+    fst = data.draw(tied_machines(weighted))
+    ours = shortest_path(fst)
+    theirs = pynini.shortestpath(_pynini_without_graph_props(fst))
+    assert our_paths(ours) == pynini_paths(theirs)
 
 
 @given(data=st.data())

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.fst import INDPTR_DTYPE, NO_STATE, Fst
+from ..core.fst import INDPTR_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError
 from ..kernels import shortest_path as _k
+from ..kernels import single_shortest_path as _ssp
 from ..semirings import DEFAULT_DELTA
 from .shortest_distance import shortest_distance
 
@@ -39,9 +40,15 @@ def shortest_path(fst: Fst, *, nshortest: int = 1, unique: bool = False,
             upper bound on the result's size, like OpenFst's).
         delta: convergence threshold of the distance computation.
 
-    Ties between equal-weight paths are broken deterministically: prefixes
-    found earlier first, and at each state the "stop here" option before the
-    arcs, arcs in index order.
+    Ties between equal-weight paths: with ``nshortest=1`` (and no
+    thresholds) on an acyclic machine, or on one whose arc weights are all
+    one or zero, the path is OpenFst's: its single-shortest-path search with
+    the automatic queue (topological depth-first order, resp. a LIFO stack),
+    keeping the first of equally good paths, so the result is pynini's
+    ``shortestpath`` even among exact ties (``unique`` changes nothing for
+    one path). Otherwise ties are broken deterministically: prefixes found
+    earlier first, and at each state the "stop here" option before the arcs,
+    arcs in index order.
 
     Preconditions: a path semiring (tropical or boolean); for log/real weights
     the "best" path is undefined (OpenFst requires the path property). No
@@ -72,6 +79,10 @@ def shortest_path(fst: Fst, *, nshortest: int = 1, unique: bool = False,
         raise FstArgError(f"state_threshold must be non-negative, got {state_threshold}")
     if nshortest == 0 or fst.start == NO_STATE or fst.num_states == 0:
         return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
+    if nshortest == 1 and weight_threshold is None and state_threshold is None:
+        best = _openfst_single_path(fst, return_arc_map)
+        if best is not None:
+            return best
     beta = shortest_distance(fst, reverse=True, delta=min(delta, 1e-6))
     if beta[fst.start] == sr.zero:
         return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
@@ -92,6 +103,42 @@ def shortest_path(fst: Fst, *, nshortest: int = 1, unique: bool = False,
     out = Fst(indptr, il[order], ol[order], dst[order], w[order], final,
               0 if num else NO_STATE, sr, fst.isymbols, fst.osymbols, props, check=False)
     return _finish(out, amap[order], return_arc_map)
+
+
+def _openfst_single_path(fst: Fst, return_arc_map: bool):
+    """The one-best path as OpenFst's automatic queue finds it (see
+    :mod:`kleene.kernels.single_shortest_path`), or None for a cyclic,
+    weighted machine (whose SCC-by-SCC queue discipline is not reproduced).
+    O(V + E)."""
+    sr = fst.semiring
+    w = fst.weight
+    unweighted = bool(np.all((w == sr.one) | (w == sr.zero)))
+    if unweighted:
+        mode, order = _ssp.LIFO, np.zeros(0, np.int64)
+    else:
+        acyclic, order = _ssp.dfs_top_order(fst.indptr, fst.nextstate, fst.start)
+        if not acyclic:
+            return None
+        mode = _ssp.TOP_ORDER
+    f_parent, parent_state, parent_arc = _ssp.single_shortest_path(
+        fst.indptr, fst.nextstate, w, fst.final, fst.start, sr.code, mode, order)
+    if f_parent < 0:
+        return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
+    arcs = []
+    state = f_parent
+    while parent_arc[state] >= 0:  # back to the start (never improved: weights >= one)
+        arcs.append(parent_arc[state])
+        state = parent_state[state]
+    arcs = np.asarray(arcs[::-1], np.int64)
+    k = arcs.shape[0]
+    final = np.full(k + 1, sr.zero, sr.dtype)
+    final[k] = fst.final[f_parent]
+    props = (Props().set(Prop.ACYCLIC, True).set(Prop.TOP_SORTED, True)
+             .set(Prop.ACCESSIBLE, True).set(Prop.COACCESSIBLE, True))
+    out = Fst(np.arange(k + 2, dtype=INDPTR_DTYPE).clip(max=k), fst.ilabel[arcs],
+              fst.olabel[arcs], np.arange(1, k + 1, dtype=STATE_DTYPE), fst.weight[arcs],
+              final, 0, sr, fst.isymbols, fst.osymbols, props, check=False)
+    return _finish(out, arcs, return_arc_map)
 
 
 def _empty(fst: Fst) -> Fst:
