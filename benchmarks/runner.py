@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 import time
 
-from . import (bench_algebra, bench_examples, bench_grammar, bench_io, bench_paths,
+from . import (bench_algebra, bench_examples, bench_grammar, bench_io, bench_lm, bench_paths,
                bench_rewrite, bench_structural)
 from .harness import Row, Workload, measure_jit, missing_requirement, run_workload, write_report
 from .jit_probes import PROBES
 
 MODULES = (bench_structural, bench_paths, bench_io, bench_algebra, bench_examples,
-           bench_grammar, bench_rewrite)
+           bench_grammar, bench_rewrite, bench_lm)
 
 
 def all_workloads(quick: bool) -> list[Workload]:
