@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.builder import FstBuilder
-from ..core.fst import Fst
+from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, STATE_DTYPE, Fst
 from ..core.properties import Prop
-from ..errors import FstArgError
+from ..errors import FstArgError, FstOpError
+from ..kernels import difference as _kd
 from .compose import ComposeFilter, compose
+from .connect import connect
 
 
 def difference(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
@@ -31,10 +33,17 @@ def difference(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
     acceptor (arc weights one, final weights one), else
     :class:`FstArgError`.
 
-    Complexity: determinizing ``b`` is exponential in the worst case
-    (O(2^V_b)); the complement has O(V_b' · |Σ_a|) arcs for the V_b' states
-    of the deterministic ``b`` and a's alphabet Σ_a; the composition is
-    O(V_a V_b') states and O(E_a V_b') arcs at most.
+    With the default ``compose_filter`` and ``connect`` the complement is
+    never built: ``b`` is determinized lazily, only on the subsets some
+    prefix of ``a`` reaches (:mod:`kleene.kernels.difference`), which is the
+    same machine up to state numbering; a large ``b`` costs nothing beyond
+    what ``a`` explores.
+
+    Complexity: O(P · (d log d)) for the P reachable pairs (state of a,
+    subset of b) and subsets of size d (exponential in the worst case, as
+    any determinization); the eager path (other filters, ``connect=False``)
+    determinizes all of ``b`` and builds the complement's O(V_b' · |Σ_a|)
+    arcs first.
     """
     if not isinstance(a, Fst) or not isinstance(b, Fst):
         raise FstArgError(f"difference: both arguments must be kleene.Fst, got "
@@ -53,12 +62,45 @@ def difference(a: Fst, b: Fst, *, compose_filter: ComposeFilter = "auto",
                           "final weights one); drop its weights first, e.g. with "
                           "kleene.encode(..., EncodeMapper(encode_weights=True)) or by "
                           "rebuilding it with weight one")
+    if compose_filter == "auto" and connect and a.start >= 0 and b.start >= 0:
+        out = _lazy(a, b)
+        props = out.props.set(Prop.ACCEPTOR, True)
+        return out.replace(isymbols=a.isymbols, osymbols=a.osymbols, props=props)
     rhs = _deterministic_unweighted(b)
     alphabet = np.unique(a.ilabel[a.ilabel > 0]).astype(np.int64)
     complement = _complement(rhs, alphabet, a.semiring)
     out = compose(a, complement, compose_filter=compose_filter, connect=connect)
     props = out.props.set(Prop.ACCEPTOR, True)
     return out.replace(isymbols=a.isymbols, osymbols=a.osymbols, props=props)
+
+
+def _lazy(a: Fst, b: Fst) -> Fst:
+    """``a − b`` with ``b`` determinized only where ``a`` leads (see
+    :mod:`kleene.kernels.difference`), then trimmed: the same machine as
+    the composition with the complement (up to state numbering)."""
+    from .rmepsilon import rmepsilon
+    rhs = Fst(b.indptr, b.ilabel, b.olabel, b.nextstate, np.zeros(b.num_arcs, np.float32),
+              np.where(b.semiring.is_zero(b.final), np.inf, 0.0).astype(np.float32),
+              b.start, "tropical", check=False)
+    if not rhs.has(Prop.NO_EPSILONS):
+        rhs = rmepsilon(rhs)
+    if rhs.start < 0:  # b accepts nothing
+        return connect(a)
+    sr = a.semiring
+    status, indptr, ilabel, weight, nextstate, final, _ = _kd.lazy_difference(
+        a.indptr, a.ilabel, a.weight, a.nextstate, a.final, a.start, rhs.indptr, rhs.ilabel,
+        rhs.nextstate, ~np.isinf(rhs.final), rhs.start,
+        int(rhs.ilabel.max(initial=0)) + 1, np.dtype(sr.dtype).type(sr.zero), _MAX_PAIRS)
+    if status != _kd.OK:
+        raise FstOpError(f"difference: more than {_MAX_PAIRS} states; the operands are "
+                         f"too large for one machine")
+    labels = ilabel.astype(LABEL_DTYPE)
+    out = Fst(indptr.astype(INDPTR_DTYPE), labels, labels, nextstate.astype(STATE_DTYPE),
+              weight, final, 0, sr, check=False)
+    return connect(out)
+
+
+_MAX_PAIRS = 2**31 - 2
 
 
 def _deterministic_unweighted(b: Fst) -> Fst:
