@@ -43,10 +43,12 @@ def shortest_path(fst: Fst, *, nshortest: int = 1, unique: bool = False,
     Ties between equal-weight paths: with ``nshortest=1`` (and no
     thresholds) on an acyclic machine, or on one whose arc weights are all
     one or zero, the path is OpenFst's: its single-shortest-path search with
-    the automatic queue (topological depth-first order, resp. a LIFO stack),
-    keeping the first of equally good paths, so the result is pynini's
-    ``shortestpath`` even among exact ties (``unique`` changes nothing for
-    one path). Otherwise ties are broken deterministically: prefixes found
+    the automatic queue (state order if the machine is known to be
+    top-sorted, else a LIFO stack when all arc weights are one or zero, else
+    the topological order of a depth-first search), keeping the first of
+    equally good paths, so the result is pynini's ``shortestpath`` even among
+    exact ties when both libraries know the same properties of the machine
+    (``unique`` changes nothing for one path). Otherwise ties are broken deterministically: prefixes found
     earlier first, and at each state the "stop here" option before the arcs,
     arcs in index order.
 
@@ -112,8 +114,13 @@ def _openfst_single_path(fst: Fst, return_arc_map: bool):
     O(V + E)."""
     sr = fst.semiring
     w = fst.weight
-    unweighted = bool(np.all((w == sr.one) | (w == sr.zero)))
-    if unweighted:
+    # OpenFst's automatic queue, in its order of precedence: a machine known
+    # to be top-sorted is visited in state order; otherwise one whose arc
+    # weights are all one or zero by a LIFO stack; otherwise an acyclic one
+    # in the topological order of a depth-first search.
+    if fst.props.get(Prop.TOP_SORTED):
+        mode, order = _ssp.TOP_ORDER, np.arange(fst.num_states, dtype=np.int64)
+    elif bool(np.all((w == sr.one) | (w == sr.zero))):
         mode, order = _ssp.LIFO, np.zeros(0, np.int64)
     else:
         acyclic, order = _ssp.dfs_top_order(fst.indptr, fst.nextstate, fst.start)
