@@ -18,9 +18,12 @@ def prune(fst: Fst, *, weight: float | None = None, nstate: int | None = None,
     With ``weight = t`` an arc (final weight) is kept only if the best
     successful path through it has weight at most ``best + t`` (tropical
     semantics; ``best`` is the machine's shortest distance), up to ``delta``
-    for rounding. With ``nstate = k`` at most ``k`` states are kept: states are
-    visited best-first by the weight of the best path through them
-    (``α[s] ⊗ β[s]``, ties by lower state id) and a state is admitted only
+    for rounding (OpenFst compares exactly: a path less than ``delta`` over
+    the limit is kept here and dropped by pynini). With ``nstate = k`` at
+    most ``k`` states are kept: states are visited best-first by the weight
+    of the best path through them
+    (``α[s] ⊗ β[s]``, ties broken as OpenFst's heap breaks them, so the
+    numbering and the states kept match pynini's) and a state is admitted only
     while fewer than ``k`` have been; once ``k`` states are in, every arc
     examined later is dropped. Like pynini's (constructive) ``prune``, the
     result numbers states in the order they were discovered (the start is
