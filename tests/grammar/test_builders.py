@@ -39,6 +39,30 @@ def _pynini_paths(p):
     return result
 
 
+def _pynini_shapes_string_maps_as_kleene(pynini) -> bool:
+    """pynini 2.1.7 builds string maps as kleene does (outputs pushed onto the
+    input trie); 2.1.6 (pinned by nemo-text-processing) spells each output
+    after an extra ε arc. Against the older one, compare the relation."""
+    version = tuple(int(x) for x in pynini.__version__.split(".")[:3] if x.isdigit())
+    return version >= (2, 1, 7)
+
+
+def assert_same_string_map(ours, theirs):
+    """Isomorphic to pynini's string map (pynini >= 2.1.7), else the same
+    (input, output) -> weight relation."""
+    import pynini
+    if _pynini_shapes_string_maps_as_kleene(pynini):
+        assert ours.num_states == theirs.num_states()
+        assert_isomorphic(ours, theirs)
+        return
+    want = {}
+    for i, o, w in theirs.paths().items():
+        want[(i, o)] = min(want.get((i, o), math.inf), float(w))
+    got = _path_dict(ours, min)
+    assert got.keys() == want.keys()
+    assert all(weights_close(w, want[k]) for k, w in got.items())
+
+
 def _log_plus(a, b):
     return min(a, b) - math.log1p(math.exp(-abs(a - b)))
 
@@ -134,10 +158,7 @@ entries = st.lists(st.one_of(
 @given(entries)
 def test_string_map_isomorphic_to_pynini(lines):
     pynini = require_pynini()
-    ours = string_map(lines)
-    theirs = pynini.string_map(lines)
-    assert ours.num_states == theirs.num_states()
-    assert_isomorphic(ours, theirs)
+    assert_same_string_map(string_map(lines), pynini.string_map(lines))
 
 
 @given(entries)
@@ -155,8 +176,8 @@ def test_string_map_dict_tokens_and_generated():
     # a dict maps keys to values (pynini iterates a dict's keys only, making
     # an acceptor of them; kleene deviates on purpose)
     mapping = {"a": "x", "bb": "yy"}
-    assert_isomorphic(string_map(mapping), pynini.string_map(mapping.items()))
-    assert_isomorphic(string_map({"a": ("x", 2.0)}), pynini.string_map([("a", "x", "2")]))
+    assert_same_string_map(string_map(mapping), pynini.string_map(mapping.items()))
+    assert_same_string_map(string_map({"a": ("x", 2.0)}), pynini.string_map([("a", "x", "2")]))
     tagged = string_map([("é", "[TAG]x")], input_token_type="utf8")
     assert tagged.ilabel.tolist() == [233, 0]
     assert tagged.olabel.tolist() == [generated_label("TAG"), ord("x")]
@@ -185,7 +206,7 @@ def test_string_file_matches_pynini(tmp_path):
     pynini = require_pynini()
     path = tmp_path / "map.tsv"
     path.write_text("a\tx\t1.5\nab\ty\n\nabc\nb\tz\t-2\nab\tw\t0.5\n", encoding="utf-8")
-    assert_isomorphic(string_file(path), pynini.string_file(str(path)))
+    assert_same_string_map(string_file(path), pynini.string_file(str(path)))
     ours = _path_dict(string_file(path, semiring="log"), _log_plus)
     theirs = _pynini_paths(pynini.string_file(str(path), arc_type="log").rmepsilon())
     assert ours.keys() == theirs.keys()
