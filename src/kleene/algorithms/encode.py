@@ -18,7 +18,7 @@ import numpy as np
 from ..core.fst import INDPTR_DTYPE, LABEL_DTYPE, NO_STATE, STATE_DTYPE, Fst
 from ..core.properties import Prop, Props
 from ..errors import FstArgError
-from ..kernels.encode import number_keys
+from ..kernels.encode import encode_fresh, number_keys
 from ..kernels.graph import coaccessible_states
 from .connect import connect
 
@@ -185,6 +185,8 @@ def encode(fst: Fst, mapper: EncodeMapper) -> Fst:
     n, m = fst.num_states, fst.num_arcs
     labels_too = mapper.encode_labels
     weights_too = mapper.encode_weights
+    if mapper._ilabel.shape[0] == 0:
+        return _encode_fresh(fst, mapper)
     arc_o = fst.olabel if labels_too else np.zeros(m, np.int64)
     arc_w = fst.weight if weights_too else np.broadcast_to(np.float64(sr.one), (m,))
     if not weights_too:
@@ -235,6 +237,39 @@ def encode(fst: Fst, mapper: EncodeMapper) -> Fst:
         props = props.set(Prop.ACCEPTOR, True)
     return Fst(indptr, codes, olabel, nextstate, weight, final, start, sr,
                None, None if labels_too else fst.osymbols, props, check=False)
+
+
+def _encode_fresh(fst: Fst, mapper: EncodeMapper) -> Fst:
+    """:func:`encode` with a mapper that holds no tuples yet (optimize's
+    case): one kernel pass numbers the tuples and lays out the machine. Same
+    result as the general path. O(E) expected."""
+    sr = fst.semiring
+    n = fst.num_states
+    labels_too, weights_too = mapper.encode_labels, mapper.encode_weights
+    def bits(values):  # float64 bit patterns, -0.0 made 0.0 (as _packed_rows)
+        return (np.asarray(values, np.float64) + 0.0).view(np.int64)
+    codes, indptr, olabel, nextstate, key_i, key_o, key_w = encode_fresh(
+        fst.indptr, fst.ilabel, fst.olabel, bits(fst.weight), fst.nextstate, fst.final,
+        bits(fst.final), sr.code, labels_too, weights_too, _FINAL_LABEL)
+    mapper._ilabel, mapper._olabel = key_i, key_o
+    mapper._weight = key_w.view(np.float64)
+    mapper._index = None
+    if not weights_too:
+        olabel = codes if labels_too else fst.olabel.copy()
+        return Fst(fst.indptr, codes, olabel, fst.nextstate, fst.weight, fst.final, fst.start,
+                   sr, None if labels_too else fst.isymbols,
+                   None if labels_too else fst.osymbols, _encoded_props(fst, labels_too),
+                   check=False)
+    total = codes.shape[0]
+    final = np.full(n + 1, sr.zero, sr.dtype)
+    final[n] = sr.one
+    props = Props().set(Prop.UNWEIGHTED, True)
+    if labels_too:
+        props = props.set(Prop.ACCEPTOR, True)
+        olabel = codes
+    return Fst(indptr.astype(INDPTR_DTYPE, copy=False), codes, olabel, nextstate,
+               np.full(total, sr.one, sr.dtype), final, fst.start, sr, None,
+               None if labels_too else fst.osymbols, props, check=False)
 
 
 def _encoded_props(fst: Fst, labels_too: bool) -> Props:
