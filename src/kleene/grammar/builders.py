@@ -8,6 +8,7 @@ such as ``[BOS]`` or ``[TOKEN]`` become generated symbols
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,7 @@ from ..core.strings import TokenType
 from ..core.strings import accep as _core_accep
 from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstIOError
+from ..kernels.string_map import string_map_trie
 from ..semirings import Semiring, get_semiring
 from .coerce import FstLike, string_pair_machine, text_labels, to_fst
 from .symbols import generated_label
@@ -197,69 +199,25 @@ def _compile_entries(entries: list, sr: Semiring, isymbols, osymbols) -> Fst:
     agree on it (pynini's pushing of outputs towards the start); otherwise
     ε. Where an entry's input ends, its remaining output is spelled by ε:o
     arcs forming a trie of outputs, whose leaf carries the entry's weight
-    as its final weight (duplicates are ⊕-summed). O(total length).
+    as its final weight (duplicates are ⊕-summed). Built by
+    :func:`kleene.kernels.string_map.string_map_trie`: O(total length +
+    N log N comparisons) for N entries.
     """
     if not entries:  # pynini: the machine with no states
         return Fst.empty(sr).replace(isymbols=isymbols, osymbols=osymbols)
-    src: list[int] = []
-    ilabels: list[int] = []
-    olabels: list[int] = []
-    dests: list[int] = []
-    finals: dict[int, float] = {}
-    num_states = 1
-    # (state, entry indices, input position, output position)
-    queue = [(0, list(range(len(entries))), 0, 0)]
-    head = 0
-    while head < len(queue):
-        state, members, depth, emitted = queue[head]
-        head += 1
-        groups: dict[int, list[int]] = {}
-        ending: list[int] = []
-        for e in members:
-            ilab = entries[e][0]
-            if len(ilab) == depth:
-                ending.append(e)
-            else:
-                groups.setdefault(ilab[depth], []).append(e)
-        # outputs of the entries ending here: a trie of ε:o arcs, built in
-        # label order so its arcs are sorted as pynini's are
-        ending.sort(key=lambda e: entries[e][1][emitted:])
-        output_trie: dict[tuple[int, int], int] = {}
-        for e in ending:
-            _, olab, w = entries[e]
-            at = state
-            for k in range(emitted, len(olab)):
-                nxt = output_trie.get((at, olab[k]))
-                if nxt is None:
-                    nxt = num_states
-                    num_states += 1
-                    output_trie[(at, olab[k])] = nxt
-                    src.append(at)
-                    ilabels.append(0)
-                    olabels.append(olab[k])
-                    dests.append(nxt)
-                at = nxt
-            finals[at] = sr.plus(finals[at], w) if at in finals else w
-        for label in sorted(groups):
-            group = groups[label]
-            out_label = 0
-            first = entries[group[0]][1]
-            if len(first) > emitted:
-                candidate = first[emitted]
-                if all(len(entries[e][1]) > emitted and entries[e][1][emitted] == candidate
-                       for e in group):
-                    out_label = candidate
-            child = num_states
-            num_states += 1
-            src.append(state)
-            ilabels.append(label)
-            olabels.append(out_label)
-            dests.append(child)
-            queue.append((child, group, depth + 1, emitted + (out_label != 0)))
-    final = np.full(num_states, sr.zero, dtype=sr.dtype)
-    if finals:
-        final[np.fromiter(finals.keys(), dtype=np.int64)] = np.array(
-            list(finals.values()), dtype=sr.dtype)
+    ilens = np.fromiter((len(e[0]) for e in entries), np.int64, len(entries))
+    olens = np.fromiter((len(e[1]) for e in entries), np.int64, len(entries))
+    ioff = np.zeros(len(entries) + 1, np.int64)
+    ooff = np.zeros(len(entries) + 1, np.int64)
+    np.cumsum(ilens, out=ioff[1:])
+    np.cumsum(olens, out=ooff[1:])
+    ilab = np.fromiter(itertools.chain.from_iterable(e[0] for e in entries), np.int32,
+                       int(ioff[-1]))
+    olab = np.fromiter(itertools.chain.from_iterable(e[1] for e in entries), np.int32,
+                       int(ooff[-1]))
+    weight = np.fromiter((e[2] for e in entries), sr.dtype, len(entries))
+    num_states, src, ilabels, olabels, dests, final = string_map_trie(
+        ilab, ioff, olab, ooff, weight, np.dtype(sr.dtype).type(sr.zero), sr.code)
     return _from_arc_lists(num_states, src, ilabels, olabels, dests, final, sr,
                            isymbols, osymbols)
 
