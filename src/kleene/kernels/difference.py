@@ -15,63 +15,19 @@ grammar) this visits a few pairs where the eager path determinizes all of
 import numpy as np
 from numba import njit
 
+from .subsets import (
+    EMPTY,
+    add_subset,
+    bucket_arcs,
+    find_subset,
+    grow,
+    mix,
+    rehash,
+    take_bucket,
+)
+
 OK = 0
 BUDGET = 1
-
-_EMPTY = -1
-_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
-
-
-@njit(cache=True)
-def _grow(arr, need):
-    if need <= arr.shape[0]:
-        return arr
-    out = np.empty(max(need, 2 * arr.shape[0], 16), arr.dtype)
-    out[:arr.shape[0]] = arr
-    return out
-
-
-@njit(cache=True, inline="always")
-def _mix(h, x):
-    h = (h ^ np.uint64(x)) * _HASH_MUL
-    return h ^ (h >> np.uint64(29))
-
-
-@njit(cache=True)
-def _sort_small(values, m):
-    if m > 24:
-        values[:m] = np.sort(values[:m])
-        return
-    for i in range(1, m):
-        v = values[i]
-        j = i - 1
-        while j >= 0 and values[j] > v:
-            values[j + 1] = values[j]
-            j -= 1
-        values[j + 1] = v
-
-
-@njit(cache=True)
-def _find_subset(scratch, m, elems, sub_ptr, sub_table, sub_cap):
-    """The id of the subset ``scratch[:m]`` (sorted) and the slot of the
-    hash table it was found in or would go to; id -1 when it is new."""
-    hs = np.uint64(m)
-    for k in range(m):
-        hs = _mix(hs, scratch[k])
-    slot = hs & np.uint64(sub_cap - 1)
-    while sub_table[slot] != _EMPTY:
-        c = sub_table[slot]
-        c0 = sub_ptr[c]
-        if sub_ptr[c + 1] - c0 == m:
-            same = True
-            for k in range(m):
-                if elems[c0 + k] != scratch[k]:
-                    same = False
-                    break
-            if same:
-                return c, slot
-        slot = (slot + np.uint64(1)) & np.uint64(sub_cap - 1)
-    return -1, slot
 
 
 @njit(cache=True)
@@ -95,9 +51,8 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
     row_lab = np.empty(256, np.int32)      # labels of each row, sorted
     row_dst = np.empty(256, np.int64)
     nrow = 0
-    nsub = 0
     sub_cap = 1024
-    sub_table = np.full(sub_cap, _EMPTY, np.int64)
+    sub_table = np.full(sub_cap, EMPTY, np.int64)
     head = np.full(num_labels, -1, np.int64)
     node_dst = np.empty(256, np.int32)
     node_next = np.empty(256, np.int64)
@@ -109,7 +64,7 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
     pair_a = np.empty(64, np.int64)
     pair_s = np.empty(64, np.int64)
     pair_cap = 1024
-    pair_table = np.full(pair_cap, _EMPTY, np.int64)
+    pair_table = np.full(pair_cap, EMPTY, np.int64)
     out_ptr = np.zeros(65, np.int64)
     out_lab = np.empty(256, np.int32)
     out_w = np.empty(256, a_weight.dtype)
@@ -117,17 +72,16 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
     out_org = np.empty(256, np.int64)
     narc = 0
 
-    elems[0] = b_start
-    sub_ptr[1] = 1
+    scratch[0] = b_start
+    _, slot0 = find_subset(scratch, 1, elems, sub_ptr, sub_table, sub_cap)
+    elems, sub_ptr = add_subset(scratch, 1, elems, sub_ptr, 0)
+    sub_table[slot0] = 0
     sub_final[0] = b_is_final[b_start]
     nsub = 1
-    scratch[0] = b_start
-    _, slot0 = _find_subset(scratch, 1, elems, sub_ptr, sub_table, sub_cap)
-    sub_table[slot0] = 0
     pair_a[0] = a_start
     pair_s[0] = 0
     npair = 1
-    pair_table[_mix(_mix(np.uint64(0), a_start), 0) & np.uint64(pair_cap - 1)] = 0
+    pair_table[mix(mix(np.uint64(0), a_start), 0) & np.uint64(pair_cap - 1)] = 0
 
     p = 0
     while p < npair:
@@ -135,74 +89,36 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
         sid = pair_s[p]
         if sid >= 0 and row_lo[sid] < 0:
             # the subset's row: every label its states' arcs carry -> next subset
-            count = 0
-            ntouched = 0
-            for k in range(sub_ptr[sid], sub_ptr[sid + 1]):
-                s = elems[k]
-                a0, a1 = b_indptr[s], b_indptr[s + 1]
-                node_dst = _grow(node_dst, count + a1 - a0)
-                node_next = _grow(node_next, count + a1 - a0)
-                for arc in range(a0, a1):
-                    label = b_ilabel[arc]
-                    if head[label] < 0:
-                        touched = _grow(touched, ntouched + 1)
-                        touched[ntouched] = label
-                        ntouched += 1
-                    node_dst[count] = b_nextstate[arc]
-                    node_next[count] = head[label]
-                    head[label] = count
-                    count += 1
+            node_dst, node_next, touched, ntouched = bucket_arcs(
+                elems, sub_ptr[sid], sub_ptr[sid + 1], b_indptr, b_ilabel, b_nextstate, head,
+                node_dst, node_next, touched)
             labels = np.sort(touched[:ntouched])
-            row_lab = _grow(row_lab, nrow + ntouched)
-            row_dst = _grow(row_dst, nrow + ntouched)
-            row_lo = _grow(row_lo, sid + 1)
-            row_hi = _grow(row_hi, sid + 1)
+            row_lab = grow(row_lab, nrow + ntouched)
+            row_dst = grow(row_dst, nrow + ntouched)
             row_lo[sid] = nrow
             for t in range(ntouched):
                 label = labels[t]
                 stamp_id += 1
-                m = 0
-                node = head[label]
-                head[label] = -1
-                while node >= 0:
-                    d = node_dst[node]
-                    if stamp[d] != stamp_id:
-                        stamp[d] = stamp_id
-                        scratch = _grow(scratch, m + 1)
-                        scratch[m] = d
-                        m += 1
-                    node = node_next[node]
-                _sort_small(scratch, m)
-                nsid, slot = _find_subset(scratch, m, elems, sub_ptr, sub_table, sub_cap)
+                scratch, m = take_bucket(label, head, node_dst, node_next, stamp, stamp_id,
+                                         scratch)
+                nsid, slot = find_subset(scratch, m, elems, sub_ptr, sub_table, sub_cap)
                 if nsid < 0:
                     nsid = nsub
                     sub_table[slot] = nsid
-                    sub_ptr = _grow(sub_ptr, nsub + 2)
-                    sub_final = _grow(sub_final, nsub + 1)
-                    row_lo = _grow(row_lo, nsub + 1)
-                    row_hi = _grow(row_hi, nsub + 1)
+                    elems, sub_ptr = add_subset(scratch, m, elems, sub_ptr, nsub)
+                    sub_final = grow(sub_final, nsub + 1)
+                    row_lo = grow(row_lo, nsub + 1)
+                    row_hi = grow(row_hi, nsub + 1)
                     row_lo[nsub] = -1
-                    base = sub_ptr[nsub]
-                    elems = _grow(elems, base + m)
                     fin = False
                     for k in range(m):
-                        elems[base + k] = scratch[k]
                         if b_is_final[scratch[k]]:
                             fin = True
-                    sub_ptr[nsub + 1] = base + m
                     sub_final[nsub] = fin
                     nsub += 1
                     if 2 * nsub > sub_cap:  # keep the table at most half full
                         sub_cap *= 2
-                        sub_table = np.full(sub_cap, _EMPTY, np.int64)
-                        for c in range(nsub):
-                            hc = np.uint64(sub_ptr[c + 1] - sub_ptr[c])
-                            for k in range(sub_ptr[c], sub_ptr[c + 1]):
-                                hc = _mix(hc, elems[k])
-                            sc = hc & np.uint64(sub_cap - 1)
-                            while sub_table[sc] != _EMPTY:
-                                sc = (sc + np.uint64(1)) & np.uint64(sub_cap - 1)
-                            sub_table[sc] = c
+                        sub_table = rehash(elems, sub_ptr, nsub, sub_cap)
                 row_lab[nrow] = label
                 row_dst[nrow] = nsid
                 nrow += 1
@@ -224,9 +140,9 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
                 else:
                     nsid = -1  # no arc: the complement's sink
             qn = a_nextstate[arc]
-            hp = _mix(_mix(np.uint64(0), qn), nsid) & np.uint64(pair_cap - 1)
+            hp = mix(mix(np.uint64(0), qn), nsid) & np.uint64(pair_cap - 1)
             target = -1
-            while pair_table[hp] != _EMPTY:
+            while pair_table[hp] != EMPTY:
                 c = pair_table[hp]
                 if pair_a[c] == qn and pair_s[c] == nsid:
                     target = c
@@ -238,31 +154,31 @@ def lazy_difference(a_indptr, a_ilabel, a_weight, a_nextstate, a_final, a_start,
                             out_w[:0], out_org[:0])
                 target = npair
                 pair_table[hp] = target
-                pair_a = _grow(pair_a, npair + 1)
-                pair_s = _grow(pair_s, npair + 1)
+                pair_a = grow(pair_a, npair + 1)
+                pair_s = grow(pair_s, npair + 1)
                 pair_a[npair] = qn
                 pair_s[npair] = nsid
                 npair += 1
                 if 2 * npair > pair_cap:
                     pair_cap *= 2
-                    pair_table = np.full(pair_cap, _EMPTY, np.int64)
+                    pair_table = np.full(pair_cap, EMPTY, np.int64)
                     for c in range(npair):
-                        hc = _mix(_mix(np.uint64(0), pair_a[c]), pair_s[c]) & \
+                        hc = mix(mix(np.uint64(0), pair_a[c]), pair_s[c]) & \
                             np.uint64(pair_cap - 1)
-                        while pair_table[hc] != _EMPTY:
+                        while pair_table[hc] != EMPTY:
                             hc = (hc + np.uint64(1)) & np.uint64(pair_cap - 1)
                         pair_table[hc] = c
-            out_lab = _grow(out_lab, narc + 1)
-            out_w = _grow(out_w, narc + 1)
-            out_dst = _grow(out_dst, narc + 1)
-            out_org = _grow(out_org, narc + 1)
+            out_lab = grow(out_lab, narc + 1)
+            out_w = grow(out_w, narc + 1)
+            out_dst = grow(out_dst, narc + 1)
+            out_org = grow(out_org, narc + 1)
             out_lab[narc] = label
             out_w[narc] = a_weight[arc]
             out_dst[narc] = target
             out_org[narc] = arc
             narc += 1
         p += 1
-        out_ptr = _grow(out_ptr, p + 1)
+        out_ptr = grow(out_ptr, p + 1)
         out_ptr[p] = narc
     final = np.empty(npair, a_weight.dtype)
     for c in range(npair):

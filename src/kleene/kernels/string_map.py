@@ -17,15 +17,7 @@ import numpy as np
 from numba import njit
 
 from .semiring import plus
-
-
-@njit(cache=True)
-def _grow(arr, need):
-    if need <= arr.shape[0]:
-        return arr
-    out = np.empty(max(need, 2 * arr.shape[0], 16), arr.dtype)
-    out[:arr.shape[0]] = arr
-    return out
+from .subsets import grow as _grow
 
 
 @njit(cache=True, inline="always")
