@@ -51,6 +51,29 @@ def _add_progress(p) -> None:
                   default=_progress_default())
 
 
+def _add_command(sub, name: str, func, *, help: str, description: str,
+                 example: str) -> argparse.ArgumentParser:
+    """The parser of ``kleene lm <name>``, which runs ``func``."""
+    p = sub.add_parser(name, allow_abbrev=False, help=help, description=description,
+                       epilog=f"example: {example}")
+    p.set_defaults(func=func)
+    return p
+
+
+def _add_model_input(p) -> None:
+    p.add_argument("model", help="ARPA file")
+
+
+def _add_arpa_output(p) -> None:
+    p.add_argument("-o", "--output", required=True, help="ARPA file ('-': standard output)")
+
+
+def _write_model(model, output: str) -> None:
+    """Writes ``model`` as ARPA to the file ``output`` ('-': standard output)."""
+    from ..lm.arpa import write_arpa
+    write_arpa(model, sys.stdout if output == STDIO else output)
+
+
 def _add_corpus_options(p) -> None:
     p.add_argument("--order", type=int, default=3, help="n-gram order (default 3)")
     p.add_argument("--unit", choices=("word", "char"), default="word",
@@ -61,7 +84,7 @@ def _add_corpus_options(p) -> None:
                    help="vocabulary: at most this many most frequent words")
 
 
-def _count(paths: list[str], args) -> "object":
+def _count(paths: list[str], args) -> object:
     from ..lm.counts import count_ngrams, read_text_files
     for path in paths:
         if path == STDIO:
@@ -73,18 +96,17 @@ def _count(paths: list[str], args) -> "object":
 
 # -- count --------------------------------------------------------------------------
 def _register_count(sub) -> None:
-    p = sub.add_parser(
-        "count", allow_abbrev=False, help="corpus -> n-gram counts",
+    p = _add_command(
+        sub, "count", cmd_count, help="corpus -> n-gram counts",
         description="Counts the n-grams of text files (one sentence per non-empty "
                     "line; each counted as <s> w1 .. wn </s>).",
-        epilog="example: kleene lm count train.txt --order 3 -o counts.tsv")
+        example="kleene lm count train.txt --order 3 -o counts.tsv")
     p.add_argument("corpus", nargs="+", help="text files")
     p.add_argument("-o", "--output", required=True,
                    help="counts file: .fst (OpenGrm-style count machine) or text "
                         "(w1 .. wk<TAB>count lines; '-' standard output)")
     _add_corpus_options(p)
     _add_progress(p)
-    p.set_defaults(func=cmd_count)
 
 
 def cmd_count(args: argparse.Namespace) -> int:
@@ -121,7 +143,7 @@ def read_counts_text(path: str):
     vocab = Vocabulary()
     by_order: dict[int, tuple[list, list]] = {}
     try:
-        fh = open(path, encoding="utf-8")
+        fh = open(path, encoding="utf-8")  # noqa: SIM115 (closed by the `with` below)
     except OSError as exc:
         raise FstIOError(f"cannot read counts: {exc.strerror}", path=path) from exc
     with fh:
@@ -159,72 +181,68 @@ def read_counts_text(path: str):
 
 # -- make ---------------------------------------------------------------------------
 def _register_make(sub) -> None:
-    p = sub.add_parser(
-        "make", allow_abbrev=False, help="counts or corpus -> smoothed model (ARPA)",
+    p = _add_command(
+        sub, "make", cmd_make, help="counts or corpus -> smoothed model (ARPA)",
         description="Estimates a smoothed backoff model and writes it as ARPA. The "
                     "input is a counts file written by 'kleene lm count' (.tsv or "
                     ".counts) or text files to count first (with --order etc.).",
-        epilog="example: kleene lm make counts.tsv --method mkn -o model.arpa")
+        example="kleene lm make counts.tsv --method mkn -o model.arpa")
     p.add_argument("inputs", nargs="+", help="counts file, or corpus text files")
-    p.add_argument("-o", "--output", required=True, help="ARPA file ('-': standard output)")
+    _add_arpa_output(p)
     p.add_argument("--method", choices=METHODS, default="mkn",
                    help="smoothing (default mkn: interpolated modified Kneser-Ney)")
     p.add_argument("--interpolate", choices=("auto", "yes", "no"), default="auto",
                    help="interpolated or backoff form where the method has both")
     _add_corpus_options(p)
     _add_progress(p)
-    p.set_defaults(func=cmd_make)
 
 
 def cmd_make(args: argparse.Namespace) -> int:
-    from ..lm.arpa import write_arpa
     from ..lm.smoothing import make_model
     if len(args.inputs) == 1 and args.inputs[0].endswith(COUNT_SUFFIXES):
         counts = read_counts_text(args.inputs[0])
     else:
         counts = _count(args.inputs, args)
     interpolate = {"auto": None, "yes": True, "no": False}[args.interpolate]
-    model = make_model(counts, args.method, interpolate=interpolate)
-    write_arpa(model, sys.stdout if args.output == STDIO else args.output)
+    _write_model(make_model(counts, args.method, interpolate=interpolate), args.output)
     return 0
 
 
 # -- prune --------------------------------------------------------------------------
 def _register_prune(sub) -> None:
-    p = sub.add_parser(
-        "prune", allow_abbrev=False, help="relative-entropy (Stolcke) pruning",
+    p = _add_command(
+        sub, "prune", cmd_prune, help="relative-entropy (Stolcke) pruning",
         description="Prunes an ARPA model by relative entropy (Stolcke), by threshold "
                     "or to a total number of n-grams, recomputing backoff weights.",
-        epilog="example: kleene lm prune model.arpa --threshold 1e-7 -o small.arpa")
-    p.add_argument("model", help="ARPA file")
-    p.add_argument("-o", "--output", required=True, help="ARPA file ('-': standard output)")
+        example="kleene lm prune model.arpa --threshold 1e-7 -o small.arpa")
+    _add_model_input(p)
+    _add_arpa_output(p)
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--threshold", type=float,
                        help="prune n-grams raising perplexity by less than this (relative)")
     group.add_argument("--target-size", type=int, dest="target_size",
                        help="keep at most this many n-grams (all orders)")
-    p.set_defaults(func=cmd_prune)
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from ..lm.arpa import read_arpa, write_arpa
+    from ..lm.arpa import read_arpa
     from ..lm.prune import prune_model
     model = read_arpa(args.model)
     pruned = prune_model(model, threshold=args.threshold, target_size=args.target_size)
-    write_arpa(pruned, sys.stdout if args.output == STDIO else args.output)
+    _write_model(pruned, args.output)
     return 0
 
 
 # -- arpa2fst -----------------------------------------------------------------------
 def _register_arpa2fst(sub) -> None:
-    p = sub.add_parser(
-        "arpa2fst", allow_abbrev=False, help="ARPA model -> backoff WFST G",
+    p = _add_command(
+        sub, "arpa2fst", cmd_arpa2fst, help="ARPA model -> backoff WFST G",
         description="Compiles an ARPA model into the grammar G (Kaldi's arpa2fst "
                     "layout). Default: backoff arcs '#0:<eps>' as 'arpa2fst "
                     "--disambig-symbol=#0'; --disambig '' makes them <eps>:<eps>; "
                     "--phi makes them exact failure arcs '#phi'.",
-        epilog="example: kleene lm arpa2fst model.arpa -o G.fst --write-symbols words.txt")
-    p.add_argument("model", help="ARPA file")
+        example="kleene lm arpa2fst model.arpa -o G.fst --write-symbols words.txt")
+    _add_model_input(p)
     p.add_argument("-o", "--output", required=True, help="G in OpenFst binary ('-': stdout)")
     p.add_argument("--disambig", default="#0",
                    help="symbol on the input side of ε backoff arcs ('' for <eps>)")
@@ -238,7 +256,6 @@ def _register_arpa2fst(sub) -> None:
     p.add_argument("--arc_type", choices=("standard", "tropical64"), default="standard",
                    help="standard: float32 costs, what OpenFst/Kaldi read; tropical64: "
                         "float64 (exact to ~1e-12)")
-    p.set_defaults(func=cmd_arpa2fst)
 
 
 def cmd_arpa2fst(args: argparse.Namespace) -> int:
@@ -259,17 +276,16 @@ def cmd_arpa2fst(args: argparse.Namespace) -> int:
 
 # -- perplexity ---------------------------------------------------------------------
 def _register_perplexity(sub) -> None:
-    p = sub.add_parser(
-        "perplexity", allow_abbrev=False, help="perplexity of text under a model",
+    p = _add_command(
+        sub, "perplexity", cmd_perplexity, help="perplexity of text under a model",
         description="Scores text files (one sentence per non-empty line) with an "
                     "ARPA model, kenlm/SRILM style: tokens include </s>, OOV words "
                     "(read as <unk>, or -100 without it) are included.",
-        epilog="example: kleene lm perplexity model.arpa test.txt")
-    p.add_argument("model", help="ARPA file")
+        example="kleene lm perplexity model.arpa test.txt")
+    _add_model_input(p)
     p.add_argument("text", nargs="+", help="text files")
     add_bool_flag(p, "sentences", "also print every sentence's log10 probability")
     _add_progress(p)
-    p.set_defaults(func=cmd_perplexity)
 
 
 def cmd_perplexity(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .ngram_score import find_sorted
+
 OK = 0
 #: a walk followed more backoff arcs in a row than G has states (a cycle)
 BACKOFF_CYCLE = 1
@@ -46,20 +48,37 @@ def parent_rows(parent, child):
     return out
 
 
+#: what :func:`_back_off` gives as the next state when the state has no
+#: backoff arc, and when the walk made more backoff steps in a row than G has
+#: states (a cycle)
+_NO_BACKOFF = -1
+_CYCLE = -2
+
+
 @njit(cache=True, inline="always")
-def _find_label(ilabel, lo, hi, label):
-    """Index of an arc with ``label`` among arcs [lo, hi) sorted by input
-    label, or -1 (binary search)."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        x = ilabel[mid]
-        if x < label:
-            lo = mid + 1
-        elif x > label:
-            hi = mid
-        else:
-            return mid
-    return -1
+def _back_off(backoff_arc, nextstate, weight, num_states, s, cost, steps):
+    """Follows the backoff arc of state ``s`` (``backoff_arc[s]``, -1: none):
+    ``(next state, cost + the arc's weight, steps + 1)``. The next state is
+    ``_NO_BACKOFF`` when ``s`` has no backoff arc (cost and steps unchanged)
+    and ``_CYCLE`` when ``steps + 1`` exceeds ``num_states``."""
+    b = backoff_arc[s]
+    if b < 0:
+        return _NO_BACKOFF, cost, steps
+    steps += 1
+    if steps > num_states:
+        return _CYCLE, cost, steps
+    return nextstate[b], cost + weight[b], steps
+
+
+@njit(cache=True, inline="always")
+def _grown(states, costs, size, capacity):
+    """Frontier arrays with room for ``capacity`` entries, holding the first
+    ``size`` entries of ``states`` and ``costs``."""
+    grown_s = np.empty(capacity, np.int64)
+    grown_c = np.empty(capacity, np.float64)
+    grown_s[:size] = states[:size]
+    grown_c[:size] = costs[:size]
+    return grown_s, grown_c
 
 
 @njit(cache=True)
@@ -90,35 +109,32 @@ def phi_walk(indptr, ilabel, nextstate, weight, final, start, backoff_arc,
             w = words[t]
             steps = 0
             while True:
-                a = _find_label(ilabel, indptr[s], indptr[s + 1], w)
+                a = find_sorted(ilabel, indptr[s], indptr[s + 1], w)
                 if a >= 0:
                     cost += weight[a]
                     s = nextstate[a]
                     break
-                b = backoff_arc[s]
-                if b < 0:
+                nxt, cost, steps = _back_off(backoff_arc, nextstate, weight,
+                                             num_states, s, cost, steps)
+                if nxt == _CYCLE:
+                    return costs, BACKOFF_CYCLE
+                if nxt == _NO_BACKOFF:
                     if s == root and oov_cost != np.inf:
                         cost += oov_cost
                     else:
                         alive = False
                     break
-                cost += weight[b]
-                s = nextstate[b]
-                steps += 1
-                if steps > num_states:
-                    return costs, BACKOFF_CYCLE
+                s = nxt
         if alive and use_final:
             steps = 0
             while final[s] == np.inf:
-                b = backoff_arc[s]
-                if b < 0:
+                s, cost, steps = _back_off(backoff_arc, nextstate, weight, num_states,
+                                           s, cost, steps)
+                if s == _CYCLE:
+                    return costs, BACKOFF_CYCLE
+                if s == _NO_BACKOFF:
                     alive = False
                     break
-                cost += weight[b]
-                s = nextstate[b]
-                steps += 1
-                if steps > num_states:
-                    return costs, BACKOFF_CYCLE
             if alive:
                 cost += final[s]
         costs[i] = cost if alive else np.inf
@@ -131,8 +147,7 @@ def _add_candidate(states, costs, size, state, cost):
     size (the arrays have room: the caller sized them)."""
     for k in range(size):
         if states[k] == state:
-            if cost < costs[k]:
-                costs[k] = cost
+            costs[k] = min(costs[k], cost)
             return size
     states[size] = state
     costs[size] = cost
@@ -177,7 +192,7 @@ def epsilon_walk(indptr, ilabel, nextstate, weight, final, start, backoff_arc,
                 cost = cur_c[f]
                 steps = 0
                 while True:
-                    a = _find_label(ilabel, indptr[s], indptr[s + 1], w)
+                    a = find_sorted(ilabel, indptr[s], indptr[s + 1], w)
                     dest = nextstate[a] if a >= 0 else root
                     add = weight[a] if a >= 0 else oov_cost
                     if a < 0 and (s != root or backoff_arc[s] >= 0 or oov_cost == np.inf):
@@ -185,25 +200,15 @@ def epsilon_walk(indptr, ilabel, nextstate, weight, final, start, backoff_arc,
                     if dest >= 0:
                         if new_size == capacity:  # grow every frontier array
                             capacity *= 2
-                            grown_s = np.empty(capacity, np.int64)
-                            grown_c = np.empty(capacity, np.float64)
-                            grown_s[:new_size] = nxt_s[:new_size]
-                            grown_c[:new_size] = nxt_c[:new_size]
-                            nxt_s, nxt_c = grown_s, grown_c
-                            grown_s = np.empty(capacity, np.int64)
-                            grown_c = np.empty(capacity, np.float64)
-                            grown_s[:size] = cur_s[:size]
-                            grown_c[:size] = cur_c[:size]
-                            cur_s, cur_c = grown_s, grown_c
+                            nxt_s, nxt_c = _grown(nxt_s, nxt_c, new_size, capacity)
+                            cur_s, cur_c = _grown(cur_s, cur_c, size, capacity)
                         new_size = _add_candidate(nxt_s, nxt_c, new_size, dest, cost + add)
-                    b = backoff_arc[s]
-                    if b < 0:
-                        break
-                    cost += weight[b]
-                    s = nextstate[b]
-                    steps += 1
-                    if steps > num_states:
+                    s, cost, steps = _back_off(backoff_arc, nextstate, weight,
+                                               num_states, s, cost, steps)
+                    if s == _CYCLE:
                         return out, BACKOFF_CYCLE
+                    if s == _NO_BACKOFF:
+                        break
             cur_s, nxt_s = nxt_s, cur_s
             cur_c, nxt_c = nxt_c, cur_c
             size = new_size
@@ -218,13 +223,11 @@ def epsilon_walk(indptr, ilabel, nextstate, weight, final, start, backoff_arc,
                 end = final[s] if use_final else 0.0
                 if end != np.inf and cost + end < best:
                     best = cost + end
-                b = backoff_arc[s]
-                if b < 0:
-                    break
-                cost += weight[b]
-                s = nextstate[b]
-                steps += 1
-                if steps > num_states:
+                s, cost, steps = _back_off(backoff_arc, nextstate, weight, num_states,
+                                           s, cost, steps)
+                if s == _CYCLE:
                     return out, BACKOFF_CYCLE
+                if s == _NO_BACKOFF:
+                    break
         out[i] = best
     return out, OK

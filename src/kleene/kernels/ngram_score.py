@@ -16,19 +16,25 @@ from numba import njit
 
 
 @njit(cache=True, inline="always")
-def _child(child_start, child_end, first_word, node, word):
-    lo = child_start[node]
-    hi = child_end[node]
+def find_sorted(keys, lo, hi, key):
+    """Index of ``key`` among ``keys[lo:hi]`` (sorted ascending), or -1
+    (binary search; any index when ``key`` occurs more than once)."""
     while lo < hi:
         mid = (lo + hi) >> 1
-        w = first_word[mid]
-        if w < word:
+        x = keys[mid]
+        if x < key:
             lo = mid + 1
-        elif w > word:
+        elif x > key:
             hi = mid
         else:
             return mid
     return -1
+
+
+@njit(cache=True, inline="always")
+def _child(child_start, child_end, first_word, node, word):
+    """The child of ``node`` whose first word is ``word``, or -1."""
+    return find_sorted(first_word, child_start[node], child_end[node], word)
 
 
 @njit(cache=True)
@@ -64,8 +70,7 @@ def score_tokens(tokens, sent_ptr, first_scored, order, unigram_node, child_star
                 lp = logprob[node]
                 cur_bow[1] = backoff[node]
                 limit = i - a + 1  # the n-gram may not reach left of the sentence
-                if limit > order:
-                    limit = order
+                limit = min(limit, order)
                 while matched < limit:
                     nxt = _child(child_start, child_end, first_word, node,
                                  tokens[i - matched])

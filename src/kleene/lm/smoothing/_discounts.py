@@ -5,7 +5,7 @@ absolute discounting, Kneser-Ney and modified Kneser-Ney."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -62,6 +62,30 @@ def katz_coefficients(n: np.ndarray, bins: int) -> np.ndarray:
         if 0.0 < ratio <= 1.0:
             d[r] = ratio
     return d
+
+
+def order_discounts(counts: Sequence[np.ndarray], fixed: list | None,
+                    estimate: Callable[[np.ndarray], object], fallback,
+                    undefined: str) -> list:
+    """The discount (a float or a tuple) of every order: ``fixed[k-1]`` when
+    the caller fixed them (see :func:`per_order`), else ``estimate(c)`` for the
+    order's counts ``c``, or ``fallback`` where that gives ``None``. With no
+    fallback (``None``) an undefined estimate raises
+    ``LmArgError("order k: <undefined>; pass discounts= or
+    discount_fallback=")``."""
+    out = []
+    for k, c in enumerate(counts, start=1):
+        if fixed is not None:
+            out.append(fixed[k - 1])
+            continue
+        d = estimate(c)
+        if d is None:
+            if fallback is None:
+                raise LmArgError(f"order {k}: {undefined}; pass discounts= or "
+                                 "discount_fallback=")
+            d = fallback
+        out.append(d)
+    return out
 
 
 def per_order(value, order: int, width: int, name: str) -> list | None:

@@ -225,6 +225,34 @@ def predictable_counts(tables: Tables, k: int, c: np.ndarray) -> np.ndarray:
     return c
 
 
+def discounted(tables: Tables, k: int, c: np.ndarray, d_of_row: np.ndarray):
+    """(p_hat, gamma) of order k for absolute-style discounting: every row
+    gives up ``min(c, d_of_row)`` of its count ``c``, ``p_hat = (c - removed) /
+    c(h.)`` and ``gamma(h) = sum_w removed / c(h.)`` (0 for contexts whose
+    counts sum to 0)."""
+    total = context_sum(tables, k, c)
+    removed = np.minimum(c, d_of_row)
+    parent = tables.parent[k - 1]
+    denom = np.where(total > 0, total, 1.0)
+    p_hat = (c - removed) / denom[parent]
+    gamma = context_sum(tables, k, removed) / denom
+    return p_hat, gamma
+
+
+def discounted_model(tables: Tables, vocab, counts: list[np.ndarray],
+                     d_of_row: list[np.ndarray], *, interpolate: bool):
+    """The model of absolute-style discounting: :func:`discounted` at every
+    order with that order's ``counts`` and per-row discounts ``d_of_row``,
+    then :func:`assemble_model`. O(sum_k n_k)."""
+    p_hats, gammas = [], []
+    for k, (c, d) in enumerate(zip(counts, d_of_row), start=1):
+        p_hat, gamma = discounted(tables, k, c, d)
+        p_hats.append(p_hat)
+        gammas.append(gamma)
+    return assemble_model(tables, vocab, counts, p_hats, gammas,
+                          interpolate=interpolate)
+
+
 def assemble_model(tables: Tables, vocab, counts: list[np.ndarray],
                    p_hat: list[np.ndarray], gamma: list[np.ndarray], *,
                    interpolate: bool):

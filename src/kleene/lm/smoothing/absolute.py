@@ -6,10 +6,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import LmArgError
-from ._discounts import ney_discount, per_order
-from ._tables import assemble_model, build_tables, count_of_counts, predictable_counts
-from .kneser_ney import _discounted
+from ._discounts import ney_discount, order_discounts, per_order
+from ._tables import (
+    Tables,
+    build_tables,
+    count_of_counts,
+    discounted_model,
+    predictable_counts,
+)
 
 
 def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = None,
@@ -29,23 +33,31 @@ def estimate_absolute(counts, *, discounts: float | Sequence[float] | None = Non
     Preconditions: ``counts`` is an ``NgramCounts``. O(sum_k n_k log n_k).
     """
     tables = build_tables(counts)
+    used = [predictable_counts(tables, k, tables.counts[k - 1])
+            for k in range(1, tables.order + 1)]
+    return one_discount_model(tables, counts.vocab, used, discounts=discounts,
+                              discount_fallback=discount_fallback,
+                              interpolate=interpolate,
+                              undefined="the discount n1/(n1+2n2) is undefined or "
+                                        "out of range")
+
+
+def one_discount_model(tables: Tables, vocab, counts: list[np.ndarray], *,
+                       discounts, discount_fallback: float | None,
+                       interpolate: bool, undefined: str):
+    """Absolute discounting of ``counts`` (the counts to use, one array per
+    order) with one discount per order: ``discounts`` (:func:`per_order`'s
+    forms), else ``D = n1 / (n1 + 2 n2)`` from the count-of-counts of that
+    order's counts, else ``discount_fallback``; ``None`` raises with the
+    message ``undefined``. What :func:`estimate_absolute` (raw counts) and
+    :func:`~kleene.lm.smoothing.kneser_ney.estimate_kn` (adjusted counts)
+    share. O(sum_k n_k)."""
     fixed = per_order(discounts, tables.order, 1, "discounts")
-    used, p_hats, gammas = [], [], []
-    for k in range(1, tables.order + 1):
-        c = predictable_counts(tables, k, tables.counts[k - 1])
-        if fixed is not None:
-            d = fixed[k - 1]
-        else:
-            d = ney_discount(count_of_counts(c, 2))
-            if d is None:
-                if discount_fallback is None:
-                    raise LmArgError(f"order {k}: the discount n1/(n1+2n2) is undefined "
-                                     "or out of range; pass discounts= or "
-                                     "discount_fallback=")
-                d = float(discount_fallback)
-        p_hat, gamma = _discounted(tables, k, c, np.full(len(c), d))
-        used.append(c)
-        p_hats.append(p_hat)
-        gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, used, p_hats,
-                          gammas, interpolate=interpolate)
+    d = order_discounts(counts, fixed, _ney_estimate, discount_fallback, undefined)
+    return discounted_model(tables, vocab, counts,
+                            [np.full(len(c), float(dk)) for c, dk in zip(counts, d)],
+                            interpolate=interpolate)
+
+
+def _ney_estimate(c: np.ndarray) -> float | None:
+    return ney_discount(count_of_counts(c, 2))

@@ -14,17 +14,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import LmArgError
-from ._discounts import DEFAULT_FALLBACK, mkn_discounts, ney_discount, per_order
+from ._discounts import DEFAULT_FALLBACK, mkn_discounts, order_discounts, per_order
 from ._tables import (
     Tables,
-    assemble_model,
     bos_initial,
     build_tables,
-    context_sum,
     count_of_counts,
+    discounted_model,
     predictable_counts,
 )
+from .absolute import one_discount_model
 
 
 def adjusted_counts(tables: Tables) -> list[np.ndarray]:
@@ -44,17 +43,6 @@ def adjusted_counts(tables: Tables) -> list[np.ndarray]:
     return adjusted
 
 
-def _discounted(tables: Tables, k: int, c: np.ndarray, d_of_row: np.ndarray):
-    """(p_hat, gamma) for absolute-style discounting with per-row discount."""
-    total = context_sum(tables, k, c)
-    removed = np.minimum(c, d_of_row)
-    parent = tables.parent[k - 1]
-    denom = np.where(total > 0, total, 1.0)
-    p_hat = (c - removed) / denom[parent]
-    gamma = context_sum(tables, k, removed) / denom
-    return p_hat, gamma
-
-
 def estimate_kn(counts, *, discounts: float | Sequence[float] | None = None,
                 interpolate: bool = True,
                 discount_fallback: float | None = 0.5):
@@ -72,25 +60,11 @@ def estimate_kn(counts, *, discounts: float | Sequence[float] | None = None,
     Preconditions: ``counts`` is an ``NgramCounts``. O(sum_k n_k log n_k).
     """
     tables = build_tables(counts)
-    fixed = per_order(discounts, tables.order, 1, "discounts")
-    used, p_hats, gammas = [], [], []
-    for k, c in enumerate(adjusted_counts(tables), start=1):
-        if fixed is not None:
-            d = fixed[k - 1]
-        else:
-            d = ney_discount(count_of_counts(c, 2))
-            if d is None:
-                if discount_fallback is None:
-                    raise LmArgError(f"order {k}: the KN discount n1/(n1+2n2) is "
-                                     "undefined or out of range for these counts; "
-                                     "pass discounts= or discount_fallback=")
-                d = float(discount_fallback)
-        p_hat, gamma = _discounted(tables, k, c, np.full(len(c), d))
-        used.append(c)
-        p_hats.append(p_hat)
-        gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, used, p_hats,
-                          gammas, interpolate=interpolate)
+    return one_discount_model(tables, counts.vocab, adjusted_counts(tables),
+                              discounts=discounts, discount_fallback=discount_fallback,
+                              interpolate=interpolate,
+                              undefined="the KN discount n1/(n1+2n2) is undefined or "
+                                        "out of range for these counts")
 
 
 def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
@@ -114,31 +88,30 @@ def estimate_mkn(counts, *, discounts=None, interpolate: bool = True,
     fixed = per_order(discounts, tables.order, 3, "discounts")
     fallback = None if discount_fallback is None else per_order(
         discount_fallback, 1, 3, "discount_fallback")[0]
-    used, p_hats, gammas = [], [], []
-    for k, c in enumerate(adjusted_counts(tables), start=1):
-        if fixed is not None:
-            d = fixed[k - 1]
-        else:
-            d = mkn_discounts(count_of_counts(c, 4))
-            if d is None:
-                if fallback is None:
-                    raise LmArgError(f"order {k}: modified-KN discounts are undefined "
-                                     "or out of range for these counts (too little "
-                                     "data); pass discounts= or discount_fallback=")
-                d = fallback
-        table = np.array([0.0, d[0], d[1], d[2]])
-        bins = np.clip(np.floor(c), 0, 3).astype(np.int64)
-        bins[(c > 0) & (bins == 0)] = 1  # fractional counts below 1 use D1
-        p_hat, gamma = _discounted(tables, k, c, table[bins])
-        used.append(c)
-        p_hats.append(p_hat)
-        gammas.append(gamma)
-    return assemble_model(tables, counts.vocab, used, p_hats,
-                          gammas, interpolate=interpolate)
+    used = adjusted_counts(tables)
+    d = order_discounts(used, fixed, _mkn_estimate, fallback,
+                        "modified-KN discounts are undefined or out of range for "
+                        "these counts (too little data)")
+    return discounted_model(tables, counts.vocab, used,
+                            [_mkn_row_discounts(c, dk) for c, dk in zip(used, d)],
+                            interpolate=interpolate)
+
+
+def _mkn_estimate(c: np.ndarray) -> tuple[float, float, float] | None:
+    return mkn_discounts(count_of_counts(c, 4))
+
+
+def _mkn_row_discounts(c: np.ndarray, d) -> np.ndarray:
+    """Per row: ``D1`` for counts in (0, 2), ``D2`` for [2, 3), ``D3`` for
+    counts >= 3, 0 for rows without a count."""
+    table = np.array([0.0, d[0], d[1], d[2]])
+    bins = np.clip(np.floor(c), 0, 3).astype(np.int64)
+    bins[(c > 0) & (bins == 0)] = 1  # fractional counts below 1 use D1
+    return table[bins]
 
 
 def mkn_discount_table(counts) -> list[tuple[float, float, float] | None]:
     """The modified-KN discounts (D1, D2, D3+) per order estimated from
     ``counts`` (``None`` where undefined): what :func:`estimate_mkn` uses."""
     tables = build_tables(counts)
-    return [mkn_discounts(count_of_counts(c, 4)) for c in adjusted_counts(tables)]
+    return [_mkn_estimate(c) for c in adjusted_counts(tables)]
