@@ -14,6 +14,7 @@ from kleene.lm import count_ngrams, read_arpa, write_arpa
 from kleene.lm.fst import model_to_fst, score_with_fst
 
 from .test_fst import _random_model, corpora
+from .test_model import kjv_sentences
 
 kaldilm = pytest.importorskip("kaldilm")
 
@@ -47,13 +48,8 @@ def test_epsilon_form_is_kaldilms_arpa2fst(tmp_path_factory, corpus, order, seed
 
 
 def test_kjv_models_match_kaldilm_and_score_exactly(tmp_path):
-    from kleene.lm.corpus import kjv_verses, normalize_words
     from kleene.lm.smoothing import make_model
-    try:
-        verses = kjv_verses("Ruth 1:1-4:22")
-    except FileNotFoundError:
-        pytest.skip("bible-kjv not installed (apt-get install bible-kjv bible-kjv-text)")
-    sentences = [" ".join(normalize_words(v)) for v in verses]
+    sentences = kjv_sentences("Ruth 1:1-4:22")
     train, held = sentences[:70], sentences[70:]
     for order in (3, 5):
         model = make_model(count_ngrams(train, order), "mkn")

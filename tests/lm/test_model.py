@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from kleene.lm import LmModelError, NgramModel, Vocabulary, count_ngrams, write_arpa
 
-from ..reference.ngram_scoring import model_as_dict, naive_log10_prob, naive_score, random_model
+from ..reference.ngram_scoring import (
+    model_as_dict,
+    naive_log10_prob,
+    naive_score,
+    random_model,
+)
 
 WORDS = ["a", "b", "c", "d"]
 sentences = st.lists(st.lists(st.sampled_from(WORDS), max_size=7), min_size=1, max_size=10)
@@ -65,10 +70,11 @@ def test_corpus_totals_and_perplexity():
 
 def _tiny_model(**changes):
     v = Vocabulary(["a"])
-    fields = dict(order=2, vocab=v,
-                  ngrams=(np.array([[1], [2], [4]], np.int32), np.array([[1, 4], [4, 2]], np.int32)),
-                  logprob=(np.array([-99.0, -0.5, -0.2]), np.array([-0.1, -0.2])),
-                  backoff=(np.array([-0.3, 0.0, -0.1]), np.zeros(2)))
+    fields = {"order": 2, "vocab": v,
+              "ngrams": (np.array([[1], [2], [4]], np.int32),
+                         np.array([[1, 4], [4, 2]], np.int32)),
+              "logprob": (np.array([-99.0, -0.5, -0.2]), np.array([-0.1, -0.2])),
+              "backoff": (np.array([-0.3, 0.0, -0.1]), np.zeros(2))}
     fields.update(changes)
     return NgramModel(**fields)
 
@@ -90,6 +96,17 @@ def test_validate_names_the_bad_ngram():
 
 # -- agreement with kenlm ----------------------------------------------------------
 
+def kjv_sentences(ref: str) -> list[str]:
+    """The KJV verses of ``ref`` (e.g. ``"Ruth 1:1-4:22"``), each normalised
+    to one sentence of words; skips the test without the bible-kjv package."""
+    from kleene.lm.corpus import kjv_verses, normalize_words
+    try:
+        verses = kjv_verses(ref)
+    except FileNotFoundError:
+        pytest.skip("bible-kjv not installed (apt-get install bible-kjv bible-kjv-text)")
+    return [" ".join(normalize_words(v)) for v in verses]
+
+
 def _kenlm_agreement(tmp_path, model, test_sentences):
     kenlm = pytest.importorskip("kenlm")
     path = tmp_path / "m.arpa"
@@ -103,7 +120,7 @@ def _kenlm_agreement(tmp_path, model, test_sentences):
         assert math.isclose(km.score(s, bos=False, eos=False),
                             model.score_sentence(s, bos=False, eos=False), abs_tol=1e-4)
     sample = test_sentences[:200]
-    total, n, _ = model.score_corpus(sample)
+    _, n, _ = model.score_corpus(sample)
     kenlm_total = sum(km.score(s) for s in sample)
     kenlm_tokens = sum(len(s.split()) + 1 for s in sample)
     assert n == kenlm_tokens
@@ -124,12 +141,7 @@ def test_kenlm_agrees_on_synthetic_text(tmp_path, with_unk):
 
 
 def test_kenlm_agrees_on_kjv(tmp_path):
-    from kleene.lm.corpus import kjv_verses, normalize_words
-    try:
-        verses = kjv_verses("Genesis 1:1-Exodus 40:38")
-    except FileNotFoundError:
-        pytest.skip("bible-kjv not installed")
-    text = [" ".join(normalize_words(v)) for v in verses]
+    text = kjv_sentences("Genesis 1:1-Exodus 40:38")
     train, test = text[: len(text) * 3 // 4], text[len(text) * 3 // 4:]
     model = random_model(np.random.default_rng(5), count_ngrams(train, 5), with_unk=True)
     assert len(test) > 500
