@@ -67,25 +67,23 @@ def _mismatches(expected: list[str], got: list[str], inputs: list[str]) -> list[
             for i, e, g in zip(inputs, expected, got) if e != g]
 
 
+def _assert_identical(pynini_run: dict, kleene_run: dict, key: str, inputs: list[str]) -> None:
+    """Both backends gave every output, the grammar really rewrote the
+    inputs (not an identity pass on both sides), and the outputs agree."""
+    count = len(inputs)
+    assert len(pynini_run[key]) == len(kleene_run[key]) == count
+    changed = sum(o != i for o, i in zip(pynini_run[key], inputs))
+    assert changed > count * 0.9
+    bad = _mismatches(pynini_run[key], kleene_run[key], inputs)
+    assert not bad, f"{len(bad)} of {count} {key.upper()} outputs differ:\n" + "\n".join(bad[:20])
+
+
 def test_text_normalization_identical(runs):
-    pynini_run, kleene_run = runs
-    inputs = written_sentences(NUM_WRITTEN, seed=5)
-    assert len(pynini_run["tn"]) == len(kleene_run["tn"]) == NUM_WRITTEN
-    # the grammar really rewrote things (not an identity pass on both sides)
-    changed = sum(o != i for o, i in zip(pynini_run["tn"], inputs))
-    assert changed > NUM_WRITTEN * 0.9
-    bad = _mismatches(pynini_run["tn"], kleene_run["tn"], inputs)
-    assert not bad, f"{len(bad)} of {NUM_WRITTEN} TN outputs differ:\n" + "\n".join(bad[:20])
+    _assert_identical(*runs, "tn", written_sentences(NUM_WRITTEN, seed=5))
 
 
 def test_inverse_text_normalization_identical(runs):
-    pynini_run, kleene_run = runs
-    inputs = spoken_sentences(NUM_SPOKEN, seed=5)
-    assert len(pynini_run["itn"]) == len(kleene_run["itn"]) == NUM_SPOKEN
-    changed = sum(o != i for o, i in zip(pynini_run["itn"], inputs))
-    assert changed > NUM_SPOKEN * 0.9
-    bad = _mismatches(pynini_run["itn"], kleene_run["itn"], inputs)
-    assert not bad, f"{len(bad)} of {NUM_SPOKEN} ITN outputs differ:\n" + "\n".join(bad[:20])
+    _assert_identical(*runs, "itn", spoken_sentences(NUM_SPOKEN, seed=5))
 
 
 def test_kleene_run_used_kleene(runs):

@@ -22,42 +22,6 @@ def _mix(a, b, c):
     return h
 
 
-@njit(cache=True)
-def number_keys(k0, k1, k2):
-    """For keys ``(k0[i], k1[i], k2[i])`` (int64 each) returns ``(index,
-    first)``: ``index[i]`` is the rank of key ``i`` among the distinct keys
-    in order of first appearance, and ``first[r]`` the position of the first
-    occurrence of the key of rank ``r``."""
-    m = k0.shape[0]
-    size = 16
-    while size < 2 * m:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slots = np.full(size, -1, np.int64)   # rank stored in the slot, -1 empty
-    first = np.empty(m, np.int64)
-    index = np.empty(m, np.int64)
-    count = 0
-    for i in range(m):
-        a = k0[i]
-        b = k1[i]
-        c = k2[i]
-        pos = _mix(a, b, c) & mask
-        while True:
-            r = slots[pos]
-            if r < 0:
-                slots[pos] = count
-                first[count] = i
-                index[i] = count
-                count += 1
-                break
-            j = first[r]
-            if k0[j] == a and k1[j] == b and k2[j] == c:
-                index[i] = r
-                break
-            pos = (pos + np.uint64(1)) & mask
-    return index, first[:count].copy()
-
-
 @njit(cache=True, inline="always")
 def _lookup(slots, mask, key_i, key_o, key_w, k0, k1, k2, count):
     """The rank of key ``(k0, k1, k2)``; a new key gets rank ``count``
@@ -74,6 +38,33 @@ def _lookup(slots, mask, key_i, key_o, key_w, k0, k1, k2, count):
         if key_i[r] == k0 and key_o[r] == k1 and key_w[r] == k2:
             return r
         pos = (pos + np.uint64(1)) & mask
+
+
+@njit(cache=True)
+def number_keys(k0, k1, k2):
+    """For keys ``(k0[i], k1[i], k2[i])`` (int64 each) returns ``(index,
+    first)``: ``index[i]`` is the rank of key ``i`` among the distinct keys
+    in order of first appearance, and ``first[r]`` the position of the first
+    occurrence of the key of rank ``r``."""
+    m = k0.shape[0]
+    size = 16
+    while size < 2 * m:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, np.int64)   # rank stored in the slot, -1 empty
+    key_i = np.empty(m, np.int64)
+    key_o = np.empty(m, np.int64)
+    key_w = np.empty(m, np.int64)
+    first = np.empty(m, np.int64)
+    index = np.empty(m, np.int64)
+    count = 0
+    for i in range(m):
+        r = _lookup(slots, mask, key_i, key_o, key_w, k0[i], k1[i], k2[i], count)
+        if r == count:
+            first[count] = i
+            count += 1
+        index[i] = r
+    return index, first[:count].copy()
 
 
 @njit(cache=True)
