@@ -184,7 +184,7 @@ class Far:
         else:
             self._reader.close()
 
-    def __enter__(self) -> Far:
+    def __enter__(self) -> Far:  # noqa: PYI034 (returns self)
         return self
 
     def __exit__(self, exc, value, tb) -> None:

@@ -399,7 +399,7 @@ class Fst:
     def __radd__(self, other) -> Fst:
         return _ops().concat(other, self)
 
-    def __iadd__(self, other) -> Fst:
+    def __iadd__(self, other) -> Fst:  # noqa: PYI034 (returns self)
         return self.concat(other)
 
     def __or__(self, other) -> Fst:
@@ -408,7 +408,7 @@ class Fst:
     def __ror__(self, other) -> Fst:
         return _ops().union(other, self)
 
-    def __ior__(self, other) -> Fst:
+    def __ior__(self, other) -> Fst:  # noqa: PYI034 (returns self)
         return self.union(other)
 
     def __matmul__(self, other) -> Fst:

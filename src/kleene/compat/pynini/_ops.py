@@ -62,17 +62,11 @@ def _m(value, semiring=None) -> KleeneFst:
     return _tokens.machine(value, semiring)
 
 
-def _plain(values) -> bool:
-    """True when kleene's grammar layer may compile the strings itself (byte
-    token type, the default)."""
-    return _tokens.default() == "byte"
-
-
 def _args(*values):
     """The arguments for a kleene grammar operation: machines unwrapped;
-    strings passed through when kleene compiles them the same way, compiled
-    here otherwise."""
-    if _plain(values):
+    strings passed through when kleene's grammar layer compiles them the same
+    way (the byte token type, the default), compiled here otherwise."""
+    if _tokens.default() == "byte":
         return [v._kleene() if v.__class__ is Fst else v for v in values]
     return _tokens.machines(*values)
 
