@@ -78,12 +78,7 @@ def _lazy(a: Fst, b: Fst) -> Fst:
     """``a − b`` with ``b`` determinized only where ``a`` leads (see
     :mod:`kleene.kernels.difference`), then trimmed: the same machine as
     the composition with the complement (up to state numbering)."""
-    from .rmepsilon import rmepsilon
-    rhs = Fst(b.indptr, b.ilabel, b.olabel, b.nextstate, np.zeros(b.num_arcs, np.float32),
-              np.where(b.semiring.is_zero(b.final), np.inf, 0.0).astype(np.float32),
-              b.start, "tropical", check=False)
-    if not rhs.has(Prop.NO_EPSILONS):
-        rhs = rmepsilon(rhs)
+    rhs = _epsilon_free_unweighted(b)
     if rhs.start < 0:  # b accepts nothing
         return connect(a)
     sr = a.semiring
@@ -103,9 +98,8 @@ def _lazy(a: Fst, b: Fst) -> Fst:
 _MAX_PAIRS = 2**31 - 2
 
 
-def _deterministic_unweighted(b: Fst) -> Fst:
-    """``b`` as an ε-free deterministic tropical acceptor (weights all one)."""
-    from .determinize import determinize
+def _epsilon_free_unweighted(b: Fst) -> Fst:
+    """``b`` as an ε-free tropical acceptor with every weight one."""
     from .rmepsilon import rmepsilon
     tropical = Fst(b.indptr, b.ilabel, b.olabel, b.nextstate,
                    np.zeros(b.num_arcs, np.float32),
@@ -113,6 +107,13 @@ def _deterministic_unweighted(b: Fst) -> Fst:
                    b.start, "tropical", check=False)
     if not tropical.has(Prop.NO_EPSILONS):
         tropical = rmepsilon(tropical)
+    return tropical
+
+
+def _deterministic_unweighted(b: Fst) -> Fst:
+    """``b`` as an ε-free deterministic tropical acceptor (weights all one)."""
+    from .determinize import determinize
+    tropical = _epsilon_free_unweighted(b)
     if not tropical.has(Prop.I_DETERMINISTIC):
         tropical = determinize(tropical)
     return tropical

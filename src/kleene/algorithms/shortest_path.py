@@ -133,7 +133,9 @@ def _openfst_single_path(fst: Fst, return_arc_map: bool):
         return _finish(_empty(fst), np.zeros(0, np.int64), return_arc_map)
     arcs = []
     state = f_parent
-    while parent_arc[state] >= 0:  # back to the start (never improved: weights >= one)
+    # back to the start, whose own parent is unset: no improving path re-enters
+    # it (acyclic, or every arc weight one or zero)
+    while parent_arc[state] >= 0:
         arcs.append(parent_arc[state])
         state = parent_state[state]
     arcs = np.asarray(arcs[::-1], np.int64)
