@@ -60,3 +60,19 @@ def useful_states(fst):
 
 def is_topologically_sorted(fst):
     return all(a.nextstate > s for s in range(fst.num_states) for a in fst.arcs(s))
+
+
+def assert_fold_matches_pynini(name: str, machines) -> None:
+    """kleene's n-ary ``name`` (``"concat"`` or ``"union"``) of ``machines``
+    equals pynini's left-to-right fold of the binary operation (same states,
+    arcs and weights), and its arc map points at the copied input arcs."""
+    import kleene
+
+    from ..helpers import assert_same_fst, require_pynini
+    pynini = require_pynini()
+    out, arc_map = getattr(kleene, name)(*machines, return_arc_map=True)
+    expected = machines[0].to_pynini()
+    for m in machines[1:]:
+        expected = getattr(pynini, name)(expected, m.to_pynini())
+    assert_same_fst(out, expected)
+    check_arc_map(machines, out, arc_map)

@@ -6,8 +6,15 @@ import numpy as np
 
 from ..core.fst import Fst
 from ..kernels.concat import concat_pair
-from ..kernels.csr import coo_to_csr
-from .union import _ACYCLIC, check_compatible, freeze, preserved_props, raw, read_only
+from .union import (
+    _ACYCLIC,
+    ArcColumns,
+    check_compatible,
+    freeze,
+    preserved_props,
+    raw,
+    read_only,
+)
 
 
 def concat_parts(p: tuple, q: tuple, code: int, *, prepend: bool = False) -> tuple:
@@ -74,20 +81,15 @@ def _concat_many(machines) -> tuple:
     Returns ``((indptr, ilabel, olabel, nextstate, weight, final, start),
     arc_map)``."""
     sr = machines[0].semiring
-    srcs, ilabels, olabels, weights, dsts, origins, finals = [], [], [], [], [], [], []
+    arcs = ArcColumns()
+    finals = []
     eps_src, eps_w, eps_dst = [], [], []
-    num_states = arc_offset = 0
+    num_states = 0
     last = len(machines) - 1
     for k, m in enumerate(machines):
         offset = num_states
         num_states += m.num_states
-        srcs.append(m.arc_source + offset if offset else m.arc_source)
-        ilabels.append(m.ilabel)
-        olabels.append(m.olabel)
-        weights.append(m.weight)
-        dsts.append(m.nextstate + offset if offset else m.nextstate)
-        origins.append(np.arange(arc_offset, arc_offset + m.num_arcs, dtype=np.int64))
-        arc_offset += m.num_arcs
+        arcs.add_machine(m, offset)
         if k == last:
             finals.append(m.final)
             continue
@@ -98,17 +100,8 @@ def _concat_many(machines) -> tuple:
             eps_src.append(is_final + offset)
             eps_w.append(m.final[is_final])
             eps_dst.append(np.full(is_final.shape[0], nxt.start + num_states, np.int64))
-    num_eps = sum(x.shape[0] for x in eps_src)
-    srcs.extend(eps_src)
-    dsts.extend(eps_dst)
-    weights.extend(eps_w)
-    ilabels.append(np.zeros(num_eps, np.int32))
-    olabels.append(np.zeros(num_eps, np.int32))
-    origins.append(np.full(num_eps, -1, np.int64))
-    # a stable grouping by source keeps every state's arcs in insertion order
-    indptr, il, ol, w, dst, order = coo_to_csr(
-        np.concatenate(srcs).astype(np.int32), np.concatenate(ilabels),
-        np.concatenate(olabels), np.concatenate(weights).astype(sr.dtype),
-        np.concatenate(dsts).astype(np.int32), num_states)
-    return ((indptr, il, ol, dst, w, np.concatenate(finals), machines[0].start),
-            np.concatenate(origins)[order])
+    if eps_src:
+        arcs.add_epsilons(np.concatenate(eps_src), np.concatenate(eps_dst),
+                          np.concatenate(eps_w))
+    indptr, il, ol, dst, w, origin = arcs.to_csr(num_states, sr.dtype)
+    return (indptr, il, ol, dst, w, np.concatenate(finals), machines[0].start), origin

@@ -158,6 +158,52 @@ def union(fst: Fst, *others: Fst, return_arc_map: bool = False):
     return freeze(acc, semiring, isymbols, osymbols, props, return_arc_map)
 
 
+class ArcColumns:
+    """Arc columns gathered machine by machine for a multi-way union or
+    concatenation: each machine's arcs with its states shifted, then new ε
+    arcs, grouped into CSR at the end (stably, so every state keeps its arcs
+    in insertion order). ``origin`` is the arc map (-1 for new arcs)."""
+
+    def __init__(self):
+        self.src, self.ilabel, self.olabel, self.weight, self.dst, self.origin = (
+            [], [], [], [], [], [])
+        self._arc_offset = 0
+
+    def add_machine(self, m: Fst, offset: int) -> None:
+        """``m``'s arcs, its states renumbered from ``offset``."""
+        self.src.append(m.arc_source + offset if offset else m.arc_source)
+        self.ilabel.append(m.ilabel)
+        self.olabel.append(m.olabel)
+        self.weight.append(m.weight)
+        self.dst.append(m.nextstate + offset if offset else m.nextstate)
+        self.origin.append(np.arange(self._arc_offset, self._arc_offset + m.num_arcs,
+                                     dtype=np.int64))
+        self._arc_offset += m.num_arcs
+
+    def skip_machine(self, m: Fst) -> None:
+        """``m`` contributes no arcs (its arc indices are still counted)."""
+        self._arc_offset += m.num_arcs
+
+    def add_epsilons(self, src, dst, weight) -> None:
+        """New ε:ε arcs ``src[i] -> dst[i]`` with ``weight[i]``."""
+        n = len(src)
+        self.src.append(np.asarray(src))
+        self.ilabel.append(np.zeros(n, np.int32))
+        self.olabel.append(np.zeros(n, np.int32))
+        self.weight.append(np.asarray(weight))
+        self.dst.append(np.asarray(dst))
+        self.origin.append(np.full(n, -1, np.int64))
+
+    def to_csr(self, num_states: int, dtype) -> tuple:
+        """``(indptr, ilabel, olabel, nextstate, weight, origin)``."""
+        indptr, il, ol, w, dst, order = coo_to_csr(
+            np.concatenate(self.src).astype(np.int32, copy=False),
+            np.concatenate(self.ilabel), np.concatenate(self.olabel),
+            np.concatenate(self.weight).astype(dtype, copy=False),
+            np.concatenate(self.dst).astype(np.int32, copy=False), num_states)
+        return indptr, il, ol, dst, w, np.concatenate(self.origin)[order]
+
+
 def _union_many(machines) -> tuple:
     """The layout the pairwise steps of :func:`union` give, assembled at
     once: the machines with a start state (and the first one) in order,
@@ -172,19 +218,14 @@ def _union_many(machines) -> tuple:
     initial_acyclic: bool | Fst = machines[0]
     hub = -1                       # the state the ε arcs leave
     eps_dst: list[int] = []
-    srcs, ilabels, olabels, weights, dsts, origins, finals = [], [], [], [], [], [], []
+    arcs = ArcColumns()
+    finals = []
     num_states = 0
-    arc_offset = 0
     for k, m in enumerate(machines):
         if k == 0 or m.start >= 0:
             offset = num_states
             num_states += m.num_states
-            srcs.append(m.arc_source + offset if offset else m.arc_source)
-            ilabels.append(m.ilabel)
-            olabels.append(m.olabel)
-            weights.append(m.weight)
-            dsts.append(m.nextstate + offset if offset else m.nextstate)
-            origins.append(np.arange(arc_offset, arc_offset + m.num_arcs, dtype=np.int64))
+            arcs.add_machine(m, offset)
             finals.append(m.final)
             if k > 0:
                 root = m.start + offset
@@ -205,17 +246,10 @@ def _union_many(machines) -> tuple:
                         finals.append(np.full(1, sr.zero, sr.dtype))
                         eps_dst.extend((start, root))
                         start = hub
-        arc_offset += m.num_arcs
+        else:
+            arcs.skip_machine(m)
     k = len(eps_dst)
-    srcs.append(np.full(k, hub, np.int32))
-    ilabels.append(np.zeros(k, np.int32))
-    olabels.append(np.zeros(k, np.int32))
-    weights.append(np.full(k, sr.one, sr.dtype))
-    dsts.append(np.asarray(eps_dst, np.int32))
-    origins.append(np.full(k, -1, np.int64))
-    # a stable grouping by source keeps every state's arcs in insertion order
-    indptr, il, ol, w, dst, order = coo_to_csr(
-        np.concatenate(srcs), np.concatenate(ilabels), np.concatenate(olabels),
-        np.concatenate(weights), np.concatenate(dsts), num_states)
-    return ((indptr, il, ol, dst, w, np.concatenate(finals), start),
-            np.concatenate(origins)[order])
+    arcs.add_epsilons(np.full(k, hub, np.int32), np.asarray(eps_dst, np.int32),
+                      np.full(k, sr.one, sr.dtype))
+    indptr, il, ol, dst, w, origin = arcs.to_csr(num_states, sr.dtype)
+    return (indptr, il, ol, dst, w, np.concatenate(finals), start), origin

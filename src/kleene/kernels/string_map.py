@@ -21,6 +21,17 @@ from .subsets import grow as _grow
 
 
 @njit(cache=True, inline="always")
+def _push_arc(src, il, ol, dst, narc, source, ilabel, olabel, target):
+    """Writes arc ``narc``, growing the four columns as needed."""
+    src = _grow(src, narc + 1)
+    il = _grow(il, narc + 1)
+    ol = _grow(ol, narc + 1)
+    dst = _grow(dst, narc + 1)
+    src[narc], il[narc], ol[narc], dst[narc] = source, ilabel, olabel, target
+    return src, il, ol, dst
+
+
+@njit(cache=True, inline="always")
 def _less(lab, off, a, b, start):
     """Whether sequence ``a`` (from ``start``) sorts before ``b``; ties are
     not less (stable sorts keep the original order)."""
@@ -131,11 +142,8 @@ def string_map_trie(ilab, ioff, olab, ooff, weight, zero_weight, code):
                 for k in range(lcp, length):
                     nxt = num_states
                     num_states += 1
-                    src = _grow(src, narc + 1)
-                    il = _grow(il, narc + 1)
-                    ol = _grow(ol, narc + 1)
-                    dst = _grow(dst, narc + 1)
-                    src[narc], il[narc], ol[narc], dst[narc] = at, 0, olab[e0 + k], nxt
+                    src, il, ol, dst = _push_arc(src, il, ol, dst, narc, at, 0, olab[e0 + k],
+                                                 nxt)
                     narc += 1
                     path[k + 1] = nxt
                     at = nxt
@@ -165,11 +173,7 @@ def string_map_trie(ilab, ioff, olab, ooff, weight, zero_weight, code):
                     out_label = candidate
             child = num_states
             num_states += 1
-            src = _grow(src, narc + 1)
-            il = _grow(il, narc + 1)
-            ol = _grow(ol, narc + 1)
-            dst = _grow(dst, narc + 1)
-            src[narc], il[narc], ol[narc], dst[narc] = state, label, out_label, child
+            src, il, ol, dst = _push_arc(src, il, ol, dst, narc, state, label, out_label, child)
             narc += 1
             q_state = _grow(q_state, nq + 1)
             q_lo = _grow(q_lo, nq + 1)
