@@ -1,0 +1,44 @@
+"""kleene's PyTorch layer (the optional ``kleene[torch]`` extra).
+
+Differentiable automata: :class:`TensorFst` (a batch of kleene machines whose
+arc scores are tensors), forward scores, arc posteriors and Viterbi paths with
+autograd, dense intersection with frame-level log-probabilities and CTC
+through graphs. Transducer losses and decoders live in
+:mod:`kleene.torch.transducer`.
+
+The core never imports this package; importing it without PyTorch raises an
+``ImportError`` that says how to install it. Names are loaded lazily, so
+``import kleene.torch`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+try:
+    import torch as _torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised without torch only
+    raise ImportError(
+        "kleene.torch needs PyTorch: pip install 'kleene[torch]' "
+        "(or pip install torch)") from exc
+
+# public name -> submodule of kleene.torch that defines it
+_EXPORTS = {
+    "TensorFst": "tensor_fst",
+    "TorchInputError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kleene.torch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

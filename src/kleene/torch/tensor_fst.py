@@ -1,0 +1,236 @@
+"""A tensor view of kleene machines: :class:`TensorFst`.
+
+The topology comes from kleene's frozen :class:`~kleene.core.fst.Fst`; the
+arc and final scores are PyTorch tensors that may require grad. Several
+machines form one batch by concatenation (a ragged batch, the k2 ``FsaVec``
+idea): states and arcs of machine ``b`` are the contiguous ranges
+``state_offsets[b]:state_offsets[b+1]`` and ``arc_offsets[b]:arc_offsets[b+1]``,
+and ``src``/``dst`` hold *global* state ids, so one kernel pass handles the
+whole batch.
+
+Scores are log-scores, higher is better (k2's convention): a machine over the
+tropical or log semiring, whose weights are costs, gets ``scores = -weight``;
+the real (probability) semiring gets ``log(weight)``; boolean gets ``0`` for
+``true``. Converting back negates again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from ..core.fst import Fst
+from .errors import TorchInputError
+
+_COST_SEMIRINGS = ("tropical", "log")
+
+
+def _weights_to_scores(fst: Fst, values: np.ndarray) -> np.ndarray:
+    """Maps semiring weights to log-scores (higher is better)."""
+    name = fst.semiring.name
+    values = np.asarray(values, dtype=np.float64)
+    if name in _COST_SEMIRINGS:
+        return -values
+    if name == "real":
+        with np.errstate(divide="ignore"):
+            return np.log(values)
+    if name == "boolean":
+        return np.where(values != 0, 0.0, -np.inf)
+    raise TorchInputError(
+        f"TensorFst: the {name!r} semiring has no log-score reading; use a tropical, "
+        "log, real or boolean machine")
+
+
+class TensorFst:
+    """A batch of ``B`` machines on one device with differentiable scores.
+
+    Attributes (all tensors on :attr:`device`):
+
+    * ``src``, ``dst``, ``ilabel``, ``olabel``: ``(E,)`` int64; arcs sorted
+      by ``src`` (CSR order of each machine), machines contiguous.
+    * ``scores``: ``(E,)`` float arc log-scores; may require grad.
+    * ``final_scores``: ``(S,)`` float, ``-inf`` where a state is not final;
+      may require grad.
+    * ``start``: ``(B,)`` int64 global start state, ``-1`` for an empty machine.
+    * ``state_offsets``, ``arc_offsets``: ``(B+1,)`` int64 (kept on the CPU
+      as well, as numpy arrays ``state_offsets_np``/``arc_offsets_np``).
+    * ``attrs``: a dict of per-arc attribute tensors whose first dimension is
+      ``E``; operations that know where each output arc came from (an
+      ``arc_map``) carry them along.
+
+    Construct with :meth:`from_fst` / :meth:`from_fsts`, or directly from
+    tensors (the constructor validates shapes in O(1) and ids in O(E) when
+    ``check=True``).
+    """
+
+    __slots__ = ("arc_offsets", "arc_offsets_np", "attrs", "dst", "final_scores", "ilabel",
+                 "olabel", "scores", "src", "start", "state_offsets", "state_offsets_np",
+                 "_cache")
+
+    def __init__(self, src, dst, ilabel, olabel, scores, final_scores, start,
+                 state_offsets, arc_offsets, attrs: dict | None = None, *, check: bool = True):
+        device = scores.device
+        as_long = lambda t: torch.as_tensor(t, dtype=torch.int64, device=device)  # noqa: E731
+        self.src, self.dst = as_long(src), as_long(dst)
+        self.ilabel, self.olabel = as_long(ilabel), as_long(olabel)
+        self.scores = scores
+        self.final_scores = final_scores
+        self.start = as_long(start)
+        self.state_offsets_np = np.asarray(torch.as_tensor(state_offsets).cpu(), dtype=np.int64)
+        self.arc_offsets_np = np.asarray(torch.as_tensor(arc_offsets).cpu(), dtype=np.int64)
+        self.state_offsets = torch.as_tensor(self.state_offsets_np, device=device)
+        self.arc_offsets = torch.as_tensor(self.arc_offsets_np, device=device)
+        self.attrs = dict(attrs or {})
+        self._cache: dict = {}
+        if check:
+            self._validate()
+
+    # ------------------------------------------------------------------ checks
+    def _validate(self) -> None:
+        num_arcs, num_states = self.scores.shape[0], self.final_scores.shape[0]
+        if self.scores.dim() != 1 or self.final_scores.dim() != 1:
+            raise TorchInputError("TensorFst: scores and final_scores must be 1-D tensors")
+        if not (torch.is_floating_point(self.scores) and torch.is_floating_point(self.final_scores)):
+            raise TorchInputError("TensorFst: scores and final_scores must be floating point")
+        for name in ("src", "dst", "ilabel", "olabel"):
+            if getattr(self, name).shape != (num_arcs,):
+                raise TorchInputError(
+                    f"TensorFst: {name} has shape {tuple(getattr(self, name).shape)}, "
+                    f"expected ({num_arcs},) like scores")
+        batch = self.start.shape[0]
+        if self.state_offsets_np.shape != (batch + 1,) or self.arc_offsets_np.shape != (batch + 1,):
+            raise TorchInputError("TensorFst: state_offsets and arc_offsets need B+1 entries")
+        if (self.state_offsets_np[0] != 0 or self.state_offsets_np[-1] != num_states
+                or self.arc_offsets_np[0] != 0 or self.arc_offsets_np[-1] != num_arcs
+                or np.any(np.diff(self.state_offsets_np) < 0)
+                or np.any(np.diff(self.arc_offsets_np) < 0)):
+            raise TorchInputError("TensorFst: offsets must rise from 0 to the state/arc counts")
+        if num_arcs:
+            src = self.src.cpu().numpy()
+            dst = self.dst.cpu().numpy()
+            owner = np.repeat(np.arange(batch), np.diff(self.arc_offsets_np))
+            lo, hi = self.state_offsets_np[owner], self.state_offsets_np[owner + 1]
+            if np.any((src < lo) | (src >= hi) | (dst < lo) | (dst >= hi)):
+                raise TorchInputError("TensorFst: an arc leaves its machine's state range")
+            if np.any(np.diff(src) < 0):
+                raise TorchInputError("TensorFst: arcs must be sorted by source state")
+        for key, value in self.attrs.items():
+            if value.shape[:1] != (num_arcs,):
+                raise TorchInputError(f"TensorFst: attribute {key!r} must have {num_arcs} rows")
+
+    # ----------------------------------------------------------- constructors
+    @classmethod
+    def from_fst(cls, fst: Fst, *, scores=None, final_scores=None, device=None,
+                 dtype: torch.dtype = torch.float32, attrs: dict | None = None) -> TensorFst:
+        """One machine as a batch of one. ``scores``/``final_scores`` default
+        to the machine's weights read as log-scores (see the module notes)."""
+        return cls.from_fsts([fst], scores=scores, final_scores=final_scores, device=device,
+                             dtype=dtype, attrs=attrs)
+
+    @classmethod
+    def from_fsts(cls, fsts: Sequence[Fst], *, scores=None, final_scores=None, device=None,
+                  dtype: torch.dtype = torch.float32, attrs: dict | None = None) -> TensorFst:
+        """Concatenates machines into one batch in O(total arcs + states).
+
+        ``scores`` (length = total arcs, in the machines' CSR order) and
+        ``final_scores`` (length = total states) replace the weights when
+        given; they keep their autograd history."""
+        fsts = list(fsts)
+        if not fsts:
+            raise TorchInputError("TensorFst.from_fsts: needs at least one machine")
+        for fst in fsts:
+            if not isinstance(fst, Fst):
+                raise TorchInputError(
+                    f"TensorFst.from_fsts: expected kleene Fst objects, got {type(fst).__name__}")
+        num_states = np.array([f.num_states for f in fsts], dtype=np.int64)
+        num_arcs = np.array([f.num_arcs for f in fsts], dtype=np.int64)
+        state_offsets = np.concatenate([[0], np.cumsum(num_states)])
+        arc_offsets = np.concatenate([[0], np.cumsum(num_arcs)])
+        src = np.concatenate([f.arc_source.astype(np.int64) + off
+                              for f, off in zip(fsts, state_offsets[:-1])])
+        dst = np.concatenate([f.nextstate.astype(np.int64) + off
+                              for f, off in zip(fsts, state_offsets[:-1])])
+        ilabel = np.concatenate([f.ilabel.astype(np.int64) for f in fsts])
+        olabel = np.concatenate([f.olabel.astype(np.int64) for f in fsts])
+        start = np.array([f.start + off if f.start >= 0 else -1
+                          for f, off in zip(fsts, state_offsets[:-1])], dtype=np.int64)
+        if scores is None:
+            scores = torch.as_tensor(np.concatenate(
+                [_weights_to_scores(f, f.weight) for f in fsts]), dtype=dtype, device=device)
+        elif scores.shape != (int(arc_offsets[-1]),):
+            raise TorchInputError(
+                f"TensorFst.from_fsts: scores has shape {tuple(scores.shape)}, "
+                f"expected ({int(arc_offsets[-1])},)")
+        if final_scores is None:
+            final_scores = torch.as_tensor(np.concatenate(
+                [_weights_to_scores(f, f.final) for f in fsts]), dtype=scores.dtype,
+                device=scores.device)
+        elif final_scores.shape != (int(state_offsets[-1]),):
+            raise TorchInputError(
+                f"TensorFst.from_fsts: final_scores has shape {tuple(final_scores.shape)}, "
+                f"expected ({int(state_offsets[-1])},)")
+        return cls(src, dst, ilabel, olabel, scores, final_scores, start, state_offsets,
+                   arc_offsets, attrs, check=False)
+
+    # ---------------------------------------------------------------- access
+    @property
+    def batch_size(self) -> int:
+        return int(self.start.shape[0])
+
+    @property
+    def num_states(self) -> int:
+        return int(self.final_scores.shape[0])
+
+    @property
+    def num_arcs(self) -> int:
+        return int(self.scores.shape[0])
+
+    @property
+    def device(self) -> torch.device:
+        return self.scores.device
+
+    def with_scores(self, scores, final_scores=None) -> TensorFst:
+        """The same topology and attributes with other scores (shapes checked)."""
+        final_scores = self.final_scores if final_scores is None else final_scores
+        if scores.shape != self.scores.shape or final_scores.shape != self.final_scores.shape:
+            raise TorchInputError("TensorFst.with_scores: the new scores must keep the shapes")
+        out = TensorFst(self.src, self.dst, self.ilabel, self.olabel, scores, final_scores,
+                        self.start, self.state_offsets_np, self.arc_offsets_np, self.attrs,
+                        check=False)
+        out._cache = self._cache  # topology-derived data (levels, CSR) stays valid
+        return out
+
+    def to(self, device) -> TensorFst:
+        """A copy on ``device`` (autograd history is kept)."""
+        move = lambda t: t.to(device)  # noqa: E731
+        return TensorFst(move(self.src), move(self.dst), move(self.ilabel), move(self.olabel),
+                         move(self.scores), move(self.final_scores), move(self.start),
+                         self.state_offsets_np, self.arc_offsets_np,
+                         {k: move(v) for k, v in self.attrs.items()}, check=False)
+
+    def to_fsts(self, semiring: str = "log") -> list[Fst]:
+        """The machines as kleene Fsts with weights ``-scores`` (detached),
+        over a cost semiring (``log``, ``tropical``, ``log64``...)."""
+        src = self.src.cpu().numpy()
+        dst = self.dst.cpu().numpy()
+        ilabel = self.ilabel.cpu().numpy()
+        olabel = self.olabel.cpu().numpy()
+        weight = -self.scores.detach().cpu().double().numpy()
+        final = -self.final_scores.detach().cpu().double().numpy()
+        start = self.start.cpu().numpy()
+        out = []
+        for b in range(self.batch_size):
+            s0, s1 = self.state_offsets_np[b], self.state_offsets_np[b + 1]
+            a0, a1 = self.arc_offsets_np[b], self.arc_offsets_np[b + 1]
+            out.append(Fst.from_arrays(
+                num_states=int(s1 - s0), src=src[a0:a1] - s0, ilabel=ilabel[a0:a1],
+                olabel=olabel[a0:a1], weight=weight[a0:a1], nextstate=dst[a0:a1] - s0,
+                final=final[s0:s1], start=int(start[b] - s0) if start[b] >= 0 else -1,
+                semiring=semiring))
+        return out
+
+    def __repr__(self) -> str:
+        return (f"TensorFst(batch_size={self.batch_size}, num_states={self.num_states}, "
+                f"num_arcs={self.num_arcs}, device={self.device}, dtype={self.scores.dtype})")
