@@ -1,0 +1,97 @@
+"""Validation shared by the transducer losses: every check names the
+argument it rejects and raises :class:`~kleene.torch.errors.TorchInputError`."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import TorchInputError
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_logits(fn: str, name: str, logits: torch.Tensor, dims: int) -> None:
+    """``logits`` is a floating tensor with ``dims`` dimensions."""
+    if not isinstance(logits, torch.Tensor):
+        raise TorchInputError(f"{fn}: {name} must be a torch.Tensor, got {type(logits).__name__}")
+    if logits.dim() != dims:
+        raise TorchInputError(
+            f"{fn}: {name} must have {dims} dimensions, got shape {tuple(logits.shape)}")
+    if not torch.is_floating_point(logits):
+        raise TorchInputError(f"{fn}: {name} must be float32 or float64, got {logits.dtype}")
+
+
+def check_reduction(fn: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise TorchInputError(
+            f"{fn}: reduction must be one of {', '.join(_REDUCTIONS)}, got {reduction!r}")
+
+
+def check_blank(fn: str, blank: int, num_classes: int) -> int:
+    """A blank id in ``[-num_classes, num_classes)``; negative ids count from
+    the end (torchaudio's ``blank=-1``). Returns the non-negative id."""
+    if isinstance(blank, bool) or not isinstance(blank, int):
+        raise TorchInputError(f"{fn}: blank must be an int, got {type(blank).__name__}")
+    if not -num_classes <= blank < num_classes:
+        raise TorchInputError(
+            f"{fn}: blank={blank} is outside the vocabulary of {num_classes} classes")
+    return blank % num_classes
+
+
+def check_targets_and_lengths(fn: str, targets: torch.Tensor, logit_lengths: torch.Tensor,
+                              target_lengths: torch.Tensor, *, batch: int, max_frames: int,
+                              max_target: int, num_classes: int, blank: int | None,
+                              device: torch.device,
+                              frames_per_label: int = 0) -> None:
+    """Checks the (B, U) integer targets and the (B,) lengths of a transducer
+    loss.
+
+    ``max_frames``/``max_target`` are the logits' T and U (the loss reads
+    ``U + 1`` prediction steps). Every target id must lie in
+    ``[0, num_classes)`` and differ from ``blank`` (``None`` skips that test).
+    With ``frames_per_label=1`` a target must also fit in its frames (at most
+    one label per frame, as modified/TDT-free topologies require).
+    """
+    for name, tensor, dims in (("targets", targets, 2), ("logit_lengths", logit_lengths, 1),
+                               ("target_lengths", target_lengths, 1)):
+        if not isinstance(tensor, torch.Tensor):
+            raise TorchInputError(f"{fn}: {name} must be a torch.Tensor, got "
+                                  f"{type(tensor).__name__}")
+        if tensor.dtype not in (torch.int32, torch.int64):
+            raise TorchInputError(f"{fn}: {name} must be int32 or int64, got {tensor.dtype}")
+        if tensor.dim() != dims:
+            raise TorchInputError(f"{fn}: {name} must have {dims} dimension(s), got shape "
+                                  f"{tuple(tensor.shape)}")
+        if tensor.shape[0] != batch:
+            raise TorchInputError(
+                f"{fn}: {name} has batch size {tensor.shape[0]}, the logits have {batch}")
+        if tensor.device != device:
+            raise TorchInputError(f"{fn}: {name} is on {tensor.device}, the logits on {device}")
+    if targets.shape[1] < max_target:
+        raise TorchInputError(
+            f"{fn}: targets has {targets.shape[1]} columns, the logits need U={max_target}")
+    frames = logit_lengths.cpu()
+    labels = target_lengths.cpu()
+    if batch and (int(frames.min()) < 1 or int(frames.max()) > max_frames):
+        raise TorchInputError(
+            f"{fn}: logit_lengths must lie in [1, {max_frames}] (the logits' T), got "
+            f"{frames.tolist()}")
+    if batch and (int(labels.min()) < 0 or int(labels.max()) > max_target):
+        raise TorchInputError(
+            f"{fn}: target_lengths must lie in [0, {max_target}] (the logits' U), got "
+            f"{labels.tolist()}")
+    if frames_per_label and bool(torch.any(labels * frames_per_label > frames)):
+        bad = int(torch.nonzero(labels * frames_per_label > frames)[0, 0])
+        raise TorchInputError(
+            f"{fn}: targets of sequence {bad} has {int(labels[bad])} labels but only "
+            f"{int(frames[bad])} frames; this topology emits at most one label per frame")
+    if max_target and batch:
+        cols = torch.arange(max_target, device=targets.device)
+        valid = cols[None, :] < target_lengths[:, None]
+        used = targets[:, :max_target][valid]
+        if used.numel():
+            if int(used.min()) < 0 or int(used.max()) >= num_classes:
+                raise TorchInputError(
+                    f"{fn}: targets hold ids outside [0, {num_classes}) within target_lengths")
+            if blank is not None and bool(torch.any(used == blank)):
+                raise TorchInputError(f"{fn}: targets contain the blank id {blank}")
