@@ -1,0 +1,424 @@
+"""Forward scores of a batch of acyclic machines, with autograd.
+
+:func:`forward_score` is the ⊕-sum over every successful path of the path's
+score (arc scores plus the final score): ``logsumexp`` in the log semiring,
+``max`` in the tropical one. Its gradient with respect to the arc and final
+scores is the arc (final) posterior: in the log semiring ``exp(alpha[src] +
+score + beta[dst] - total)``, in the tropical one the indicator of the best
+path's arcs (ties broken deterministically: a state's best incoming arc is
+the lowest-numbered one reaching its maximum, a machine's best final state
+the lowest-numbered one reaching the total). :func:`arc_posteriors`,
+:func:`forward_scores` and :func:`backward_scores` expose the same
+quantities directly.
+
+Two implementations compute the same numbers:
+
+* ``"numba"`` (CPU): one pass over the states in a topological order, in
+  float64 whatever the tensors' dtype (:mod:`kleene.kernels.fsa_forward`);
+* ``"torch"`` (any device): a loop over topological *levels* (a state's
+  level is the length of the longest arc path reaching it), each level one
+  batch of vectorized gathers and scatter-reductions over the arcs entering
+  it, in the tensors' dtype. The number of Python steps is the number of
+  levels (the longest path), not the number of arcs or machines.
+
+``implementation="auto"`` picks numba for CPU tensors and torch otherwise.
+The topological order and the level grouping are computed once per
+topology (O(V + E)) and cached on the :class:`TensorFst` (shared by
+:meth:`TensorFst.with_scores` copies).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+from torch.autograd.function import once_differentiable
+
+from ..kernels import fsa_forward as _k
+from .errors import TorchInputError
+from .tensor_fst import TensorFst
+
+Semiring = Literal["log", "tropical"]
+Implementation = Literal["auto", "numba", "torch"]
+
+_SEMIRINGS = ("log", "tropical")
+_IMPLEMENTATIONS = ("auto", "numba", "torch")
+_NEG_INF = float("-inf")
+
+
+# ---------------------------------------------------------------- checks
+def _check(what: str, fsts, semiring: str, implementation: str) -> tuple[bool, str]:
+    """Validates the common arguments; returns ``(tropical, implementation)``
+    with ``"auto"`` resolved."""
+    if not isinstance(fsts, TensorFst):
+        raise TorchInputError(f"{what}: fsts must be a TensorFst, got {type(fsts).__name__}")
+    if semiring not in _SEMIRINGS:
+        raise TorchInputError(f"{what}: semiring must be one of {_SEMIRINGS}, got {semiring!r}")
+    if implementation not in _IMPLEMENTATIONS:
+        raise TorchInputError(f"{what}: implementation must be one of {_IMPLEMENTATIONS}, "
+                              f"got {implementation!r}")
+    if fsts.final_scores.device != fsts.scores.device:
+        raise TorchInputError(f"{what}: fsts.scores and fsts.final_scores are on different "
+                              f"devices ({fsts.scores.device}, {fsts.final_scores.device})")
+    if implementation == "auto":
+        implementation = "numba" if fsts.device.type == "cpu" else "torch"
+    _topology(fsts, what)  # raises for cyclic machines
+    return semiring == "tropical", implementation
+
+
+# -------------------------------------------------------------- topology
+def _topology(fsts: TensorFst, what: str = "forward_score") -> dict:
+    """The batch's out-arc CSR, topological order and levels (numpy,
+    cached). Raises :class:`TorchInputError` for a cyclic machine."""
+    topo = fsts._cache.get("topology")
+    if topo is not None:
+        return topo
+    src = fsts.src.detach().cpu().numpy().astype(np.int64, copy=False)
+    dst = fsts.dst.detach().cpu().numpy().astype(np.int64, copy=False)
+    indptr = np.zeros(fsts.num_states + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=fsts.num_states), out=indptr[1:])
+    status, order, level, culprit = _k.topology(indptr, dst)
+    if status == _k.CYCLIC:
+        b = int(np.searchsorted(fsts.state_offsets_np, culprit, side="right") - 1)
+        local = int(culprit - fsts.state_offsets_np[b])
+        raise TorchInputError(
+            f"{what}: machine {b} of the batch is cyclic (its state {local} lies on or "
+            "after a cycle); forward scores, posteriors and Viterbi need acyclic machines")
+    topo = {"src": src, "dst": dst, "indptr": indptr, "order": order, "level": level,
+            "start": fsts.start.detach().cpu().numpy().astype(np.int64, copy=False)}
+    fsts._cache["topology"] = topo
+    return topo
+
+
+def _owners(offsets: np.ndarray) -> np.ndarray:
+    """Machine index of each state (arc) given the B+1 offsets."""
+    return np.repeat(np.arange(offsets.shape[0] - 1, dtype=np.int64), np.diff(offsets))
+
+
+def _levels(fsts: TensorFst) -> dict:
+    """The level grouping the torch implementation loops over, as tensors on
+    ``fsts.device`` (cached per device). States are sorted by level;
+    ``fwd_*`` lists the arcs by the level of their destination and
+    ``bwd_*`` by the level of their source, with the position of that state
+    in its level's slice (``*_local``)."""
+    key = ("levels", str(fsts.device))
+    lv = fsts._cache.get(key)
+    if lv is not None:
+        return lv
+    topo = _topology(fsts)
+    level, src, dst = topo["level"], topo["src"], topo["dst"]
+    num_levels = int(level.max()) + 1 if level.shape[0] else 0
+    states = np.argsort(level, kind="stable")
+    state_bounds = np.zeros(num_levels + 1, np.int64)
+    np.cumsum(np.bincount(level, minlength=num_levels), out=state_bounds[1:])
+    position = np.empty(level.shape[0], np.int64)
+    position[states] = np.arange(level.shape[0]) - state_bounds[level[states]]
+    fwd = np.argsort(level[dst], kind="stable")
+    bwd = np.argsort(level[src], kind="stable")
+    fwd_bounds = np.searchsorted(level[dst][fwd], np.arange(num_levels + 1))
+    bwd_bounds = np.searchsorted(level[src][bwd], np.arange(num_levels + 1))
+    dev = fsts.device
+    as_t = lambda a: torch.as_tensor(a, dtype=torch.int64, device=dev)
+    start = topo["start"]
+    lv = {
+        "num_levels": num_levels,
+        "states": as_t(states), "state_bounds": state_bounds.tolist(),
+        "fwd": as_t(fwd), "fwd_src": as_t(src[fwd]), "fwd_local": as_t(position[dst[fwd]]),
+        "fwd_bounds": fwd_bounds.tolist(),
+        "bwd": as_t(bwd), "bwd_dst": as_t(dst[bwd]), "bwd_local": as_t(position[src[bwd]]),
+        "bwd_bounds": bwd_bounds.tolist(),
+        "starts": as_t(start[start >= 0]),
+        "src_pad": as_t(np.append(src, level.shape[0])),
+    }
+    fsts._cache[key] = lv
+    return lv
+
+
+# ------------------------------------------------------ torch implementation
+def _scatter_logsumexp(values: torch.Tensor, index: torch.Tensor, size: int) -> torch.Tensor:
+    """``out[i] = logsumexp(values[index == i])`` (``-inf`` for empty groups)."""
+    m = torch.full((size,), _NEG_INF, dtype=values.dtype, device=values.device)
+    m.scatter_reduce_(0, index, values, "amax")
+    m_safe = torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
+    s = torch.zeros(size, dtype=values.dtype, device=values.device)
+    s.index_add_(0, index, torch.exp(values - m_safe[index]))
+    return m_safe + torch.log(s)
+
+
+def _forward_torch(fsts: TensorFst, scores, final, tropical: bool):
+    """Level-by-level forward pass; returns ``(alpha, best_arc, total,
+    best_final)`` as tensors (``best_*`` only for tropical, else None)."""
+    lv = _levels(fsts)
+    dev, dtype = scores.device, scores.dtype
+    num_arcs, num_states, batch = fsts.num_arcs, fsts.num_states, fsts.batch_size
+    alpha = torch.full((num_states,), _NEG_INF, dtype=dtype, device=dev)
+    alpha[lv["starts"]] = 0.0
+    best_arc = torch.full((num_states,), -1, dtype=torch.int64, device=dev) if tropical else None
+    fwd, fwd_src, fwd_local, fb = lv["fwd"], lv["fwd_src"], lv["fwd_local"], lv["fwd_bounds"]
+    states, sb = lv["states"], lv["state_bounds"]
+    fwd_scores = scores[fwd]
+    for lev in range(1, lv["num_levels"]):
+        a0, a1, s0, s1 = fb[lev], fb[lev + 1], sb[lev], sb[lev + 1]
+        here, loc = states[s0:s1], fwd_local[a0:a1]
+        v = alpha[fwd_src[a0:a1]] + fwd_scores[a0:a1]
+        if tropical:
+            m = torch.full((s1 - s0,), _NEG_INF, dtype=dtype, device=dev)
+            m.scatter_reduce_(0, loc, v, "amax")
+            new = torch.maximum(alpha[here], m)
+            arcs = fwd[a0:a1]
+            cand = torch.where((v == new[loc]) & (v != _NEG_INF), arcs, num_arcs)
+            best = torch.full((s1 - s0,), num_arcs, dtype=torch.int64, device=dev)
+            best.scatter_reduce_(0, loc, cand, "amin")
+            best_arc[here] = torch.where(best == num_arcs, -1, best)
+        else:
+            new = torch.logaddexp(alpha[here], _scatter_logsumexp(v, loc, s1 - s0))
+        alpha[here] = new
+    ends = alpha + final
+    if tropical:
+        total = torch.full((batch,), _NEG_INF, dtype=dtype, device=dev)
+        state_batch = _batch_index(fsts)[1]
+        total.scatter_reduce_(0, state_batch, ends, "amax")
+        ids = torch.arange(num_states, device=dev)
+        hit = (ends == total[state_batch]) & (ends != _NEG_INF)
+        best_final = torch.full((batch,), num_states, dtype=torch.int64, device=dev)
+        best_final.scatter_reduce_(0, state_batch, torch.where(hit, ids, num_states),
+                                   "amin")
+        best_final = torch.where(best_final == num_states, -1, best_final)
+        return alpha, best_arc, total, best_final
+    return alpha, None, _scatter_logsumexp(ends, _batch_index(fsts)[1], batch), None
+
+
+def _backward_torch(fsts: TensorFst, scores, final, tropical: bool):
+    """Level-by-level backward pass (levels descending): ``beta``."""
+    lv = _levels(fsts)
+    beta = final.clone()
+    bwd, bwd_dst, bwd_local, bb = lv["bwd"], lv["bwd_dst"], lv["bwd_local"], lv["bwd_bounds"]
+    states, sb = lv["states"], lv["state_bounds"]
+    bwd_scores = scores[bwd]
+    for lev in range(lv["num_levels"] - 1, -1, -1):
+        a0, a1, s0, s1 = bb[lev], bb[lev + 1], sb[lev], sb[lev + 1]
+        if a0 == a1:
+            continue
+        here, loc = states[s0:s1], bwd_local[a0:a1]
+        v = beta[bwd_dst[a0:a1]] + bwd_scores[a0:a1]
+        if tropical:
+            m = torch.full((s1 - s0,), _NEG_INF, dtype=beta.dtype, device=beta.device)
+            m.scatter_reduce_(0, loc, v, "amax")
+            beta[here] = torch.maximum(beta[here], m)
+        else:
+            beta[here] = torch.logaddexp(beta[here], _scatter_logsumexp(v, loc, s1 - s0))
+    return beta
+
+
+def _posteriors_torch(fsts: TensorFst, scores, final, alpha, beta, total):
+    arc_batch, state_batch = _batch_index(fsts)
+    z_arc = total[arc_batch]
+    z_state = total[state_batch]
+    arc = alpha[fsts.src] + scores + beta[fsts.dst] - z_arc
+    fin = alpha + final - z_state
+    zero = torch.zeros((), dtype=scores.dtype, device=scores.device)
+    arc_post = torch.where(torch.isfinite(arc), torch.exp(arc), zero)
+    final_post = torch.where(torch.isfinite(fin), torch.exp(fin), zero)
+    return arc_post, final_post
+
+
+def _path_mask_torch(fsts: TensorFst, best_arc, best_final, dtype):
+    """0/1 masks of each machine's best path (arcs, final states), walked
+    back level by level from the best final states."""
+    lv = _levels(fsts)
+    dev = best_arc.device
+    num_arcs, num_states = fsts.num_arcs, fsts.num_states
+    final_on = torch.zeros(num_states + 1, dtype=dtype, device=dev)
+    final_on.index_fill_(0, torch.where(best_final >= 0, best_final, num_states), 1.0)
+    final_on = final_on[:num_states]
+    on = final_on.clone()
+    on = torch.cat([on, torch.zeros(1, dtype=dtype, device=dev)])
+    arc_on = torch.zeros(num_arcs + 1, dtype=dtype, device=dev)
+    states, sb, src_pad = lv["states"], lv["state_bounds"], lv["src_pad"]
+    for lev in range(lv["num_levels"] - 1, 0, -1):
+        here = states[sb[lev]:sb[lev + 1]]
+        a = best_arc[here]
+        flag = on[here] * (a >= 0).to(dtype)
+        a = torch.where(a >= 0, a, num_arcs)
+        arc_on.index_add_(0, a, flag)
+        on.index_add_(0, src_pad[a], flag)
+    return arc_on[:num_arcs], final_on
+
+
+# ------------------------------------------------------ numba implementation
+def _as64(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach().cpu().numpy(), dtype=np.float64)
+
+
+def _forward_numba(fsts: TensorFst, scores, final, tropical: bool):
+    topo = _topology(fsts)
+    return _k.forward(topo["indptr"], topo["dst"], _as64(scores), _as64(final), topo["order"],
+                      topo["start"], fsts.state_offsets_np, tropical)
+
+
+# ------------------------------------------------------------ the engine
+class _Pass:
+    """One forward pass and what the backward quantities need: holds the
+    results of either implementation and computes posteriors (log) or the
+    best-path masks (tropical) on demand, as tensors like ``scores``."""
+
+    def __init__(self, fsts: TensorFst, scores, final, tropical: bool, implementation: str):
+        if final.dtype != scores.dtype:
+            final = final.to(scores.dtype)
+        self.fsts, self.tropical, self.impl = fsts, tropical, implementation
+        self.scores, self.final = scores.detach(), final.detach()
+        if implementation == "numba":
+            self.alpha, self.best_arc, self.total, self.best_final = _forward_numba(
+                fsts, self.scores, self.final, tropical)
+        else:
+            self.alpha, self.best_arc, self.total, self.best_final = _forward_torch(
+                fsts, self.scores, self.final, tropical)
+
+    def _tensor(self, a: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(a).to(device=self.scores.device, dtype=self.scores.dtype)
+
+    def total_tensor(self) -> torch.Tensor:
+        return self.total if self.impl == "torch" else self._tensor(self.total)
+
+    def alpha_tensor(self) -> torch.Tensor:
+        return self.alpha if self.impl == "torch" else self._tensor(self.alpha)
+
+    def beta_tensor(self) -> torch.Tensor:
+        if self.impl == "torch":
+            return _backward_torch(self.fsts, self.scores, self.final, self.tropical)
+        topo = _topology(self.fsts)
+        return self._tensor(_k.backward(topo["indptr"], topo["dst"], _as64(self.scores),
+                                        _as64(self.final), topo["order"], self.tropical))
+
+    def posteriors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(arc, final)`` posteriors: log-semiring posteriors, or the 0/1
+        masks of the best paths in the tropical semiring."""
+        fsts = self.fsts
+        if self.impl == "torch":
+            if self.tropical:
+                return _path_mask_torch(fsts, self.best_arc, self.best_final, self.scores.dtype)
+            beta = _backward_torch(fsts, self.scores, self.final, False)
+            return _posteriors_torch(fsts, self.scores, self.final, self.alpha, beta,
+                                     self.total)
+        topo = _topology(fsts)
+        if self.tropical:
+            arc, fin = _k.best_path_mask(topo["src"], self.best_arc, self.best_final)
+        else:
+            scores, final = _as64(self.scores), _as64(self.final)
+            beta = _k.backward(topo["indptr"], topo["dst"], scores, final, topo["order"], False)
+            arc, fin = _k.posteriors(topo["indptr"], topo["dst"], scores, final, self.alpha,
+                                     beta, self.total, fsts.state_offsets_np)
+        return self._tensor(arc), self._tensor(fin)
+
+
+class _ForwardScore(torch.autograd.Function):
+    """total = ⊕ over paths; d total / d score = posterior (see module notes)."""
+
+    @staticmethod
+    def forward(ctx, scores, final_scores, fsts, tropical, implementation):
+        run = _Pass(fsts, scores, final_scores, tropical, implementation)
+        ctx.run = run
+        ctx.final_dtype = final_scores.dtype
+        return run.total_tensor()
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_total):
+        run = ctx.run
+        arc_post, final_post = run.posteriors()
+        lv_arc, lv_state = _batch_index(run.fsts)
+        grad_total = grad_total.to(arc_post.dtype)
+        grad_scores = arc_post * grad_total[lv_arc]
+        grad_final = (final_post * grad_total[lv_state]).to(ctx.final_dtype)
+        return grad_scores, grad_final, None, None, None
+
+
+def _batch_index(fsts: TensorFst) -> tuple[torch.Tensor, torch.Tensor]:
+    """Machine index of every arc and of every state, on ``fsts.device``."""
+    key = ("batch_index", str(fsts.device))
+    pair = fsts._cache.get(key)
+    if pair is None:
+        dev = fsts.device
+        pair = (torch.as_tensor(_owners(fsts.arc_offsets_np), device=dev),
+                torch.as_tensor(_owners(fsts.state_offsets_np), device=dev))
+        fsts._cache[key] = pair
+    return pair
+
+
+# ------------------------------------------------------------ public API
+def forward_score(fsts: TensorFst, *, semiring: Semiring = "log",
+                  implementation: Implementation = "auto") -> torch.Tensor:
+    """The total score of each machine: the ⊕-sum over its successful paths
+    of (sum of arc scores + final score), ``logsumexp`` for
+    ``semiring="log"`` and ``max`` for ``"tropical"``. Returns a ``(B,)``
+    tensor in the scores' dtype, ``-inf`` for a machine without a
+    successful path (also an empty one, ``start == -1``).
+
+    Differentiable in ``fsts.scores`` and ``fsts.final_scores``: the
+    gradient is the arc (final-state) posterior times the incoming
+    gradient; in the tropical semiring the indicator of the best path
+    (ties: lowest arc index into each state, lowest final state id).
+    Machines with a ``-inf`` total get zero gradients, never NaN. Not twice
+    differentiable.
+
+    Preconditions: every machine is acyclic (ε arcs are ordinary arcs;
+    a cycle anywhere, even off every successful path, raises
+    :class:`TorchInputError`); scores are not ``+inf`` or NaN.
+
+    Complexity: O(V + E) per call after an O(V + E) topology analysis
+    cached on ``fsts``; the torch implementation takes one Python step per
+    topological level (the longest path's length), forward and backward.
+    """
+    tropical, implementation = _check("forward_score", fsts, semiring, implementation)
+    return _ForwardScore.apply(fsts.scores, fsts.final_scores, fsts, tropical, implementation)
+
+
+def arc_posteriors(fsts: TensorFst, *, semiring: Semiring = "log",
+                   implementation: Implementation = "auto", return_final: bool = False):
+    """Per-arc posteriors ``(E,)``: in the log semiring the probability
+    mass of the successful paths through each arc divided by the machine's
+    total, ``exp(alpha[src] + score + beta[dst] - total)``; in the tropical
+    semiring 1 on the arcs of the best path (the one :func:`forward_score`'s
+    gradient and :func:`~kleene.torch.viterbi.viterbi` pick) and 0
+    elsewhere. Machines without a successful path get zeros.
+
+    With ``return_final=True`` returns ``(arc_post, final_post)``, where
+    ``final_post[s]`` is the share of the paths ending in state ``s``
+    (``exp(alpha[s] + final[s] - total)``), so each machine's final
+    posteriors sum to 1. The result is detached (use :func:`forward_score`
+    and autograd for a differentiable version): it equals the gradient of
+    ``forward_score(fsts).sum()``.
+
+    Preconditions and complexity as :func:`forward_score`.
+    """
+    tropical, implementation = _check("arc_posteriors", fsts, semiring, implementation)
+    arc, fin = _Pass(fsts, fsts.scores, fsts.final_scores, tropical,
+                     implementation).posteriors()
+    return (arc, fin) if return_final else arc
+
+
+def forward_scores(fsts: TensorFst, *, semiring: Semiring = "log",
+                   implementation: Implementation = "auto") -> torch.Tensor:
+    """Per-state forward scores ``alpha`` ``(S,)``: the ⊕-sum over paths
+    from the machine's start to each state of their arc scores (0 at the
+    start, ``-inf`` where unreachable). Detached. Preconditions and
+    complexity as :func:`forward_score`."""
+    tropical, implementation = _check("forward_scores", fsts, semiring, implementation)
+    return _Pass(fsts, fsts.scores, fsts.final_scores, tropical,
+                 implementation).alpha_tensor()
+
+
+def backward_scores(fsts: TensorFst, *, semiring: Semiring = "log",
+                    implementation: Implementation = "auto") -> torch.Tensor:
+    """Per-state backward scores ``beta`` ``(S,)``: the ⊕-sum over paths
+    from each state to a final state of their arc scores plus the final
+    score (``-inf`` where no final state is reachable; ``beta[start]`` is the
+    machine's total). Detached. Preconditions and complexity as
+    :func:`forward_score`."""
+    tropical, implementation = _check("backward_scores", fsts, semiring, implementation)
+    run = _Pass.__new__(_Pass)
+    final = fsts.final_scores.to(fsts.scores.dtype)
+    run.fsts, run.tropical, run.impl = fsts, tropical, implementation
+    run.scores, run.final = fsts.scores.detach(), final.detach()
+    return run.beta_tensor()
