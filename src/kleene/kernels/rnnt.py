@@ -1,0 +1,182 @@
+"""RNN-T loss kernels (Graves 2012, "Sequence transduction with recurrent
+neural networks"): per-cell log-normalizers, the alpha/beta recursions on the
+(T, U+1) lattice and the gradient with respect to the joiner's logits.
+
+Layout: ``logits`` is a C-contiguous (B, T, U+1, V) float32 or float64 array;
+``targets`` (B, >=U), ``frames`` (B,) and ``labels`` (B,) are int64. Sequence
+``b`` uses the cells ``t < frames[b]``, ``u <= labels[b]``. Lattice arrays
+(``denom``, ``lp_blank``, ``lp_emit``, ``alpha``, ``beta``) are (B, T, U+1)
+float64 and hold ``-inf`` (``denom``: 0) outside a sequence's cells.
+
+Precision: every lattice quantity, every sum over the vocabulary and the
+blank/label gradient entries (where two terms nearly cancel) are float64.
+The per-element ``exp`` over the vocabulary runs in the logits' dtype (in
+float32 for float32 logits: the bulk of the work, ~1 ulp per term, summed in
+float64), so float32 results match a float64 computation to ~1e-6 relative.
+
+The two vocabulary passes (normalizers, gradient) run in parallel over the
+B*T (sequence, frame) rows; the recursions over the 2*B (sequence,
+direction) pairs. Kernels raise nothing; a sequence whose log-likelihood is
+not finite gets ``loglik = -inf``/nan, and :func:`rnnt_grad` writes zeros for
+it (as torchaudio's CUDA kernel does).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(inline="always")
+def _logaddexp(a, b):
+    if a < b:
+        a, b = b, a
+    if b == -np.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+@njit(cache=True, parallel=True)
+def rnnt_log_probs(logits, targets, frames, labels, blank, fused, denom, lp_blank, lp_emit):
+    """Fills ``denom[b,t,u]`` (the log-sum-exp of the logits row when
+    ``fused``, else 0) and the log-probabilities of the two lattice moves:
+    ``lp_blank`` (blank, to (t+1, u)) and ``lp_emit`` (label ``targets[b,u]``,
+    to (t, u+1); ``-inf`` at ``u = labels[b]``). O(B T U V)."""
+    B, T, U1, V = logits.shape
+    for r in prange(B * T):
+        b = r // T
+        t = r - b * T
+        nu = labels[b] + 1 if t < frames[b] else 0
+        for u in range(U1):
+            if u >= nu:
+                denom[b, t, u] = 0.0
+                lp_blank[b, t, u] = -np.inf
+                lp_emit[b, t, u] = -np.inf
+                continue
+            row = logits[b, t, u]
+            d = 0.0
+            if fused:
+                m = row[0]
+                for v in range(1, V):
+                    m = max(m, row[v])
+                s = 0.0
+                for v in range(V):
+                    s += math.exp(row[v] - m)  # in the logits' dtype, summed in float64
+                d = float(m) + math.log(s)
+            denom[b, t, u] = d
+            lp_blank[b, t, u] = float(row[blank]) - d
+            if u < labels[b]:
+                lp_emit[b, t, u] = float(row[targets[b, u]]) - d
+            else:
+                lp_emit[b, t, u] = -np.inf
+
+
+@njit(cache=True, parallel=True)
+def rnnt_alpha_beta(lp_blank, lp_emit, frames, labels, want_beta, alpha, beta, loglik):
+    """Forward variables ``alpha[b,t,u]`` (log-probability of reaching (t, u)),
+    and, when ``want_beta``, backward variables ``beta[b,t,u]`` (of finishing
+    from (t, u), the final blank included); ``loglik[b] = log P(y|x)``.
+    O(B T U)."""
+    B, T, U1 = lp_blank.shape
+    for j in prange(2 * B):
+        b = j // 2
+        if j % 2 == 1 and not want_beta:
+            continue
+        nt = frames[b]
+        nu = labels[b] + 1
+        if j % 2 == 0:
+            for t in range(T):
+                for u in range(U1):
+                    if t >= nt or u >= nu:
+                        alpha[b, t, u] = -np.inf
+                        continue
+                    if t == 0 and u == 0:
+                        alpha[b, t, u] = 0.0
+                        continue
+                    a = -np.inf
+                    if t > 0:
+                        a = alpha[b, t - 1, u] + lp_blank[b, t - 1, u]
+                    if u > 0:
+                        a = _logaddexp(a, alpha[b, t, u - 1] + lp_emit[b, t, u - 1])
+                    alpha[b, t, u] = a
+            loglik[b] = alpha[b, nt - 1, nu - 1] + lp_blank[b, nt - 1, nu - 1]
+        else:
+            for t in range(T - 1, -1, -1):
+                for u in range(U1 - 1, -1, -1):
+                    if t >= nt or u >= nu:
+                        beta[b, t, u] = -np.inf
+                        continue
+                    if t == nt - 1:
+                        if u == nu - 1:
+                            beta[b, t, u] = lp_blank[b, t, u]
+                        else:
+                            beta[b, t, u] = beta[b, t, u + 1] + lp_emit[b, t, u]
+                        continue
+                    a = beta[b, t + 1, u] + lp_blank[b, t, u]
+                    if u < nu - 1:
+                        a = _logaddexp(a, beta[b, t, u + 1] + lp_emit[b, t, u])
+                    beta[b, t, u] = a
+
+
+@njit(cache=True, parallel=True)
+def rnnt_grad(logits, targets, frames, labels, blank, fused, clamp, denom, lp_blank, lp_emit,
+              alpha, beta, loglik, scale, grad):
+    """Writes ``grad = scale[b] * clamp(d(-log P_b)/d logits)`` into ``grad``
+    (same shape and dtype as ``logits``; may not alias it).
+
+    With ``fused`` the logits are normalized inside the loss and
+    ``grad[v] = softmax[v] occ(t,u) - [v = blank] occ_blank - [v = y_u] occ_emit``,
+    the softmax recomputed here from ``denom``. Otherwise the logits are
+    taken as log-probabilities and only the blank and label entries are
+    non-zero. ``clamp > 0`` clips each entry to [-clamp, clamp] before the
+    scaling (torchaudio's order). Cells outside a sequence get 0. O(B T U V).
+    """
+    B, T, U1, V = logits.shape
+    for r in prange(B * T):
+        b = r // T
+        t = r - b * T
+        nt = frames[b]
+        nu = labels[b] + 1 if t < nt else 0
+        ll = loglik[b]
+        if not math.isfinite(ll):
+            nu = 0
+        cbuf = np.empty(1, logits.dtype)
+        for u in range(U1):
+            out = grad[b, t, u]
+            if u >= nu:
+                for v in range(V):
+                    out[v] = 0.0
+                continue
+            a = alpha[b, t, u]
+            # the blank move leads to (t+1, u), or ends the lattice at (T-1, U)
+            if t == nt - 1:
+                nb = 0.0 if u == nu - 1 else -np.inf
+            else:
+                nb = beta[b, t + 1, u]
+            occ_blank = math.exp(a + lp_blank[b, t, u] + nb - ll)
+            occ_emit = 0.0
+            if u < nu - 1:
+                occ_emit = math.exp(a + lp_emit[b, t, u] + beta[b, t, u + 1] - ll)
+            if fused:
+                occ = a + beta[b, t, u] - ll  # log occupancy of (t, u)
+                cbuf[0] = occ - denom[b, t, u]
+                c = cbuf[0]
+                row = logits[b, t, u]
+                for v in range(V):
+                    out[v] = math.exp(row[v] + c)
+                out[blank] = math.exp(lp_blank[b, t, u] + occ) - occ_blank
+                if u < nu - 1:
+                    out[targets[b, u]] = math.exp(lp_emit[b, t, u] + occ) - occ_emit
+            else:
+                for v in range(V):
+                    out[v] = 0.0
+                out[blank] = -occ_blank
+                if u < nu - 1:
+                    out[targets[b, u]] = -occ_emit
+            s = scale[b]
+            if clamp > 0.0:
+                for v in range(V):
+                    out[v] = min(max(out[v], -clamp), clamp) * s
+            elif s != 1.0:
+                for v in range(V):
+                    out[v] = out[v] * s
