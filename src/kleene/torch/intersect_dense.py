@@ -1,0 +1,227 @@
+"""Dense intersection: a batch of graphs × a batch of frame-level
+log-probability matrices → a batch of lattices (k2's ``intersect_dense``).
+
+Semantics. Sequence ``b`` has ``lengths[b]`` frames of scores
+``log_probs[b, t, :]`` over ``V`` classes. Every graph arc carries an input
+label ``k >= 1`` and consumes exactly one frame: taken at frame ``t`` it
+scores ``graph_score + log_probs[b, t, k - 1]`` (kleene's label 0 is
+epsilon, so dense column ``j`` is label ``j + 1``). A lattice path consumes
+exactly ``lengths[b]`` frames, starts in the graph's start state and ends in a
+final state, whose final score it adds. The lattice states are the pairs
+``(t, q)`` (frame, graph state) on such paths; every other pair is trimmed.
+The forward score of lattice ``b`` is therefore the log-sum over all
+``lengths[b]``-frame paths of the graph of their total score.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+
+from ..kernels.dense_intersect import dense_lattice
+from .errors import TorchInputError
+from .tensor_fst import TensorFst
+
+Implementation = Literal["auto", "numba", "torch"]
+
+_FN = "intersect_dense"
+
+
+def _check(graphs, log_probs, lengths) -> tuple[int, int, int]:
+    if not isinstance(graphs, TensorFst):
+        raise TorchInputError(f"{_FN}: graphs must be a TensorFst, got {type(graphs).__name__}")
+    if not isinstance(log_probs, torch.Tensor):
+        raise TorchInputError(
+            f"{_FN}: log_probs must be a torch.Tensor, got {type(log_probs).__name__}")
+    if log_probs.dim() != 3:
+        raise TorchInputError(
+            f"{_FN}: log_probs must have shape (B, T, V), got {tuple(log_probs.shape)}")
+    if not torch.is_floating_point(log_probs):
+        raise TorchInputError(f"{_FN}: log_probs must be floating point, got {log_probs.dtype}")
+    batch, frames, classes = log_probs.shape
+    if not isinstance(lengths, torch.Tensor):
+        raise TorchInputError(f"{_FN}: lengths must be a torch.Tensor, got {type(lengths).__name__}")
+    if lengths.dtype not in (torch.int32, torch.int64):
+        raise TorchInputError(f"{_FN}: lengths must be int32 or int64, got {lengths.dtype}")
+    if lengths.shape != (batch,):
+        raise TorchInputError(
+            f"{_FN}: lengths must have shape ({batch},) like log_probs' batch, got "
+            f"{tuple(lengths.shape)}")
+    cpu_lengths = lengths.cpu()
+    if batch and (int(cpu_lengths.min()) < 0 or int(cpu_lengths.max()) > frames):
+        raise TorchInputError(
+            f"{_FN}: lengths must lie in [0, {frames}] (log_probs' T), got {cpu_lengths.tolist()}")
+    if graphs.batch_size not in (1, batch):
+        raise TorchInputError(
+            f"{_FN}: graphs has batch size {graphs.batch_size}; it must be 1 (shared by every "
+            f"sequence) or log_probs' batch size {batch}")
+    if graphs.device != log_probs.device:
+        raise TorchInputError(
+            f"{_FN}: graphs is on {graphs.device}, log_probs on {log_probs.device}")
+    if graphs.num_arcs:
+        low, high = int(graphs.ilabel.min()), int(graphs.ilabel.max())
+        if low < 0:
+            raise TorchInputError(f"{_FN}: graphs has a negative input label ({low})")
+        if low == 0:
+            raise TorchInputError(
+                f"{_FN}: graphs has epsilon (label 0) input arcs, but every arc must consume "
+                "one frame; remove them first (kleene.rmepsilon on the graph, or compose "
+                "with a topology whose arcs all carry input labels)")
+        if high > classes:
+            raise TorchInputError(
+                f"{_FN}: graphs uses input label {high} (dense column {high - 1}), but "
+                f"log_probs has only V={classes} columns")
+    return batch, frames, classes
+
+
+def _csr_indptr(src: np.ndarray, num_states: int) -> np.ndarray:
+    counts = np.bincount(src, minlength=num_states) if src.size else np.zeros(num_states,
+                                                                             np.int64)
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+def _topology_numba(graphs: TensorFst, lengths: torch.Tensor, batch: int):
+    src = graphs.src.cpu().numpy()
+    indptr = _csr_indptr(src, graphs.num_states)
+    final_ok = (graphs.final_scores.detach() > -torch.inf).cpu().numpy()
+    graph_of = (np.zeros(batch, np.int64) if graphs.batch_size == 1
+                else np.arange(batch, dtype=np.int64))
+    out = dense_lattice(indptr, graphs.dst.cpu().numpy(), final_ok,
+                        graphs.start.cpu().numpy(), graph_of,
+                        lengths.cpu().numpy().astype(np.int64))
+    device = graphs.device
+    as_t = lambda a: torch.from_numpy(a).to(device)
+    (state_graph, state_frame, state_offsets, arc_src, arc_dst, arc_graph, arc_frame,
+     arc_offsets, start) = out
+    return (as_t(state_graph), as_t(state_frame), state_offsets, as_t(arc_src), as_t(arc_dst),
+            as_t(arc_graph), as_t(arc_frame), arc_offsets, as_t(start))
+
+
+def _topology_torch(graphs: TensorFst, lengths: torch.Tensor, batch: int, frames: int):
+    """The same topology as the numba kernel, with device-agnostic tensor ops:
+    per-frame reachability as (T+1, S) masks over one copy of each sequence's
+    graph, one scatter per frame and direction. O(T·(S + E)) time and memory
+    for the copies' S states and E arcs."""
+    device = graphs.device
+    lengths = lengths.to(device=device, dtype=torch.int64)
+    state_off, arc_off = graphs.state_offsets, graphs.arc_offsets
+    graph_of = (torch.zeros(batch, dtype=torch.int64, device=device) if graphs.batch_size == 1
+                else torch.arange(batch, device=device))
+    seq_ns = (state_off[1:] - state_off[:-1])[graph_of]
+    seq_ne = (arc_off[1:] - arc_off[:-1])[graph_of]
+    seq_soff = torch.cat([seq_ns.new_zeros(1), torch.cumsum(seq_ns, 0)])
+    seq_aoff = torch.cat([seq_ne.new_zeros(1), torch.cumsum(seq_ne, 0)])
+    num_s, num_e = int(seq_soff[-1]), int(seq_aoff[-1])
+    ar = torch.arange(batch, device=device)
+    st_b = torch.repeat_interleave(ar, seq_ns, output_size=num_s)
+    arc_b = torch.repeat_interleave(ar, seq_ne, output_size=num_e)
+    # copy index -> index in graphs; arcs of a copy point at the copy's states
+    st_graph = state_off[graph_of][st_b] + torch.arange(num_s, device=device) - seq_soff[st_b]
+    e_graph = arc_off[graph_of][arc_b] + torch.arange(num_e, device=device) - seq_aoff[arc_b]
+    shift = seq_soff[arc_b] - state_off[graph_of][arc_b]
+    x_src, x_dst = graphs.src[e_graph] + shift, graphs.dst[e_graph] + shift
+    g_start = graphs.start[graph_of]
+    x_start = torch.where(g_start >= 0, g_start - state_off[graph_of] + seq_soff[:-1], -1)
+    fin = (graphs.final_scores.detach() > -torch.inf)[st_graph]
+    st_len = lengths[st_b]
+
+    fwd = torch.zeros(frames + 1, num_s, dtype=torch.bool, device=device)
+    has = x_start >= 0
+    fwd[0, x_start[has]] = True
+    zeros = torch.zeros(num_s, dtype=torch.uint8, device=device)
+    for t in range(frames):
+        on = fwd[t][x_src].to(torch.uint8)
+        fwd[t + 1] = zeros.scatter_reduce(0, x_dst, on, "amax").bool()
+    bwd = torch.zeros_like(fwd)
+    bwd[frames] = fin & (st_len == frames)
+    for t in range(frames - 1, -1, -1):
+        on = bwd[t + 1][x_dst].to(torch.uint8)
+        reach = zeros.scatter_reduce(0, x_src, on, "amax").bool()
+        bwd[t] = torch.where(st_len == t, fin, reach & (t < st_len))
+    # a lattice arc at frame t: source alive at t, destination alive at t+1
+    # (bwd is false past a sequence's length, so no arc runs past it)
+    state_ok = fwd & bwd
+    arc_ok = state_ok[:-1][:, x_src] & bwd[1:][:, x_dst]
+
+    # number states by (b, t, state) and arcs by (b, t, arc)
+    t_s, s_x = torch.nonzero(state_ok, as_tuple=True)
+    order = torch.argsort((st_b[s_x] * (frames + 1) + t_s) * max(num_s, 1) + s_x)
+    t_s, s_x = t_s[order], s_x[order]
+    ids = torch.full((frames + 1, num_s), -1, dtype=torch.int64, device=device)
+    ids[t_s, s_x] = torch.arange(t_s.shape[0], device=device)
+    t_a, e_x = torch.nonzero(arc_ok, as_tuple=True)
+    order = torch.argsort((arc_b[e_x] * frames + t_a) * max(num_e, 1) + e_x)
+    t_a, e_x = t_a[order], e_x[order]
+    state_counts = torch.bincount(st_b[s_x], minlength=batch)
+    arc_counts = torch.bincount(arc_b[e_x], minlength=batch)
+    state_offsets = np.concatenate([[0], np.cumsum(state_counts.cpu().numpy())]).astype(np.int64)
+    arc_offsets = np.concatenate([[0], np.cumsum(arc_counts.cpu().numpy())]).astype(np.int64)
+    start = torch.where(state_counts > 0, torch.from_numpy(state_offsets[:-1]).to(device), -1)
+    return (st_graph[s_x], t_s, state_offsets, ids[t_a, x_src[e_x]], ids[t_a + 1, x_dst[e_x]],
+            e_graph[e_x], t_a, arc_offsets, start)
+
+
+def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.Tensor, *,
+                    implementation: Implementation = "auto") -> TensorFst:
+    """Intersects graphs with dense log-probability sequences into lattices.
+
+    Arguments:
+
+    * ``graphs``: a :class:`TensorFst` of batch 1 (shared by every sequence)
+      or ``B``; every arc must have an input label in ``[1, V]`` (no
+      epsilons: ``rmepsilon`` the graph first). Graphs may be cyclic.
+    * ``log_probs``: ``(B, T, V)`` float tensor; column ``j`` scores label
+      ``j + 1``. Usually log-softmax outputs, but any scores work.
+    * ``lengths``: ``(B,)`` int tensor, ``0 <= lengths[b] <= T``.
+    * ``implementation``: ``"numba"`` computes the lattice topology with a
+      CPU kernel (sparse frontiers), ``"torch"`` with device-agnostic tensor
+      ops (dense ``(T+1) × states`` masks), ``"auto"`` picks numba for CPU
+      tensors and torch otherwise. Both give the same lattice.
+
+    Returns a :class:`TensorFst` batch of ``B`` acyclic lattices (see the
+    module notes for the semantics). Lattice states are numbered by
+    ``(frame, graph state)`` and arcs sorted by ``(frame, graph arc)``, so
+    every arc goes from frame ``t`` to ``t + 1``. A lattice arc keeps its
+    graph arc's ``ilabel``/``olabel``; its score is ``graphs.scores[a] +
+    log_probs[b, t, ilabel - 1]`` and the final score of ``(lengths[b], q)``
+    is ``graphs.final_scores[q]``, both built by indexing, so gradients flow
+    back to ``graphs`` and ``log_probs``. ``attrs`` gains ``frame`` (``t``)
+    and ``graph_arc`` (the arc's index in ``graphs``' arc arrays) and carries
+    ``graphs.attrs`` along. A sequence with no complete path gets an empty
+    lattice (no states, ``start = -1``).
+
+    Complexity: O(sum over b of the graph arcs leaving the forward-reachable
+    (t, q) pairs) with numba; O(T · B · (S + E)) with torch, for a graph of
+    ``S`` states and ``E`` arcs.
+    """
+    batch, frames, classes = _check(graphs, log_probs, lengths)
+    if implementation not in ("auto", "numba", "torch"):
+        raise TorchInputError(
+            f"{_FN}: implementation must be 'auto', 'numba' or 'torch', got {implementation!r}")
+    use_numba = implementation == "numba" or (implementation == "auto"
+                                              and log_probs.device.type == "cpu")
+    if use_numba:
+        topo = _topology_numba(graphs, lengths, batch)
+    else:
+        topo = _topology_torch(graphs, lengths, batch, frames)
+    (state_graph, state_frame, state_offsets, arc_src, arc_dst, arc_graph, arc_frame,
+     arc_offsets, start) = topo
+    device, dtype = log_probs.device, log_probs.dtype
+    ar = torch.arange(batch, device=device)
+    arc_b = torch.repeat_interleave(ar, torch.from_numpy(np.diff(arc_offsets)).to(device),
+                                    output_size=int(arc_offsets[-1]))
+    state_b = torch.repeat_interleave(ar, torch.from_numpy(np.diff(state_offsets)).to(device),
+                                      output_size=int(state_offsets[-1]))
+    ilabel = graphs.ilabel[arc_graph]
+    dense = log_probs.reshape(-1)[(arc_b * frames + arc_frame) * classes + ilabel - 1]
+    scores = graphs.scores.to(dtype)[arc_graph] + dense
+    at_end = state_frame == lengths.to(device=device, dtype=torch.int64)[state_b]
+    final_scores = torch.where(at_end, graphs.final_scores.to(dtype)[state_graph],
+                               torch.full((), -torch.inf, dtype=dtype, device=device))
+    attrs = {key: value[arc_graph] for key, value in graphs.attrs.items()}
+    attrs["frame"] = arc_frame
+    attrs["graph_arc"] = arc_graph
+    return TensorFst(arc_src, arc_dst, ilabel, graphs.olabel[arc_graph], scores, final_scores,
+                     start, state_offsets, arc_offsets, attrs, check=False)
