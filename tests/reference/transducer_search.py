@@ -89,7 +89,14 @@ def exhaustive(enc, length, predictor, joiner, *, blank, vocab, durations=None,
     totals: dict[tuple, float] = {}
     zero = torch.zeros_like(enc[0])
 
+    cache = {}
+
     def fused(prefix, t):
+        if (tuple(prefix), t) not in cache:
+            cache[tuple(prefix), t] = fused_uncached(prefix, t)
+        return cache[tuple(prefix), t]
+
+    def fused_uncached(prefix, t):
         tok, dur = _step_logp(enc[t], predictor, joiner, prefix, blank, vocab)
         tok = tok.clone()
         keep = [y for y in range(vocab) if y != blank]
