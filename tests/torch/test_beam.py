@@ -139,8 +139,9 @@ def test_lm_weight_zero_is_a_no_op_and_a_peaked_lm_wins():
         [[(h.tokens, h.score) for h in x] for x in plain]
     fused = modified_beam_search(enc, lengths, predictor, joiner, beam=4, lm=lm, lm_weight=1.0)
     assert set(plain[0][0].tokens) - {1}    # without the LM, other tokens win
+    assert fused[0][0].tokens
     for b in range(3):    # with it, every token kept is the LM's token 1
-        assert fused[b][0].tokens and set(fused[b][0].tokens) <= {1}
+        assert set(fused[b][0].tokens) <= {1}
 
 
 def test_batch_equals_one_at_a_time():
