@@ -138,7 +138,7 @@ def test_float32_matches_float64(impl):
     logits, targets, frames, labels = _case(9, 3, 12, 5, 6, 3)
     out = {}
     for dtype in (torch.float32, torch.float64):
-        x = logits.to(dtype).requires_grad_()
+        x = logits.to(dtype).clone().requires_grad_()
         loss = tdt_loss(x, targets, frames, labels, blank=0, durations=[0, 1, 2], sigma=0.05,
                         reduction="mean", implementation=impl)
         loss.backward()
