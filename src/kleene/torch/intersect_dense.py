@@ -76,6 +76,13 @@ def _check(graphs, log_probs, lengths) -> tuple[int, int, int]:
     return batch, frames, classes
 
 
+def _owners(offsets: np.ndarray, device) -> torch.Tensor:
+    """Which batch entry each item of a ragged ``offsets`` layout belongs to
+    (built on the CPU, where the offsets live)."""
+    owners = np.repeat(np.arange(offsets.shape[0] - 1, dtype=np.int64), np.diff(offsets))
+    return torch.from_numpy(owners).to(device)
+
+
 def _csr_indptr(src: np.ndarray, num_states: int) -> np.ndarray:
     counts = np.bincount(src, minlength=num_states) if src.size else np.zeros(num_states,
                                                                              np.int64)
@@ -107,16 +114,17 @@ def _topology_torch(graphs: TensorFst, lengths: torch.Tensor, batch: int, frames
     device = graphs.device
     lengths = lengths.to(device=device, dtype=torch.int64)
     state_off, arc_off = graphs.state_offsets, graphs.arc_offsets
-    graph_of = (torch.zeros(batch, dtype=torch.int64, device=device) if graphs.batch_size == 1
-                else torch.arange(batch, device=device))
-    seq_ns = (state_off[1:] - state_off[:-1])[graph_of]
-    seq_ne = (arc_off[1:] - arc_off[:-1])[graph_of]
-    seq_soff = torch.cat([seq_ns.new_zeros(1), torch.cumsum(seq_ns, 0)])
-    seq_aoff = torch.cat([seq_ne.new_zeros(1), torch.cumsum(seq_ne, 0)])
-    num_s, num_e = int(seq_soff[-1]), int(seq_aoff[-1])
-    ar = torch.arange(batch, device=device)
-    st_b = torch.repeat_interleave(ar, seq_ns, output_size=num_s)
-    arc_b = torch.repeat_interleave(ar, seq_ne, output_size=num_e)
+    # the copies' layout is small integer bookkeeping: done on the CPU
+    graph_of_np = np.zeros(batch, np.int64) if graphs.batch_size == 1 else np.arange(batch)
+    seq_soff_np = np.concatenate(
+        [[0], np.cumsum(np.diff(graphs.state_offsets_np)[graph_of_np])]).astype(np.int64)
+    seq_aoff_np = np.concatenate(
+        [[0], np.cumsum(np.diff(graphs.arc_offsets_np)[graph_of_np])]).astype(np.int64)
+    num_s, num_e = int(seq_soff_np[-1]), int(seq_aoff_np[-1])
+    graph_of = torch.from_numpy(graph_of_np).to(device)
+    seq_soff = torch.from_numpy(seq_soff_np).to(device)
+    seq_aoff = torch.from_numpy(seq_aoff_np).to(device)
+    st_b, arc_b = _owners(seq_soff_np, device), _owners(seq_aoff_np, device)
     # copy index -> index in graphs; arcs of a copy point at the copy's states
     st_graph = state_off[graph_of][st_b] + torch.arange(num_s, device=device) - seq_soff[st_b]
     e_graph = arc_off[graph_of][arc_b] + torch.arange(num_e, device=device) - seq_aoff[arc_b]
@@ -209,11 +217,8 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     (state_graph, state_frame, state_offsets, arc_src, arc_dst, arc_graph, arc_frame,
      arc_offsets, start) = topo
     device, dtype = log_probs.device, log_probs.dtype
-    ar = torch.arange(batch, device=device)
-    arc_b = torch.repeat_interleave(ar, torch.from_numpy(np.diff(arc_offsets)).to(device),
-                                    output_size=int(arc_offsets[-1]))
-    state_b = torch.repeat_interleave(ar, torch.from_numpy(np.diff(state_offsets)).to(device),
-                                      output_size=int(state_offsets[-1]))
+    arc_b = _owners(arc_offsets, device)
+    state_b = _owners(state_offsets, device)
     ilabel = graphs.ilabel[arc_graph]
     dense = log_probs.reshape(-1)[(arc_b * frames + arc_frame) * classes + ilabel - 1]
     scores = graphs.scores.to(dtype)[arc_graph] + dense
