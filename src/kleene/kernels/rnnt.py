@@ -15,8 +15,9 @@ float32 for float32 logits: the bulk of the work, ~1 ulp per term, summed in
 float64), so float32 results match a float64 computation to ~1e-6 relative.
 
 The two vocabulary passes (normalizers, gradient) run in parallel over the
-B*T (sequence, frame) rows; the recursions over the 2*B (sequence,
-direction) pairs. Kernels raise nothing; a sequence whose log-likelihood is
+B*T (sequence, frame) rows; the O(B T U) recursions run serially (a
+``parallel=True`` kernel costs ~3x the cold compile time of a serial one,
+and the recursions are ~1% of the work). Kernels raise nothing; a sequence whose log-likelihood is
 not finite gets ``loglik = -inf``/nan, and :func:`rnnt_grad` writes zeros for
 it (as torchaudio's CUDA kernel does).
 """
@@ -71,14 +72,14 @@ def rnnt_log_probs(logits, targets, frames, labels, blank, fused, denom, lp_blan
                 lp_emit[b, t, u] = -np.inf
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def rnnt_alpha_beta(lp_blank, lp_emit, frames, labels, want_beta, alpha, beta, loglik):
     """Forward variables ``alpha[b,t,u]`` (log-probability of reaching (t, u)),
     and, when ``want_beta``, backward variables ``beta[b,t,u]`` (of finishing
     from (t, u), the final blank included); ``loglik[b] = log P(y|x)``.
     O(B T U)."""
     B, T, U1 = lp_blank.shape
-    for j in prange(2 * B):
+    for j in range(2 * B):  # serial: O(B T U) is small next to the O(B T U V) passes
         b = j // 2
         if j % 2 == 1 and not want_beta:
             continue
