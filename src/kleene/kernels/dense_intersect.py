@@ -83,11 +83,12 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
         for t in range(length):
             for i in range(off[t], off[t + 1]):
                 s = frontier[i]
+                if n + indptr[s + 1] - indptr[s] > frontier.shape[0]:
+                    frontier = _grown(frontier, n + indptr[s + 1] - indptr[s])
                 for e in range(indptr[s], indptr[s + 1]):
                     d = dst[e]
                     if stamp[d] != base + t + 1:
                         stamp[d] = base + t + 1
-                        frontier = _grown(frontier, n + 1)
                         frontier[n] = d
                         n += 1
             frontier[off[t + 1]:n] = np.sort(frontier[off[t + 1]:n])
@@ -120,8 +121,9 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
                     s = frontier[i]
                     ids[p, s] = num_out_states
                     mark[p, s] = base + t  # (the backward pass's marks are stale)
-                    state_graph = _grown(state_graph, num_out_states + 1)
-                    state_frame = _grown(state_frame, num_out_states + 1)
+                    if num_out_states >= state_graph.shape[0]:
+                        state_graph = _grown(state_graph, num_out_states + 1)
+                        state_frame = _grown(state_frame, num_out_states + 1)
                     state_graph[num_out_states] = s
                     state_frame[num_out_states] = t
                     num_out_states += 1
@@ -132,13 +134,15 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
                 if not alive[i]:
                     continue
                 s = frontier[i]
+                need = num_out_arcs + indptr[s + 1] - indptr[s]
+                if need > arc_src.shape[0]:
+                    arc_src = _grown(arc_src, need)
+                    arc_dst = _grown(arc_dst, need)
+                    arc_graph = _grown(arc_graph, need)
+                    arc_frame = _grown(arc_frame, need)
                 for e in range(indptr[s], indptr[s + 1]):
                     d = dst[e]
                     if mark[p, d] == base + t:
-                        arc_src = _grown(arc_src, num_out_arcs + 1)
-                        arc_dst = _grown(arc_dst, num_out_arcs + 1)
-                        arc_graph = _grown(arc_graph, num_out_arcs + 1)
-                        arc_frame = _grown(arc_frame, num_out_arcs + 1)
                         arc_src[num_out_arcs] = ids[q, s]
                         arc_dst[num_out_arcs] = ids[p, d]
                         arc_graph[num_out_arcs] = e
