@@ -7,6 +7,7 @@ import torch
 
 from kleene.torch.errors import TorchInputError
 from kleene.torch.transducer.multiblank import MultiblankRNNTLoss, multiblank_rnnt_loss
+from kleene.torch.transducer.rnnt import rnnt_loss
 from tests.reference.tdt import log_softmax, multiblank_brute_force, rnnt_loop
 
 IMPLS = ("numba", "torch")
@@ -45,11 +46,19 @@ def test_equals_brute_force(impl, sigma, big):
 @pytest.mark.parametrize("impl", IMPLS)
 def test_no_big_blanks_is_the_rnnt_loss(impl):
     logits, targets, frames, labels = _case(3, 3, 7, 4, 5, 0)
-    got = multiblank_rnnt_loss(logits, targets, frames, labels, blank=-1,
+    x = logits.clone().requires_grad_()
+    got = multiblank_rnnt_loss(x, targets, frames, labels, blank=-1,
                                big_blank_durations=[], reduction="none", implementation=impl)
     want = [rnnt_loop(log_softmax(logits[b, :frames[b], :labels[b] + 1].numpy()),
                       targets[b, :labels[b]].tolist(), 4) for b in range(3)]
     torch.testing.assert_close(got, torch.tensor(want, dtype=torch.float64))
+    # and kleene's rnnt_loss, gradients included
+    y = logits.clone().requires_grad_()
+    other = rnnt_loss(y, targets, frames, labels, blank=-1, reduction="none")
+    torch.testing.assert_close(got, other)
+    got.sum().backward()
+    other.sum().backward()
+    torch.testing.assert_close(x.grad, y.grad)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -134,5 +143,6 @@ def test_bad_inputs_name_the_argument():
     _bad("blank", blank=6)
     _bad("sigma", sigma=float("nan"))
     _bad("logits", logits=torch.zeros(2, 4, 3))
+    _bad("logits", logits=torch.zeros(2, 4, 3, 6, dtype=torch.float16))
     _bad("target_lengths", target_lengths=torch.tensor([3, 0]))
     _bad("implementation", implementation="gpu")

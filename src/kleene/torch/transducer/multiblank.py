@@ -30,6 +30,7 @@ from .inputs import (
 from .tdt import (
     LatticeSpec,
     _DurationLattice,
+    check_dtype,
     check_float,
     reduce_losses,
     resolve_implementation,
@@ -82,6 +83,7 @@ def multiblank_rnnt_loss(logits: torch.Tensor, targets: torch.Tensor,
     """
     fn = "multiblank_rnnt_loss"
     check_logits(fn, "logits", logits, 4)
+    check_dtype(fn, "logits", logits)
     check_reduction(fn, reduction)
     B, T, U1, C = logits.shape
     blank = check_blank(fn, blank, C)

@@ -175,6 +175,20 @@ class LatticeSpec:
     implementation: str
 
 
+_CHUNK_ELEMENTS = 1 << 22
+
+
+def _log_normalizer(tok: torch.Tensor) -> torch.Tensor:
+    """``logsumexp`` over the last axis a block of frames at a time, so the
+    temporaries stay at a few MiB instead of a copy of the logits."""
+    B, T, U1, V = tok.shape
+    out = torch.empty((B, T, U1), dtype=tok.dtype, device=tok.device)
+    step = max(1, _CHUNK_ELEMENTS // max(1, B * U1 * V))
+    for i in range(0, T, step):
+        out[:, i:i + step] = torch.logsumexp(tok[:, i:i + step], -1)
+    return out
+
+
 class _DurationLattice(torch.autograd.Function):
     """Per-sequence ``-log`` total weight of the lattice. Inputs: ``logits``
     (B, T, U+1, C) whose first ``num_tokens`` entries are token logits (the
@@ -194,7 +208,7 @@ class _DurationLattice(torch.autograd.Function):
         if has_dur:
             dur_in = duration_logits if duration_logits is not None else logits[..., V:]
         tok = logits[..., :V]
-        lognorm = torch.logsumexp(tok, -1) if spec.fused else None
+        lognorm = _log_normalizer(tok) if spec.fused else None
         f64 = torch.float64
 
         def token_lp(x):
@@ -301,6 +315,11 @@ def resolve_implementation(fn: str, implementation: str, device: torch.device) -
     return implementation
 
 
+def check_dtype(fn: str, name: str, x: torch.Tensor) -> None:
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TorchInputError(f"{fn}: {name} must be float32 or float64, got {x.dtype}")
+
+
 def check_float(fn: str, name: str, value, low: float, high: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TorchInputError(f"{fn}: {name} must be a float, got {type(value).__name__}")
@@ -365,6 +384,7 @@ def tdt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.T
     """
     fn = "tdt_loss"
     check_logits(fn, "logits", logits, 4)
+    check_dtype(fn, "logits", logits)
     check_reduction(fn, reduction)
     durs = _check_durations(fn, durations)
     D = len(durs)
