@@ -563,6 +563,39 @@ def _check_ranges(fn: str, ranges: torch.Tensor, nsym: int, device: torch.device
         raise TorchInputError(f"{fn}: ranges must increase along each frame's window")
 
 
+class _BandLogProbs(torch.autograd.Function):
+    """``log_softmax(logits)`` at the band's symbols and at the termination
+    symbol, (B, T, R) each, without keeping a (B, T, R, V) log-softmax: the
+    forward holds one exp buffer at a time, the backward writes the softmax
+    straight into the gradient it returns (one buffer of the logits' size)."""
+
+    @staticmethod
+    def forward(ctx, logits, band_sym, termination_symbol):
+        norm = _log_normalizer(logits)
+        x = torch.gather(logits, 3, band_sym.unsqueeze(3)).squeeze(3) - norm
+        y = logits[..., termination_symbol] - norm
+        ctx.save_for_backward(logits, norm, band_sym)
+        ctx.termination_symbol = termination_symbol
+        return x, y
+
+    @staticmethod
+    def backward(ctx, grad_x, grad_y):
+        logits, norm, band_sym = ctx.saved_tensors
+        grad = torch.sub(logits, norm.unsqueeze(3)).exp_()          # softmax
+        grad.mul_(-(grad_x + grad_y).unsqueeze(3))
+        grad.scatter_add_(3, band_sym.unsqueeze(3), grad_x.unsqueeze(3))
+        grad[..., ctx.termination_symbol] += grad_y
+        return grad, None, None
+
+
+def _log_normalizer(logits: torch.Tensor) -> torch.Tensor:
+    """``logsumexp`` over the last axis with a single temporary buffer."""
+    top = logits.amax(dim=-1, keepdim=True)
+    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+    buf = torch.sub(logits, top).exp_()
+    return buf.sum(dim=-1).log_() + top.squeeze(-1)
+
+
 def get_rnnt_logprobs_pruned(logits: torch.Tensor, symbols: torch.Tensor,
                              ranges: torch.Tensor, termination_symbol: int,
                              boundary: torch.Tensor, rnnt_type: RnntType = "regular"):
@@ -570,17 +603,16 @@ def get_rnnt_logprobs_pruned(logits: torch.Tensor, symbols: torch.Tensor,
     (s, t) exist only for ``s`` in ``ranges[b, t]``; their log-probabilities
     are ``log_softmax(logits[b, t, r])`` at the symbol ``symbols[b, s]`` (px)
     or the termination symbol (py), with ``s = ranges[b, t, r]``. Inputs are
-    not validated here. Memory O(B T s_range V) for the normalizers' backward.
+    not validated here. Beyond the logits, memory O(B T s_range) in the
+    forward and one logits-sized gradient in the backward.
     """
     batch, nframe, s_range, _ = logits.shape
     nsym = symbols.shape[1]
-    norm = torch.logsumexp(logits, dim=3)                                 # (B, T, R)
     term = torch.full((batch, 1), termination_symbol, dtype=torch.int64, device=logits.device)
     with_term = torch.cat((symbols.long(), term), dim=1)                  # (B, S+1)
     idx = ranges.long()
     band_sym = torch.gather(with_term, 1, idx.reshape(batch, -1)).view(batch, nframe, s_range)
-    x_band = torch.gather(logits, 3, band_sym.unsqueeze(3)).squeeze(3) - norm
-    y_band = logits[..., termination_symbol] - norm
+    x_band, y_band = _BandLogProbs.apply(logits, band_sym, termination_symbol)
     empty = logits.new_full((batch, nframe, nsym + 1), _NEG_INF)
     px = empty.scatter(2, idx, x_band)[:, :, :nsym].transpose(1, 2)      # (B, S, T)
     py = empty.scatter(2, idx, y_band).transpose(1, 2)                    # (B, S+1, T)
@@ -600,8 +632,9 @@ def rnnt_loss_pruned(logits: torch.Tensor, symbols: torch.Tensor, ranges: torch.
     lattice keeps only arcs leaving those positions, so the result is
     ``-log`` of the probability of the paths inside the band (>= the full
     loss; equal when the band covers every position). Other arguments as in
-    :func:`rnnt_loss_simple`. Time O(B T s_range V + B S T), memory
-    O(B T s_range V) (the band) + O(B S T) (the lattice).
+    :func:`rnnt_loss_simple`. Time O(B T s_range V + B S T); memory beyond
+    the logits O(B S T) (the lattice) plus one logits-sized gradient in the
+    backward (first derivatives only: no double backward).
     """
     fn = "rnnt_loss_pruned"
     _check_float(fn, "logits", logits, 4)
