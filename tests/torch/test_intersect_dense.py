@@ -178,3 +178,44 @@ def test_bad_graphs():
         intersect_dense(eps, torch.zeros(1, 2, 2), torch.tensor([2]))
     with pytest.raises(TorchInputError, match="implementation"):
         intersect_dense(_small(), torch.zeros(1, 2, 2), torch.tensor([2]), implementation="cuda")
+
+
+@given(seed=st.integers(0, 2**31 - 1), beam=st.sampled_from([0.0, 0.5, 2.0, math.inf]),
+       impl=st.sampled_from(IMPLEMENTATIONS))
+def test_output_beam_keeps_exactly_the_arcs_on_paths_within_the_beam(seed, beam, impl):
+    rng = np.random.default_rng(seed)
+    batch, frames = 2, int(rng.integers(1, 5))
+    graphs = TensorFst.from_fst(_graph(rng, int(rng.integers(1, 4)), int(rng.integers(1, 8)), 3),
+                                dtype=torch.float64)
+    log_probs = torch.randn(batch, frames, 3, dtype=torch.float64).log_softmax(-1)
+    lengths = torch.as_tensor(rng.integers(0, frames + 1, batch))
+    full = intersect_dense(graphs, log_probs, lengths, implementation=impl)
+    pruned = intersect_dense(graphs, log_probs, lengths, output_beam=beam, implementation=impl)
+    assert torch.all(torch.diff(pruned.src) >= 0)
+    for b in range(batch):
+        paths = machine_paths(full, b)
+        totals = [full.scores[arcs].sum().item() + full.final_scores[last].item()
+                  for arcs, last in paths]
+        # (frame, graph arc) of every arc on a path within the beam
+        want = set()
+        for (arcs, _), total in zip(paths, totals):
+            if total >= max(totals) - beam - 1e-9:
+                want |= {(full.attrs["frame"][a].item(), full.attrs["graph_arc"][a].item())
+                         for a in arcs}
+        a0, a1 = pruned.arc_offsets_np[b], pruned.arc_offsets_np[b + 1]
+        got = set(zip(pruned.attrs["frame"][a0:a1].tolist(),
+                      pruned.attrs["graph_arc"][a0:a1].tolist()))
+        assert got == want
+        kept = machine_paths(pruned, b)
+        assert bool(kept) == bool(paths)
+        if paths:
+            # the best path survives, with its score
+            assert max(pruned.scores[arcs].sum().item() + pruned.final_scores[last].item()
+                       for arcs, last in kept) == pytest.approx(max(totals))
+        if beam == math.inf:
+            assert len(kept) == len(paths)
+
+
+def test_output_beam_must_be_a_non_negative_number():
+    with pytest.raises(TorchInputError, match="output_beam"):
+        intersect_dense(_small(), torch.zeros(1, 2, 2), torch.tensor([2]), output_beam=-1.0)

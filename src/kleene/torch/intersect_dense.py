@@ -22,6 +22,7 @@ import torch
 
 from ..kernels.dense_intersect import dense_lattice
 from .errors import TorchInputError
+from .forward import backward_scores, forward_scores
 from .tensor_fst import TensorFst
 
 Implementation = Literal["auto", "numba", "torch"]
@@ -95,9 +96,9 @@ def _topology_numba(graphs: TensorFst, lengths: torch.Tensor, batch: int):
     final_ok = (graphs.final_scores.detach() > -torch.inf).cpu().numpy()
     graph_of = (np.zeros(batch, np.int64) if graphs.batch_size == 1
                 else np.arange(batch, dtype=np.int64))
-    out = dense_lattice(indptr, graphs.dst.cpu().numpy(), final_ok,
-                        graphs.start.cpu().numpy(), graph_of,
-                        lengths.cpu().numpy().astype(np.int64))
+    contiguous = lambda t: np.ascontiguousarray(t.cpu().numpy(), dtype=np.int64)
+    out = dense_lattice(indptr, contiguous(graphs.dst), np.ascontiguousarray(final_ok),
+                        contiguous(graphs.start), graph_of, contiguous(lengths))
     device = graphs.device
     as_t = lambda a: torch.from_numpy(a).to(device)
     (state_graph, state_frame, state_offsets, arc_src, arc_dst, arc_graph, arc_frame,
@@ -171,7 +172,45 @@ def _topology_torch(graphs: TensorFst, lengths: torch.Tensor, batch: int, frames
             e_graph[e_x], t_a, arc_offsets, start)
 
 
+def _prune(lattice: TensorFst, beam: float, implementation: str) -> TensorFst:
+    """Keeps the arcs (and states) on some path whose score is within
+    ``beam`` of its lattice's best path (Viterbi forward + backward scores,
+    detached). Every arc on such a path passes the same test, so what is
+    kept is again trimmed; numbering order, hence sortedness, is kept."""
+    if lattice.num_states == 0:
+        return lattice
+    alpha = forward_scores(lattice, semiring="tropical", implementation=implementation)
+    beta = backward_scores(lattice, semiring="tropical", implementation=implementation)
+    alpha, beta = alpha.double(), beta.double()
+    device = lattice.device
+    state_b = _owners(lattice.state_offsets_np, device)
+    arc_b = _owners(lattice.arc_offsets_np, device)
+    best = torch.full((lattice.batch_size,), -torch.inf, dtype=torch.float64, device=device)
+    has = lattice.start >= 0
+    best[has] = beta[lattice.start[has]]
+    # a little slack so that rounding never drops the best path itself
+    limit = best - beam - 1e-9 * (1.0 + best.abs())
+    keep_state = (alpha + beta) >= limit[state_b]
+    through = alpha[lattice.src] + lattice.scores.detach().double() + beta[lattice.dst]
+    keep_arc = (through >= limit[arc_b]) & keep_state[lattice.src] & keep_state[lattice.dst]
+    new_id = torch.cumsum(keep_state.long(), 0) - 1
+    states = torch.nonzero(keep_state).flatten()
+    arcs = torch.nonzero(keep_arc).flatten()
+    batch = lattice.batch_size
+    state_counts = torch.bincount(state_b[states], minlength=batch).cpu().numpy()
+    arc_counts = torch.bincount(arc_b[arcs], minlength=batch).cpu().numpy()
+    state_offsets = np.concatenate([[0], np.cumsum(state_counts)]).astype(np.int64)
+    arc_offsets = np.concatenate([[0], np.cumsum(arc_counts)]).astype(np.int64)
+    start = torch.where(has & keep_state[lattice.start.clamp(min=0)],
+                        new_id[lattice.start.clamp(min=0)], -1)
+    return TensorFst(new_id[lattice.src[arcs]], new_id[lattice.dst[arcs]], lattice.ilabel[arcs],
+                     lattice.olabel[arcs], lattice.scores[arcs], lattice.final_scores[states],
+                     start, state_offsets, arc_offsets,
+                     {key: value[arcs] for key, value in lattice.attrs.items()}, check=False)
+
+
 def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.Tensor, *,
+                    output_beam: float | None = None,
                     implementation: Implementation = "auto") -> TensorFst:
     """Intersects graphs with dense log-probability sequences into lattices.
 
@@ -183,6 +222,9 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     * ``log_probs``: ``(B, T, V)`` float tensor; column ``j`` scores label
       ``j + 1``. Usually log-softmax outputs, but any scores work.
     * ``lengths``: ``(B,)`` int tensor, ``0 <= lengths[b] <= T``.
+    * ``output_beam``: if given (``>= 0``), keep only the arcs on some path
+      whose score is within ``output_beam`` of the lattice's best path
+      (k2's ``output_beam``; Viterbi scores, detached); ``None`` keeps all.
     * ``implementation``: ``"numba"`` computes the lattice topology with a
       CPU kernel (sparse frontiers), ``"torch"`` with device-agnostic tensor
       ops (dense ``(T+1) × states`` masks), ``"auto"`` picks numba for CPU
@@ -205,6 +247,10 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     ``S`` states and ``E`` arcs.
     """
     batch, frames, classes = _check(graphs, log_probs, lengths)
+    if output_beam is not None and (isinstance(output_beam, bool) or not isinstance(
+            output_beam, (int, float)) or not output_beam >= 0):
+        raise TorchInputError(
+            f"{_FN}: output_beam must be None or a number >= 0, got {output_beam!r}")
     if implementation not in ("auto", "numba", "torch"):
         raise TorchInputError(
             f"{_FN}: implementation must be 'auto', 'numba' or 'torch', got {implementation!r}")
@@ -228,5 +274,8 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     attrs = {key: value[arc_graph] for key, value in graphs.attrs.items()}
     attrs["frame"] = arc_frame
     attrs["graph_arc"] = arc_graph
-    return TensorFst(arc_src, arc_dst, ilabel, graphs.olabel[arc_graph], scores, final_scores,
-                     start, state_offsets, arc_offsets, attrs, check=False)
+    lattice = TensorFst(arc_src, arc_dst, ilabel, graphs.olabel[arc_graph], scores,
+                        final_scores, start, state_offsets, arc_offsets, attrs, check=False)
+    if output_beam is not None:
+        lattice = _prune(lattice, float(output_beam), "numba" if use_numba else "torch")
+    return lattice
