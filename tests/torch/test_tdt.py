@@ -3,6 +3,8 @@ DP, the standard RNN-T (omega branch), gradcheck, and input checks."""
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kleene.torch.errors import TorchInputError
 from kleene.torch.transducer.rnnt import rnnt_loss
@@ -245,3 +247,37 @@ def test_bad_inputs_name_the_argument():
     # without duration 0 two labels and the final blank need three frames
     _bad("target_lengths", durations=[1, 2], logit_lengths=torch.tensor([4, 2]),
          target_lengths=torch.tensor([2, 2]))
+
+
+@st.composite
+def _drawn(draw):
+    B, T, U = draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(0, 3))
+    V = draw(st.integers(2, 4))
+    durations = draw(st.sampled_from([[0, 1], [1], [0, 1, 2], [1, 3], [0, 1, 2, 5]]))
+    sigma = draw(st.sampled_from([0.0, 0.05, 0.5]))
+    blank = draw(st.integers(0, V - 1))
+    frames = [draw(st.integers(1, T)) for _ in range(B)]
+    cap = (lambda f: min(U, f - 1)) if 0 not in durations else (lambda f: U)
+    labels = [draw(st.integers(0, cap(f))) for f in frames]
+    return B, T, U, V, durations, sigma, blank, frames, labels, draw(st.integers(0, 2**31 - 1))
+
+
+@settings(deadline=None, max_examples=20)
+@given(_drawn())
+def test_drawn_cases_agree_with_the_push_dp(case):
+    B, T, U, V, durations, sigma, blank, frames, labels, seed = case
+    g = torch.Generator().manual_seed(seed)
+    logits = 2 * torch.randn(B, T, U + 1, V + len(durations), generator=g, dtype=torch.float64)
+    targets = torch.randint(0, V - 1, (B, max(U, 1)), generator=g)
+    targets = targets + (targets >= blank).long()
+    frames, labels = torch.tensor(frames), torch.tensor(labels)
+    want = _reference(tdt_push, logits, targets, frames, labels, V, blank, durations, sigma)
+    grads = []
+    for impl in IMPLS:
+        x = logits.clone().requires_grad_()
+        got = tdt_loss(x, targets, frames, labels, blank=blank, durations=durations, sigma=sigma,
+                       reduction="none", implementation=impl)
+        torch.testing.assert_close(got, want, rtol=1e-9, atol=1e-9)
+        got.sum().backward()
+        grads.append(x.grad)
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-9, atol=1e-12)
