@@ -199,3 +199,27 @@ def test_bad_graph_arguments():
         ctc_graph([[0, 1]])
     with pytest.raises(TorchInputError, match="targets must be"):
         ctc_graph("abc")
+
+
+def test_unbatched_and_list_lengths_like_torch():
+    log_probs = torch.randn(6, 4, dtype=torch.float64).log_softmax(-1)
+    targets = torch.tensor([1, 2, 2])
+    for reduction in ("none", "mean", "sum"):
+        ours = ctc_loss(log_probs, targets, torch.tensor(6), torch.tensor(3), reduction=reduction)
+        ref = F.ctc_loss(log_probs, targets, torch.tensor(6), torch.tensor(3),
+                         reduction=reduction)
+        assert ours.shape == ref.shape == ()
+        torch.testing.assert_close(ours, ref)
+    torch.testing.assert_close(
+        ctc_loss(log_probs[:, None], targets[None], [6], [3]),
+        F.ctc_loss(log_probs[:, None], targets[None], [6], [3]))
+
+
+def test_ctc_graph_target_forms_agree():
+    want = ctc_graph([[1, 2], [3], [2, 2, 1]])
+    padded = torch.tensor([[1, 2, 9], [3, 9, 9], [2, 2, 1]])
+    lengths = torch.tensor([2, 1, 3])
+    for got in (ctc_graph(padded, lengths=lengths),
+                ctc_graph(torch.tensor([1, 2, 3, 2, 2, 1]), lengths=lengths)):
+        for name in ("src", "dst", "ilabel", "olabel", "start", "final_scores"):
+            assert torch.equal(getattr(got, name), getattr(want, name)), name
