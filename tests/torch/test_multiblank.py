@@ -95,7 +95,7 @@ def test_gradcheck(impl, fused):
                                     big_blank_durations=[2, 3], sigma=0.05, reduction="none",
                                     fused_log_softmax=fused, implementation=impl)
 
-    assert torch.autograd.gradcheck(f, (x,))
+    assert torch.autograd.gradcheck(f, (x,), fast_mode=impl == "torch")
 
 
 def test_implementations_agree_float32_and_module():

@@ -96,7 +96,8 @@ def test_gradcheck(impl, fused, separate):
             return tdt_loss(x, targets, frames, labels, reduction="sum", **kw)
 
         inputs = (logits.clone().requires_grad_(),)
-    assert torch.autograd.gradcheck(f, inputs)
+    # the torch path costs ~10 ms a call: check it along random directions
+    assert torch.autograd.gradcheck(f, inputs, fast_mode=impl == "torch")
 
 
 def test_separate_duration_logits_match_combined():
