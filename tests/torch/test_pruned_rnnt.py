@@ -164,6 +164,23 @@ def test_one_symbol_per_frame_against_bruteforce(rnnt_type):
     assert loss.item() == pytest.approx(-brute.item(), rel=1e-12)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("rnnt_type", ["regular", "modified"])
+def test_delay_penalty(impl, rnnt_type):
+    """k2's delay penalty: a symbol emitted on frame t scores
+    delay_penalty * ((T - 1) / 2 - t) more; checked by brute force."""
+    am, lm, symbols, _ = _random_case(8, 1, 5, 2, 4)
+    penalty = 0.3
+    loss = rnnt_loss_simple(lm, am, symbols, 3, reduction="none", rnnt_type=rnnt_type,
+                            delay_penalty=penalty, implementation=impl)
+    logp = torch.log_softmax(am[0].unsqueeze(1) + lm[0].unsqueeze(0), dim=-1)
+    sym = symbols[0].tolist()
+    brute = lattice_logprob_bruteforce(
+        lambda s, t: logp[t, s, sym[s]] + penalty * (2.0 - t), lambda s, t: logp[t, s, 3],
+        (0, 0, 2, 5), rnnt_type == "modified")
+    assert loss.item() == pytest.approx(-brute.item(), rel=1e-12)
+
+
 @settings(deadline=None, max_examples=15)
 @given(seed=st.integers(0, 10_000), nframe=st.integers(1, 6), nsym=st.integers(0, 4),
        rnnt_type=st.sampled_from(TYPES))
