@@ -96,40 +96,52 @@ def _owners(offsets: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(offsets.shape[0] - 1, dtype=np.int64), np.diff(offsets))
 
 
+def _split(t: torch.Tensor, sizes: list[int]) -> tuple:
+    return tuple(t.split(sizes)) if sizes else ()
+
+
 def _levels(fsts: TensorFst) -> dict:
     """The level grouping the torch implementation loops over, as tensors on
-    ``fsts.device`` (cached per device). States are sorted by level;
-    ``fwd_*`` lists the arcs by the level of their destination and
-    ``bwd_*`` by the level of their source, with the position of that state
-    in its level's slice (``*_local``)."""
+    ``fsts.device`` (cached per device), pre-split into one view per level:
+
+    * ``here[L]``: the states of level ``L``;
+    * ``fwd_src[L-1]``, ``fwd_dst[L-1]``: the arcs entering level ``L``
+      (``fwd`` permutes the scores into that order);
+    * ``bwd_src[L]``, ``bwd_dst[L]``: the arcs leaving level ``L``, plus one
+      virtual arc per state of the level to a virtual state ``S`` (whose
+      backward score is 0) that carries the final score (``bwd`` permutes
+      ``cat([scores, final_scores])`` into that order)."""
     key = ("levels", str(fsts.device))
     lv = fsts._cache.get(key)
     if lv is not None:
         return lv
     topo = _topology(fsts)
     level, src, dst = topo["level"], topo["src"], topo["dst"]
-    num_levels = int(level.max()) + 1 if level.shape[0] else 0
+    num_states = level.shape[0]
+    num_levels = int(level.max()) + 1 if num_states else 0
     states = np.argsort(level, kind="stable")
-    state_bounds = np.zeros(num_levels + 1, np.int64)
-    np.cumsum(np.bincount(level, minlength=num_levels), out=state_bounds[1:])
-    position = np.empty(level.shape[0], np.int64)
-    position[states] = np.arange(level.shape[0]) - state_bounds[level[states]]
+    state_sizes = np.bincount(level, minlength=num_levels).tolist()
     fwd = np.argsort(level[dst], kind="stable")
-    bwd = np.argsort(level[src], kind="stable")
-    fwd_bounds = np.searchsorted(level[dst][fwd], np.arange(num_levels + 1))
-    bwd_bounds = np.searchsorted(level[src][bwd], np.arange(num_levels + 1))
+    fwd_sizes = np.bincount(level[dst], minlength=num_levels)[1:].tolist()
+    # arcs, then one virtual final arc per state (source s, index E + s)
+    ext_src = np.concatenate([src, np.arange(num_states)])
+    ext_dst = np.concatenate([dst, np.full(num_states, num_states)])
+    bwd = np.argsort(level[ext_src], kind="stable")
+    bwd_sizes = np.bincount(level[ext_src], minlength=num_levels).tolist()
     dev = fsts.device
     as_t = lambda a: torch.as_tensor(a, dtype=torch.int64, device=dev)
     start = topo["start"]
     lv = {
         "num_levels": num_levels,
-        "states": as_t(states), "state_bounds": state_bounds.tolist(),
-        "fwd": as_t(fwd), "fwd_src": as_t(src[fwd]), "fwd_local": as_t(position[dst[fwd]]),
-        "fwd_bounds": fwd_bounds.tolist(),
-        "bwd": as_t(bwd), "bwd_dst": as_t(dst[bwd]), "bwd_local": as_t(position[src[bwd]]),
-        "bwd_bounds": bwd_bounds.tolist(),
+        "here": _split(as_t(states), state_sizes),
+        "fwd": as_t(fwd), "fwd_sizes": fwd_sizes,
+        "fwd_src": _split(as_t(src[fwd]), fwd_sizes),
+        "fwd_dst": _split(as_t(dst[fwd]), fwd_sizes),
+        "bwd": as_t(bwd), "bwd_sizes": bwd_sizes,
+        "bwd_src": _split(as_t(ext_src[bwd]), bwd_sizes),
+        "bwd_dst": _split(as_t(ext_dst[bwd]), bwd_sizes),
         "starts": as_t(start[start >= 0]),
-        "src_pad": as_t(np.append(src, level.shape[0])),
+        "src": as_t(src), "dst": as_t(dst),
     }
     fsts._cache[key] = lv
     return lv
@@ -140,83 +152,90 @@ def _scatter_logsumexp(values: torch.Tensor, index: torch.Tensor, size: int) -> 
     """``out[i] = logsumexp(values[index == i])`` (``-inf`` for empty groups)."""
     m = torch.full((size,), _NEG_INF, dtype=values.dtype, device=values.device)
     m.scatter_reduce_(0, index, values, "amax")
-    m_safe = torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
+    m_safe = m.clamp(min=torch.finfo(m.dtype).min)
     s = torch.zeros(size, dtype=values.dtype, device=values.device)
     s.index_add_(0, index, torch.exp(values - m_safe[index]))
     return m_safe + torch.log(s)
 
 
+def _sweep(value, parts, gather_from, scatter_to, here, tropical: bool):
+    """One direction of the level loop. ``value`` holds the finished scores
+    (alpha or the extended beta) and is updated in place: for each level,
+    ``value[t] = ⊕ over the level's arcs e into t of value[gather_from[e]] +
+    score[e]`` (⊕ also over ``value[t]``'s own entry in the tropical case,
+    which keeps a start's 0). The log case keeps a running max ``mx`` and a
+    shifted sum ``sm`` per state (global scratch arrays, so each level costs
+    O(its arcs), never O(S)); states whose entry is preset (starts) get
+    ``mx = value, sm = 1`` so the preset joins the sum."""
+    if tropical:
+        for w, g, t in zip(parts, gather_from, scatter_to):
+            value.scatter_reduce_(0, t, value.index_select(0, g).add_(w), "amax")
+        return value
+    lowest = torch.finfo(value.dtype).min
+    mx = value.clone()
+    sm = torch.where(value == _NEG_INF, 0.0, 1.0).to(value.dtype)
+    for w, g, t, h in zip(parts, gather_from, scatter_to, here):
+        v = value.index_select(0, g).add_(w)
+        mx.scatter_reduce_(0, t, v, "amax")
+        # (-inf - lowest = -inf: a state reached by -inf arcs only adds 0)
+        sm.index_add_(0, t, v.sub_(mx.index_select(0, t).clamp_(min=lowest)).exp_())
+        # (mx = -inf implies sm = 0 there: -inf + log 0 = -inf)
+        value.index_copy_(0, h, mx.index_select(0, h).add_(sm.index_select(0, h).log_()))
+    return value
+
+
 def _forward_torch(fsts: TensorFst, scores, final, tropical: bool):
     """Level-by-level forward pass; returns ``(alpha, best_arc, total,
-    best_final)`` as tensors (``best_*`` only for tropical, else None)."""
+    best_final)`` as tensors (``best_*`` only for tropical, else None).
+    A start state with incoming arcs (from states it cannot reach) keeps
+    its 0: such arcs always score ``-inf``."""
     lv = _levels(fsts)
     dev, dtype = scores.device, scores.dtype
     num_arcs, num_states, batch = fsts.num_arcs, fsts.num_states, fsts.batch_size
     alpha = torch.full((num_states,), _NEG_INF, dtype=dtype, device=dev)
     alpha[lv["starts"]] = 0.0
-    best_arc = torch.full((num_states,), -1, dtype=torch.int64, device=dev) if tropical else None
-    fwd, fwd_src, fwd_local, fb = lv["fwd"], lv["fwd_src"], lv["fwd_local"], lv["fwd_bounds"]
-    states, sb = lv["states"], lv["state_bounds"]
-    fwd_scores = scores[fwd]
-    for lev in range(1, lv["num_levels"]):
-        a0, a1, s0, s1 = fb[lev], fb[lev + 1], sb[lev], sb[lev + 1]
-        here, loc = states[s0:s1], fwd_local[a0:a1]
-        v = alpha[fwd_src[a0:a1]] + fwd_scores[a0:a1]
-        if tropical:
-            m = torch.full((s1 - s0,), _NEG_INF, dtype=dtype, device=dev)
-            m.scatter_reduce_(0, loc, v, "amax")
-            new = torch.maximum(alpha[here], m)
-            arcs = fwd[a0:a1]
-            cand = torch.where((v == new[loc]) & (v != _NEG_INF), arcs, num_arcs)
-            best = torch.full((s1 - s0,), num_arcs, dtype=torch.int64, device=dev)
-            best.scatter_reduce_(0, loc, cand, "amin")
-            best_arc[here] = torch.where(best == num_arcs, -1, best)
-        else:
-            new = torch.logaddexp(alpha[here], _scatter_logsumexp(v, loc, s1 - s0))
-        alpha[here] = new
+    parts = _split(scores[lv["fwd"]], lv["fwd_sizes"])
+    _sweep(alpha, parts, lv["fwd_src"], lv["fwd_dst"], lv["here"][1:], tropical)
+    state_batch = _batch_index(fsts)[1]
     ends = alpha + final
-    if tropical:
-        total = torch.full((batch,), _NEG_INF, dtype=dtype, device=dev)
-        state_batch = _batch_index(fsts)[1]
-        total.scatter_reduce_(0, state_batch, ends, "amax")
-        ids = torch.arange(num_states, device=dev)
-        hit = (ends == total[state_batch]) & (ends != _NEG_INF)
-        best_final = torch.full((batch,), num_states, dtype=torch.int64, device=dev)
-        best_final.scatter_reduce_(0, state_batch, torch.where(hit, ids, num_states),
-                                   "amin")
-        best_final = torch.where(best_final == num_states, -1, best_final)
-        return alpha, best_arc, total, best_final
-    return alpha, None, _scatter_logsumexp(ends, _batch_index(fsts)[1], batch), None
+    if not tropical:
+        return alpha, None, _scatter_logsumexp(ends, state_batch, batch), None
+    total = torch.full((batch,), _NEG_INF, dtype=dtype, device=dev)
+    total.scatter_reduce_(0, state_batch, ends, "amax")
+    # best incoming arc: the lowest index reaching alpha[dst] (recomputing
+    # alpha[src] + score gives the very floats the sweep compared)
+    src, dst = lv["src"], lv["dst"]
+    hit = (alpha[src] + scores == alpha[dst]) & (alpha[dst] != _NEG_INF)
+    best_arc = torch.full((num_states,), num_arcs, dtype=torch.int64, device=dev)
+    best_arc.scatter_reduce_(0, dst, torch.where(hit, torch.arange(num_arcs, device=dev),
+                                                 num_arcs), "amin")
+    best_arc = torch.where(best_arc == num_arcs, -1, best_arc)
+    best_arc[lv["starts"]] = -1
+    ids = torch.arange(num_states, device=dev)
+    hit = (ends == total[state_batch]) & (ends != _NEG_INF)
+    best_final = torch.full((batch,), num_states, dtype=torch.int64, device=dev)
+    best_final.scatter_reduce_(0, state_batch, torch.where(hit, ids, num_states), "amin")
+    best_final = torch.where(best_final == num_states, -1, best_final)
+    return alpha, best_arc, total, best_final
 
 
 def _backward_torch(fsts: TensorFst, scores, final, tropical: bool):
     """Level-by-level backward pass (levels descending): ``beta``."""
     lv = _levels(fsts)
-    beta = final.clone()
-    bwd, bwd_dst, bwd_local, bb = lv["bwd"], lv["bwd_dst"], lv["bwd_local"], lv["bwd_bounds"]
-    states, sb = lv["states"], lv["state_bounds"]
-    bwd_scores = scores[bwd]
-    for lev in range(lv["num_levels"] - 1, -1, -1):
-        a0, a1, s0, s1 = bb[lev], bb[lev + 1], sb[lev], sb[lev + 1]
-        if a0 == a1:
-            continue
-        here, loc = states[s0:s1], bwd_local[a0:a1]
-        v = beta[bwd_dst[a0:a1]] + bwd_scores[a0:a1]
-        if tropical:
-            m = torch.full((s1 - s0,), _NEG_INF, dtype=beta.dtype, device=beta.device)
-            m.scatter_reduce_(0, loc, v, "amax")
-            beta[here] = torch.maximum(beta[here], m)
-        else:
-            beta[here] = torch.logaddexp(beta[here], _scatter_logsumexp(v, loc, s1 - s0))
-    return beta
+    num_states = fsts.num_states
+    beta = torch.full((num_states + 1,), _NEG_INF, dtype=scores.dtype, device=scores.device)
+    beta[num_states] = 0.0      # the virtual state the final arcs enter
+    parts = _split(torch.cat([scores, final])[lv["bwd"]], lv["bwd_sizes"])
+    _sweep(beta, parts[::-1], lv["bwd_dst"][::-1], lv["bwd_src"][::-1], lv["here"][::-1],
+           tropical)
+    return beta[:num_states]
 
 
 def _posteriors_torch(fsts: TensorFst, scores, final, alpha, beta, total):
     arc_batch, state_batch = _batch_index(fsts)
-    z_arc = total[arc_batch]
-    z_state = total[state_batch]
-    arc = alpha[fsts.src] + scores + beta[fsts.dst] - z_arc
-    fin = alpha + final - z_state
+    lv = _levels(fsts)
+    arc = alpha[lv["src"]] + scores + beta[lv["dst"]] - total[arc_batch]
+    fin = alpha + final - total[state_batch]
     zero = torch.zeros((), dtype=scores.dtype, device=scores.device)
     arc_post = torch.where(torch.isfinite(arc), torch.exp(arc), zero)
     final_post = torch.where(torch.isfinite(fin), torch.exp(fin), zero)
@@ -224,25 +243,28 @@ def _posteriors_torch(fsts: TensorFst, scores, final, alpha, beta, total):
 
 
 def _path_mask_torch(fsts: TensorFst, best_arc, best_final, dtype):
-    """0/1 masks of each machine's best path (arcs, final states), walked
-    back level by level from the best final states."""
+    """0/1 masks of each machine's best path (arcs, final states). The best
+    incoming arcs form a forest; a path's states are the ancestors of its
+    best final state, marked by pointer doubling: after round k every state
+    within 2^(k+1) - 1 steps of a marked one is marked (log2 of the number
+    of levels rounds, each O(S))."""
     lv = _levels(fsts)
     dev = best_arc.device
     num_arcs, num_states = fsts.num_arcs, fsts.num_states
+    ids = torch.arange(num_states, device=dev)
+    parent = torch.where(best_arc >= 0, lv["src"][best_arc.clamp(min=0)], ids) \
+        if num_arcs else ids
     final_on = torch.zeros(num_states + 1, dtype=dtype, device=dev)
     final_on.index_fill_(0, torch.where(best_final >= 0, best_final, num_states), 1.0)
     final_on = final_on[:num_states]
     on = final_on.clone()
-    on = torch.cat([on, torch.zeros(1, dtype=dtype, device=dev)])
+    jump, reach = parent, 1
+    while reach < lv["num_levels"]:
+        on.scatter_reduce_(0, jump, on.clone(), "amax")
+        jump = jump[jump]
+        reach *= 2
     arc_on = torch.zeros(num_arcs + 1, dtype=dtype, device=dev)
-    states, sb, src_pad = lv["states"], lv["state_bounds"], lv["src_pad"]
-    for lev in range(lv["num_levels"] - 1, 0, -1):
-        here = states[sb[lev]:sb[lev + 1]]
-        a = best_arc[here]
-        flag = on[here] * (a >= 0).to(dtype)
-        a = torch.where(a >= 0, a, num_arcs)
-        arc_on.index_add_(0, a, flag)
-        on.index_add_(0, src_pad[a], flag)
+    arc_on.scatter_reduce_(0, torch.where(best_arc >= 0, best_arc, num_arcs), on, "amax")
     return arc_on[:num_arcs], final_on
 
 
