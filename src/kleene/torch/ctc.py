@@ -207,7 +207,7 @@ def ctc_graph(targets, *, lengths=None, blank: int = 0, modified: bool = False,
     tensor of the concatenated sequences (``F.ctc_loss``'s two forms). No
     token may equal ``blank``.
 
-    The graph of ``U`` tokens has ``2U + 1`` states and at most ``6U + 1``
+    The graph of ``U`` tokens has ``2U + 1`` states and at most ``5U + 1``
     arcs: blank is optional before, between and after tokens, each token
     spans one or more frames, and a blank is mandatory between two equal
     consecutive tokens unless ``modified=True`` (k2's modified CTC, which
@@ -265,7 +265,7 @@ def ctc_loss(log_probs: torch.Tensor, targets, input_lengths, target_lengths,
     same gradient with respect to the logits.
 
     Complexity: O(Σ_b T_b · U_b) time and memory for the default graphs
-    (the lattice holds at most ``6U + 1`` arcs per frame).
+    (the lattice holds at most ``5U + 1`` arcs per frame).
     """
     fn = "ctc_loss"
     if not isinstance(log_probs, torch.Tensor):
