@@ -216,32 +216,30 @@ def _recursion_modified_torch(px, py, boundary, want_grad):
     (every arc consumes a frame)."""
     batch, nsym1, nframe = py.shape
     dev, dt = py.device, py.dtype
-    s = torch.arange(nsym1, device=dev).view(1, -1)
+    s = torch.arange(nsym1, device=dev).view(1, -1, 1)
+    t = torch.arange(nframe + 1, device=dev).view(1, 1, -1)
+    start = (s == boundary[:, 0].view(-1, 1, 1)) & (t == boundary[:, 1].view(-1, 1, 1))
+    end = (s == boundary[:, 2].view(-1, 1, 1)) & (t == boundary[:, 3].view(-1, 1, 1))
     zero = torch.zeros((), device=dev, dtype=dt)
     neg1 = torch.full((batch, 1), _NEG_INF, device=dev, dtype=dt)
     alpha = torch.full((batch, nsym1, nframe + 1), _NEG_INF, device=dev, dtype=dt)
-    for t in range(nframe + 1):
-        is_start = (s == boundary[:, :1]) & (boundary[:, 1:2] == t)
-        if t == 0:
-            alpha[:, :, 0] = torch.where(is_start, zero, alpha[:, :, 0])
-            continue
-        prev = alpha[:, :, t - 1]
-        via_x = torch.cat((neg1, prev[:, :-1] + px[:, :, t - 1]), dim=1)
-        alpha[:, :, t] = torch.where(is_start, zero,
-                                     torch.logaddexp(via_x, prev + py[:, :, t - 1]))
+    alpha[:, :, 0] = torch.where(start[:, :, 0], zero, alpha[:, :, 0])
+    for k in range(1, nframe + 1):
+        prev = alpha[:, :, k - 1]
+        via_x = torch.cat((neg1, prev[:, :-1] + px[:, :, k - 1]), dim=1)
+        alpha[:, :, k] = torch.where(start[:, :, k], zero,
+                                     torch.logaddexp(via_x, prev + py[:, :, k - 1]))
     rows = torch.arange(batch, device=dev)
     total = alpha[rows, boundary[:, 2], boundary[:, 3]]
     if not want_grad:
         return total, None, None
     beta = torch.full_like(alpha, _NEG_INF)
-    for t in range(nframe, -1, -1):
-        is_end = (s == boundary[:, 2:3]) & (boundary[:, 3:4] == t)
-        if t == nframe:
-            beta[:, :, t] = torch.where(is_end, zero, beta[:, :, t])
-            continue
-        nxt = beta[:, :, t + 1]
-        via_x = torch.cat((px[:, :, t] + nxt[:, 1:], neg1), dim=1)
-        beta[:, :, t] = torch.where(is_end, zero, torch.logaddexp(via_x, py[:, :, t] + nxt))
+    beta[:, :, -1] = torch.where(end[:, :, -1], zero, beta[:, :, -1])
+    for k in range(nframe - 1, -1, -1):
+        nxt = beta[:, :, k + 1]
+        via_x = torch.cat((px[:, :, k] + nxt[:, 1:], neg1), dim=1)
+        beta[:, :, k] = torch.where(end[:, :, k], zero,
+                                    torch.logaddexp(via_x, py[:, :, k] + nxt))
     ok = total > _NEG_INF
     tot = torch.where(ok, total, zero).view(-1, 1, 1)
     px_grad = torch.exp(alpha[:, :-1, :-1] + px + beta[:, 1:, 1:] - tot)
