@@ -65,14 +65,26 @@ class TensorFst:
     ``check=True``).
     """
 
-    __slots__ = ("arc_offsets", "arc_offsets_np", "attrs", "dst", "final_scores", "ilabel",
-                 "olabel", "scores", "src", "start", "state_offsets", "state_offsets_np",
-                 "_cache")
+    __slots__ = (
+        "_cache",
+        "arc_offsets",
+        "arc_offsets_np",
+        "attrs",
+        "dst",
+        "final_scores",
+        "ilabel",
+        "olabel",
+        "scores",
+        "src",
+        "start",
+        "state_offsets",
+        "state_offsets_np",
+    )
 
     def __init__(self, src, dst, ilabel, olabel, scores, final_scores, start,
                  state_offsets, arc_offsets, attrs: dict | None = None, *, check: bool = True):
         device = scores.device
-        as_long = lambda t: torch.as_tensor(t, dtype=torch.int64, device=device)  # noqa: E731
+        as_long = lambda t: torch.as_tensor(t, dtype=torch.int64, device=device)
         self.src, self.dst = as_long(src), as_long(dst)
         self.ilabel, self.olabel = as_long(ilabel), as_long(olabel)
         self.scores = scores
@@ -203,12 +215,18 @@ class TensorFst:
         return out
 
     def to(self, device) -> TensorFst:
-        """A copy on ``device`` (autograd history is kept)."""
-        move = lambda t: t.to(device)  # noqa: E731
-        return TensorFst(move(self.src), move(self.dst), move(self.ilabel), move(self.olabel),
-                         move(self.scores), move(self.final_scores), move(self.start),
-                         self.state_offsets_np, self.arc_offsets_np,
-                         {k: move(v) for k, v in self.attrs.items()}, check=False)
+        """A copy on ``device`` (autograd history is kept). The numpy
+        topology analysis (``_cache["topology"]``: topological order and
+        levels) is device-independent and shared; per-device entries are
+        rebuilt on first use."""
+        move = lambda t: t.to(device)
+        out = TensorFst(move(self.src), move(self.dst), move(self.ilabel), move(self.olabel),
+                        move(self.scores), move(self.final_scores), move(self.start),
+                        self.state_offsets_np, self.arc_offsets_np,
+                        {k: move(v) for k, v in self.attrs.items()}, check=False)
+        if "topology" in self._cache:
+            out._cache["topology"] = self._cache["topology"]
+        return out
 
     def to_fsts(self, semiring: str = "log") -> list[Fst]:
         """The machines as kleene Fsts with weights ``-scores`` (detached),
