@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kleene.torch.errors import TorchInputError
 from kleene.torch.transducer.pruned import (
+    PrunedRNNTLoss,
     do_rnnt_pruning,
     get_rnnt_prune_ranges,
     mutual_information_recursion,
@@ -455,6 +456,10 @@ def test_pruned_rnnt_loss_recipe():
     torch.testing.assert_close(out.pruned_loss, full)
     out.loss.backward()
     assert enc.grad is not None and weight.grad is not None and torch.isfinite(weight.grad).all()
+    module = PrunedRNNTLoss(5, s_range=4, simple_loss_scale=0.25)
+    again = module(am, lm, enc, dec, _joiner(weight), symbols, boundary)
+    torch.testing.assert_close(again.loss, out.loss)
+    assert "s_range=4" in repr(module)
 
 
 # --- bad input ----------------------------------------------------------------------------

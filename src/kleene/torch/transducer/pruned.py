@@ -11,7 +11,8 @@ https://arxiv.org/abs/2206.13236), with k2's names and conventions.
    consecutive symbol positions per frame; :func:`do_rnnt_pruning` gathers the
    encoder/prediction outputs inside that band, the real joiner runs on
    (B, T, s_range, C) only, and :func:`rnnt_loss_pruned` is the RNN-T loss
-   restricted to the band. :func:`pruned_rnnt_loss` runs both passes.
+   restricted to the band. :func:`pruned_rnnt_loss` (module form
+   :class:`PrunedRNNTLoss`) runs both passes.
 
 Every loss returns ``-log P`` (a positive number), reduced like k2
 (``"mean"`` over the batch by default, ``"sum"``, ``"none"`` gives (B,)).
@@ -355,7 +356,7 @@ def _delay(px, boundary, delay_penalty, rnnt_type):
     return px + delay_penalty * ((frames - 1) / 2 - cols)
 
 
-def get_rnnt_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
+def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
                       termination_symbol: int, rnnt_type: RnntType = "regular",
                       boundary: torch.Tensor | None = None):
     """``(px, py)`` of the simple joiner ``log_softmax(am[t] + lm[s])``
@@ -394,7 +395,9 @@ def rnnt_loss_simple(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
         lm: (B, S+1, C) prediction-network scores; row ``s`` has seen
             ``symbols[:, :s]``.
         am: (B, T, C) encoder scores, same dtype (float32/float64) and device.
-        symbols: (B, S) int target ids in ``[0, C)`` (within the boundary).
+        symbols: (B, S) int target ids in ``[0, C)`` within the boundary
+            (padding past ``end_symbol`` may hold anything, e.g. -1; as in
+            k2 an id equal to ``termination_symbol`` is not rejected).
         termination_symbol: the blank id (k2's name), in ``[0, C)``.
         boundary: optional (B, 4) int ``[begin_symbol, begin_frame,
             end_symbol, end_frame]``; default ``[0, 0, S, T]``.
@@ -429,7 +432,7 @@ def rnnt_loss_simple(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     bound = _check_boundary(fn, boundary, batch, nsym, nframe, rnnt_type, am.device)
     sym = _check_symbols(fn, symbols, bound, batch, nsym, ncls, am.device)
     use_numba = _use_numba(fn, implementation, am.device)
-    px, py = get_rnnt_logprobs(lm, am, sym, termination_symbol, rnnt_type, bound)
+    px, py = _simple_logprobs(lm, am, sym, termination_symbol, rnnt_type, bound)
     px = _delay(px, bound, delay_penalty, rnnt_type)
     out = _run_recursion(px, py, bound, rnnt_type != "regular", use_numba, return_grad)
     if return_grad:
@@ -594,7 +597,7 @@ def _log_normalizer(logits: torch.Tensor) -> torch.Tensor:
     return buf.sum(dim=-1).log_() + top.squeeze(-1)
 
 
-def get_rnnt_logprobs_pruned(logits: torch.Tensor, symbols: torch.Tensor,
+def _pruned_logprobs(logits: torch.Tensor, symbols: torch.Tensor,
                              ranges: torch.Tensor, termination_symbol: int,
                              boundary: torch.Tensor, rnnt_type: RnntType = "regular"):
     """``(px, py)`` of the full joiner restricted to the band: arcs from
@@ -649,7 +652,7 @@ def rnnt_loss_pruned(logits: torch.Tensor, symbols: torch.Tensor, ranges: torch.
     _check_index(fn, "ranges", ranges, (batch, nframe, s_range), logits.device)
     _check_ranges(fn, ranges, nsym, logits.device)
     use_numba = _use_numba(fn, implementation, logits.device)
-    px, py = get_rnnt_logprobs_pruned(logits, sym, ranges, termination_symbol, bound, rnnt_type)
+    px, py = _pruned_logprobs(logits, sym, ranges, termination_symbol, bound, rnnt_type)
     px = _delay(px, bound, delay_penalty, rnnt_type)
     scores = _run_recursion(px, py, bound, rnnt_type != "regular", use_numba, False)
     return _reduce(-scores, reduction)
@@ -657,7 +660,7 @@ def rnnt_loss_pruned(logits: torch.Tensor, symbols: torch.Tensor, ranges: torch.
 
 # -------------------------------------------------------------------- recipe
 
-class PrunedRnntLoss(NamedTuple):
+class PrunedRnntLossOutput(NamedTuple):
     """What :func:`pruned_rnnt_loss` returns: the weighted ``loss`` to
     minimize, its two parts (already reduced) and the band used."""
     loss: torch.Tensor
@@ -674,7 +677,7 @@ def pruned_rnnt_loss(simple_am: torch.Tensor, simple_lm: torch.Tensor, am: torch
                      simple_loss_scale: float = 0.5, pruned_loss_scale: float = 1.0,
                      reduction: Literal["mean", "sum", "none"] = "mean",
                      rnnt_type: RnntType = "regular",
-                     implementation: Implementation = "auto") -> PrunedRnntLoss:
+                     implementation: Implementation = "auto") -> PrunedRnntLossOutput:
     """The two-pass pruned RNN-T recipe (icefall's ``Transducer.forward``).
 
     1. ``simple_loss, occupations = rnnt_loss_simple(simple_lm, simple_am,
@@ -689,7 +692,7 @@ def pruned_rnnt_loss(simple_am: torch.Tensor, simple_lm: torch.Tensor, am: torch
        (B, T, s_range, V), e.g. ``lambda a, l: (a + l).tanh() @ W``;
     4. ``pruned_loss = rnnt_loss_pruned(logits, ..., ranges)``.
 
-    Returns :class:`PrunedRnntLoss` with ``loss = simple_loss_scale *
+    Returns :class:`PrunedRnntLossOutput` with ``loss = simple_loss_scale *
     simple_loss + pruned_loss_scale * pruned_loss``. icefall trains with
     ``simple_loss_scale=0.5`` (and warms up from 1.0 with the pruned part
     scaled down to 0.1 early on, so that the bands are learned before the
@@ -709,4 +712,40 @@ def pruned_rnnt_loss(simple_am: torch.Tensor, simple_lm: torch.Tensor, am: torch
                                    reduction=reduction, rnnt_type=rnnt_type,
                                    implementation=implementation)
     loss = simple_loss_scale * simple_loss + pruned_loss_scale * pruned_loss
-    return PrunedRnntLoss(loss, simple_loss, pruned_loss, ranges)
+    return PrunedRnntLossOutput(loss, simple_loss, pruned_loss, ranges)
+
+
+class PrunedRNNTLoss(torch.nn.Module):
+    """Module form of :func:`pruned_rnnt_loss`: stores ``termination_symbol``,
+    ``s_range``, the two scales, ``reduction``, ``rnnt_type`` and
+    ``implementation``; ``forward(simple_am, simple_lm, am, lm, joiner,
+    symbols, boundary=None)`` returns a :class:`PrunedRnntLossOutput`."""
+
+    def __init__(self, termination_symbol: int, *, s_range: int = 5,
+                 simple_loss_scale: float = 0.5, pruned_loss_scale: float = 1.0,
+                 reduction: Literal["mean", "sum", "none"] = "mean",
+                 rnnt_type: RnntType = "regular",
+                 implementation: Implementation = "auto") -> None:
+        super().__init__()
+        self.termination_symbol = termination_symbol
+        self.s_range = s_range
+        self.simple_loss_scale = simple_loss_scale
+        self.pruned_loss_scale = pruned_loss_scale
+        self.reduction = reduction
+        self.rnnt_type = rnnt_type
+        self.implementation = implementation
+
+    def forward(self, simple_am, simple_lm, am, lm, joiner, symbols,
+                boundary=None) -> PrunedRnntLossOutput:
+        return pruned_rnnt_loss(simple_am, simple_lm, am, lm, joiner, symbols,
+                                self.termination_symbol, boundary, s_range=self.s_range,
+                                simple_loss_scale=self.simple_loss_scale,
+                                pruned_loss_scale=self.pruned_loss_scale,
+                                reduction=self.reduction, rnnt_type=self.rnnt_type,
+                                implementation=self.implementation)
+
+    def extra_repr(self) -> str:
+        return (f"termination_symbol={self.termination_symbol}, s_range={self.s_range}, "
+                f"simple_loss_scale={self.simple_loss_scale}, "
+                f"pruned_loss_scale={self.pruned_loss_scale}, reduction={self.reduction!r}, "
+                f"rnnt_type={self.rnnt_type!r}, implementation={self.implementation!r}")
