@@ -175,3 +175,16 @@ def test_bad_input_names_the_argument():
         modified_beam_search(enc, lengths + 5, predictor, joiner, lm=lm)
     with pytest.raises(TorchInputError, match="max_symbols_per_frame"):
         tdt_beam_search(enc, lengths, predictor, joiner, durations=[1], max_symbols_per_frame=0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_cpu():
+    predictor, joiner, enc, lengths = tiny_model(5, 4, 3, scale=1.5)
+    lm = BigramLM(torch.randn(4, 4, dtype=torch.float64), 0.5)
+    cpu = modified_beam_search(enc, lengths, predictor, joiner, beam=3, lm=lm, lm_weight=0.5,
+                               ilm_weight=0.2)
+    lm.table = lm.table.cuda()
+    gpu = modified_beam_search(enc.cuda(), lengths.cuda(), predictor.cuda(), joiner.cuda(),
+                               beam=3, lm=lm, lm_weight=0.5, ilm_weight=0.2)
+    assert [[h.tokens for h in x] for x in gpu] == [[h.tokens for h in x] for x in cpu]
+    assert [h.score for h in gpu[0]] == pytest.approx([h.score for h in cpu[0]])

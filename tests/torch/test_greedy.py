@@ -130,3 +130,14 @@ def test_bad_input_names_the_argument():
     for durations in ([0, 2], [0], [1, 1], [-1, 1], "ab"):
         with pytest.raises(TorchInputError, match="durations"):
             tdt_greedy_search(enc, lengths, predictor, joiner, durations=durations)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_cpu():
+    predictor, joiner, enc, lengths = tiny_model(5, 4, 3, extra=3)
+    cpu = tdt_greedy_search(enc, lengths, predictor, joiner, durations=[0, 1, 2])
+    gpu = tdt_greedy_search(enc.cuda(), lengths.cuda(), predictor.cuda(), joiner.cuda(),
+                            durations=[0, 1, 2])
+    assert gpu.tokens == cpu.tokens and gpu.timestamps == cpu.timestamps
+    assert gpu.scores.device.type == "cuda"
+    assert torch.allclose(gpu.scores.cpu(), cpu.scores)
