@@ -134,7 +134,8 @@ def rnnt_cases(draw):
     gen = torch.Generator().manual_seed(seed)
     logits = torch.randn(B, T, U + 1, V, generator=gen, dtype=torch.float64) * scale
     return {"logits": logits, "targets": torch.tensor(targets, dtype=torch.int64).view(B, U),
-                "frames": _ints(frames), "labels": torch.tensor(labels, dtype=torch.int64), "blank": blank}
+            "frames": _ints(frames), "labels": torch.tensor(labels, dtype=torch.int64),
+            "blank": blank}
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -319,3 +320,46 @@ def test_blank_in_targets_is_fine_past_target_length():
     loss = rnnt_loss(args["logits"], args["targets"], args["logit_lengths"],
                      args["target_lengths"])
     assert torch.isfinite(loss)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_non_finite_logits(impl, dtype):
+    """A -inf logit (an impossible class) leaves loss and gradient finite and
+    its gradient 0; a NaN inside a sequence's lattice makes that loss NaN;
+    NaN in the padding is never read."""
+    gen = torch.Generator().manual_seed(2)
+    logits = torch.randn(2, 4, 3, 5, generator=gen, dtype=dtype)
+    targets, frames, labels = torch.tensor([[1, 2], [3, 3]]), _ints([4, 3]), _ints([2, 1])
+    ref, ref_grad = rnnt_loss_reference(logits, targets, frames, labels, blank=0,
+                                        reduction="none")
+    masked = logits.clone()
+    masked[..., 4] = -torch.inf  # class 4 is never a target
+    loss, grad = _run(masked, targets, frames, labels, blank=0, reduction="none",
+                      implementation=impl)
+    assert torch.isfinite(loss).all() and torch.isfinite(grad).all()
+    assert (grad[..., 4] == 0).all()
+    expected, _ = rnnt_loss_reference(masked, targets, frames, labels, blank=0, reduction="none")
+    torch.testing.assert_close(loss, expected, atol=1e-5, rtol=1e-5)
+    padded = logits.clone()
+    padded[1, 3] = torch.nan  # frame 3 of sequence 1 is padding
+    padded[1, :, 2] = torch.nan  # so is u = 2
+    loss, grad = _run(padded, targets, frames, labels, blank=0, reduction="none",
+                      implementation=impl)
+    torch.testing.assert_close(loss, ref, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(grad, ref_grad, atol=1e-5, rtol=1e-5)
+    broken = logits.clone()
+    broken[0, 1, 1, 3] = torch.nan
+    loss = rnnt_loss(broken, targets, frames, labels, blank=0, reduction="none",
+                     implementation=impl)
+    assert torch.isnan(loss[0]) and torch.isfinite(loss[1])
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_impossible_sequence_gets_infinite_loss_and_zero_gradient(impl):
+    log_probs = torch.log_softmax(torch.randn(2, 3, 2, 4, dtype=torch.float64), -1)
+    log_probs[0, 2, 1, 0] = -torch.inf  # sequence 0 can never emit its final blank
+    loss, grad = _run(log_probs, torch.tensor([[1], [2]]), _ints([3, 3]), _ints([1, 1]), blank=0,
+                      reduction="none", fused_log_softmax=False, implementation=impl)
+    assert loss[0] == torch.inf and torch.isfinite(loss[1])
+    assert (grad[0] == 0).all() and (grad[1] != 0).any()

@@ -25,7 +25,51 @@ it (as torchaudio's CUDA kernel does).
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic, overload
+
+
+@intrinsic
+def _float32_from_bits(typingctx, bits):
+    """Reinterprets an int32's bits as a float32 (builds 2**n for _exp)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+def _exp(x):
+    """exp for the vocabulary loops (see the overload below)."""
+    return math.exp(x)
+
+
+@overload(_exp, inline="always")
+def _exp_overload(x):
+    """float32: Cephes' expf (x = n ln2 + r, |r| <= ln2/2, a degree-7
+    polynomial in r, 2**n from the exponent bits), ~1 ulp and, unlike libm's
+    expf, vectorized by LLVM (the vocabulary loops run ~2x faster). Only for
+    x <= 88 (larger x saturates at 1.65e38; here x = logit - max or
+    logit - log-normalizer + log-occupancy, both <= 0 up to rounding); below
+    -87 it returns 0 (no denormals), NaN stays NaN. float64: ``math.exp``."""
+    if not (isinstance(x, types.Float) and x.bitwidth == 32):
+        return lambda x: math.exp(x)
+
+    def impl(x):
+        xc = min(max(x, np.float32(-87.0)), np.float32(88.0))
+        n = math.floor(xc * np.float32(1.44269504) + np.float32(0.5))
+        r = xc - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)
+        p = np.float32(1.9875691500e-4)
+        p = p * r + np.float32(1.3981999507e-3)
+        p = p * r + np.float32(8.3334519073e-3)
+        p = p * r + np.float32(4.1665795894e-2)
+        p = p * r + np.float32(1.6666665459e-1)
+        p = p * r + np.float32(5.0000001201e-1)
+        p = p * r * r + r + np.float32(1.0)
+        y = p * _float32_from_bits((np.int32(n) + np.int32(127)) << np.int32(23))
+        if x >= np.float32(-87.0):
+            return y
+        return np.float32(0.0) if x < np.float32(-87.0) else x  # x is NaN
+    return impl
 
 
 @njit(inline="always")
@@ -37,7 +81,7 @@ def _logaddexp(a, b):
     return a + math.log1p(math.exp(b - a))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath={"reassoc"})  # reassoc: a vectorized sum
 def rnnt_log_probs(logits, targets, frames, labels, blank, fused, denom, lp_blank, lp_emit):
     """Fills ``denom[b,t,u]`` (the log-sum-exp of the logits row when
     ``fused``, else 0) and the log-probabilities of the two lattice moves:
@@ -62,7 +106,7 @@ def rnnt_log_probs(logits, targets, frames, labels, blank, fused, denom, lp_blan
                     m = max(m, row[v])
                 s = 0.0
                 for v in range(V):
-                    s += math.exp(row[v] - m)  # in the logits' dtype, summed in float64
+                    s += _exp(row[v] - m)  # in the logits' dtype, summed in float64
                 d = float(m) + math.log(s)
             denom[b, t, u] = d
             lp_blank[b, t, u] = float(row[blank]) - d
@@ -164,7 +208,7 @@ def rnnt_grad(logits, targets, frames, labels, blank, fused, clamp, denom, lp_bl
                 c = cbuf[0]
                 row = logits[b, t, u]
                 for v in range(V):
-                    out[v] = math.exp(row[v] + c)
+                    out[v] = _exp(row[v] + c)
                 out[blank] = math.exp(lp_blank[b, t, u] + occ) - occ_blank
                 if u < nu - 1:
                     out[targets[b, u]] = math.exp(lp_emit[b, t, u] + occ) - occ_emit

@@ -72,10 +72,11 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
     * ``implementation``: ``"numba"`` (CPU only), ``"torch"`` (any device) or
       ``"auto"`` (numba on CPU, torch elsewhere).
 
-    Padded cells (``t >= logit_lengths[b]`` or ``u > target_lengths[b]``) are
-    never read for the loss and get a zero gradient; they must be finite when
-    ``fused_log_softmax`` is True. A sequence whose likelihood is zero gets
-    an infinite loss and a zero gradient.
+    Padded cells (``t >= logit_lengths[b]`` or ``u > target_lengths[b]``)
+    may hold anything (even NaN): they do not affect the loss and get a zero
+    gradient. A sequence whose likelihood is zero (e.g. ``-inf`` log-probs
+    with ``fused_log_softmax=False``) gets an infinite loss and a zero
+    gradient; NaN inside a sequence's cells gives a NaN loss.
 
     Returns a scalar (``"mean"``, ``"sum"``) or (B,) tensor in the logits'
     dtype. Raises :class:`~kleene.torch.errors.TorchInputError` for bad
@@ -329,6 +330,7 @@ def _torch_backward(logits, targets, frames, labels, blank, fused, clamp, lattic
         shift = torch.where(keep, occ - denom, -torch.inf).to(dtype)
         torch.add(x, shift.unsqueeze(-1), out=grad)
         grad.exp_()  # softmax * occupancy, in place
+        grad.masked_fill_(~keep.unsqueeze(-1), 0.0)  # padding may hold anything, even NaN
         # the blank and label entries in float64: two nearly equal terms cancel there
         grad[..., blank] = torch.where(keep, torch.exp(lp_blank + occ) - occ_blank, 0.0).to(dtype)
         if ids is not None:
