@@ -100,6 +100,14 @@ def test_batch_equals_one_at_a_time():
                               joiner)
         assert alone.tokens[0] == whole.tokens[b]
         assert float(alone.scores[0]) == pytest.approx(float(whole.scores[b]), abs=1e-9)
+    predictor, joiner, enc, lengths = tiny_model(4, 4, 3, extra=3)
+    whole = tdt_greedy_search(enc, lengths, predictor, joiner, durations=[0, 1, 2])
+    for b in range(3):
+        alone = tdt_greedy_search(enc[b:b + 1, :int(lengths[b])], lengths[b:b + 1], predictor,
+                                  joiner, durations=[0, 1, 2])
+        assert (alone.tokens[0], alone.timestamps[0], alone.durations[0]) == \
+            (whole.tokens[b], whole.timestamps[b], whole.durations[b])
+        assert float(alone.scores[0]) == pytest.approx(float(whole.scores[b]), abs=1e-9)
 
 
 def test_zero_length_and_empty_batch():
