@@ -174,6 +174,8 @@ def test_unsupported_and_bad_arguments():
         ops.apply_op(kleene.rmepsilon, t)
     with pytest.raises(NotImplementedError, match="determinize"):
         ops.apply_op(kleene.determinize, t)
+    with pytest.raises(NotImplementedError, match="phi_label"):
+        ops.compose(t, t, phi_label=3)
     two = TensorFst.from_fsts([_tiny_pair()[0]] * 2)
     three = TensorFst.from_fsts([_tiny_pair()[0]] * 3)
     with pytest.raises(TorchInputError, match="batch sizes"):
@@ -182,3 +184,14 @@ def test_unsupported_and_bad_arguments():
         ops.union(t, _tiny_pair()[1])
     with pytest.raises(TorchInputError, match="project_type"):
         ops.project(t, project_type="both")
+
+
+@pytest.mark.parametrize("special", [{"sigma_label": 9}, {"rho_label": 9}])
+def test_compose_with_sigma_and_rho_matchers(special):
+    a = kleene.Fst.from_arrays(3, [0, 0, 1], [1, 2, 3], [1, 2, 3], [0.5, 1.0, 0.25], [1, 2, 2],
+                               final=[np.inf, 1.0, 0.5], semiring="log64")
+    b = kleene.Fst.from_arrays(2, [0, 0, 1], [9, 2, 9], [4, 5, 6], [0.3, 0.7, 0.2], [1, 1, 1],
+                               final=[np.inf, 0.4], semiring="log64")
+    out = ops.compose(TensorFst.from_fst(a, dtype=torch.float64),
+                      TensorFst.from_fst(b, dtype=torch.float64), **special)
+    _assert_same(out.to_fsts("log64")[0], kleene.compose(a, b, **special))

@@ -297,13 +297,22 @@ def _state_correspondence(out: Fst, fst: Fst, arc_map: np.ndarray, name: str) ->
 
 
 # ------------------------------------------------------------ operations
+def _no_phi(name: str, kwargs: dict) -> None:
+    if kwargs.get("phi_label") is not None:
+        raise NotImplementedError(
+            f"{name}: with phi_label the weights of the φ arcs followed are not in kleene's "
+            "arc map, so their scores could not receive gradients; compose the machines "
+            "without failure arcs (σ and ρ matchers are supported)")
+
+
 def compose(a: TensorFst, b: TensorFst, **kwargs) -> TensorFst:
     """``a ∘ b`` machine by machine (:func:`kleene.compose`, same keyword
-    options, e.g. ``compose_filter``, ``connect``; φ/σ/ρ matchers too, a φ
-    chain contributing only the arc finally taken). Output arc score =
-    ``a``'s arc score + ``b``'s (0 for a side that stays); output final
-    score = the two final scores' sum."""
+    options, e.g. ``compose_filter``, ``connect``, σ/ρ matchers; φ raises
+    ``NotImplementedError``). Output arc score = ``a``'s arc score + ``b``'s
+    (0 for a side that stays); output final score = the two final scores'
+    sum."""
     from ..algorithms.compose import compose as op
+    _no_phi("compose", kwargs)
     return apply_op(op, a, b, combine_finals=True, **kwargs)
 
 
@@ -311,6 +320,7 @@ def intersect(a: TensorFst, b: TensorFst, **kwargs) -> TensorFst:
     """The intersection of acceptors (:func:`kleene.intersect`), as
     :func:`compose`."""
     from ..algorithms.intersect import intersect as op
+    _no_phi("intersect", kwargs)
     return apply_op(op, a, b, combine_finals=True, **kwargs)
 
 
