@@ -250,28 +250,28 @@ def _joiner(weight):
     return lambda a, m: torch.tanh(a + m) @ weight
 
 
-@pytest.mark.parametrize("impl", IMPLS)
-def test_full_band_equals_full_loss(impl):
+@settings(deadline=None, max_examples=12)
+@given(seed=st.integers(0, 10_000), batch=st.integers(1, 3), nframe=st.integers(1, 7),
+       nsym=st.integers(0, 5), extra=st.integers(0, 2), impl=st.sampled_from(IMPLS))
+def test_full_band_equals_full_loss(seed, batch, nframe, nsym, extra, impl):
     """s_range >= U + 1 covers the lattice: rnnt_loss_pruned on the pruned joiner
     output equals rnnt_loss on the full joiner output (values and gradients)."""
-    for seed in range(3):
-        am, lm, symbols, boundary = _random_case(seed, 3, 6, 4, 6)
-        weight = torch.randn(6, 6, dtype=torch.float64,
-                             generator=torch.Generator().manual_seed(seed))
-        am.requires_grad_(True)
-        lm.requires_grad_(True)
-        _, (gx, gy) = rnnt_loss_simple(lm, am, symbols, 5, boundary, return_grad=True,
-                                       implementation=impl)
-        ranges = get_rnnt_prune_ranges(gx, gy, boundary, 5 + seed)
-        assert ranges.shape == (3, 6, 5)
-        pruned = rnnt_loss_pruned(_joiner(weight)(*do_rnnt_pruning(am, lm, ranges)), symbols,
-                                  ranges, 5, boundary, reduction="none", implementation=impl)
-        full_logits = _joiner(weight)(am.unsqueeze(2), lm.unsqueeze(1))
-        full = rnnt_loss(full_logits, symbols, boundary[:, 3], boundary[:, 2], blank=5,
-                         reduction="none", implementation=impl)
-        torch.testing.assert_close(pruned, full, rtol=1e-9, atol=1e-9)
-        for got, want in zip(_grads(pruned, am, lm), _grads(full, am, lm)):
-            torch.testing.assert_close(got, want, rtol=1e-7, atol=1e-9)
+    am, lm, symbols, boundary = _random_case(seed, batch, nframe, nsym, 6)
+    weight = torch.randn(6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    am.requires_grad_(True)
+    lm.requires_grad_(True)
+    _, (gx, gy) = rnnt_loss_simple(lm, am, symbols, 5, boundary, return_grad=True,
+                                   implementation=impl)
+    ranges = get_rnnt_prune_ranges(gx, gy, boundary, nsym + 1 + extra)
+    assert ranges.shape == (batch, nframe, nsym + 1)
+    pruned = rnnt_loss_pruned(_joiner(weight)(*do_rnnt_pruning(am, lm, ranges)), symbols,
+                              ranges, 5, boundary, reduction="none", implementation=impl)
+    full_logits = _joiner(weight)(am.unsqueeze(2), lm.unsqueeze(1))
+    full = rnnt_loss(full_logits, symbols, boundary[:, 3], boundary[:, 2], blank=5,
+                     reduction="none", implementation=impl)
+    torch.testing.assert_close(pruned, full, rtol=1e-9, atol=1e-9)
+    for got, want in zip(_grads(pruned, am, lm), _grads(full, am, lm)):
+        torch.testing.assert_close(got, want, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("impl", IMPLS)

@@ -475,7 +475,7 @@ def get_rnnt_prune_ranges(px_grad: torch.Tensor, py_grad: torch.Tensor,
     ``[0, S + 1 - s_range]``.
 
     Requires ``begin_symbol == begin_frame == 0``. ``s_range`` must be >= 2
-    (regular) or >= 1 (modified; use >= 2 for constrained, whose symbol arcs
+    (regular, unless S = 0) or >= 1 (modified; use >= 2 for constrained, whose symbol arcs
     also read the next position's blank on the same frame, or no path may
     survive); it is clamped to S + 1, and raised (with a warning,
     as k2 does) to ``ceil(S_b / T_b) + 1`` for regular sequences whose
@@ -495,10 +495,10 @@ def get_rnnt_prune_ranges(px_grad: torch.Tensor, py_grad: torch.Tensor,
     if bool((bound[:, :2] != 0).any()):
         raise TorchInputError(f"{fn}: boundary must have begin_symbol = begin_frame = 0 for "
                               f"pruning, got {bound.tolist()}")
-    if isinstance(s_range, bool) or not isinstance(s_range, int) or \
-            s_range < (2 if regular else 1):
-        raise TorchInputError(f"{fn}: s_range must be an int >= {2 if regular else 1} for "
-                              f"rnnt_type {'regular' if regular else 'modified'}, got {s_range!r}")
+    least = min(2 if regular else 1, nsym + 1)   # S = 0: one position is the whole lattice
+    if isinstance(s_range, bool) or not isinstance(s_range, int) or s_range < least:
+        raise TorchInputError(f"{fn}: s_range must be an int >= {least} for rnnt_type "
+                              f"{'regular' if regular else 'modified'}, got {s_range!r}")
     if regular and batch:
         need = int((-(-bound[:, 2] // bound[:, 3].clamp(min=1)) + 1).max())
         if s_range < need:
