@@ -56,7 +56,9 @@ def rnnt_loss_reference(logits: torch.Tensor, targets: torch.Tensor, logit_lengt
                         brute_force: bool = False):
     """Returns ``(loss, grad)``: torchaudio's ``rnnt_loss`` value and its
     gradient with respect to ``logits`` (each sequence's gradient clipped to
-    [-clamp, clamp] when clamp > 0, then scaled by the reduction)."""
+    [-clamp, clamp] when clamp > 0, then scaled by the reduction; for
+    ``"none"`` the gradient of the summed losses). ``brute_force`` sums every
+    alignment instead of running the recursion."""
     B, _, _, V = logits.shape
     blank = blank % V
     x = logits.detach().to(torch.float64).requires_grad_(True)
