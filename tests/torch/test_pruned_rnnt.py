@@ -278,8 +278,9 @@ def test_full_band_equals_full_loss(seed, batch, nframe, nsym, extra, impl):
 @pytest.mark.parametrize("rnnt_type", TYPES)
 def test_pruned_loss_equals_banded_reference(impl, rnnt_type):
     """Narrow bands: values and logits gradients against the reference restricted
-    to the band; the band never gains probability over the full lattice."""
-    for seed, s_range in [(0, 2), (1, 3), (2, 2)]:
+    to the band; the band never gains probability over the full lattice, and
+    s_range = U + 1 gives the full loss (every topology)."""
+    for seed, s_range in [(0, 2), (1, 3), (2, 2), (3, 5)]:
         # at least as many frames as symbols, so that s_range 2 is never raised
         am, lm, symbols, boundary = _random_case(seed, 3, 6, 4, 6, rnnt_type="modified")
         _, (gx, gy) = rnnt_loss_simple(lm, am, symbols, 5, boundary, return_grad=True,
@@ -304,6 +305,8 @@ def test_pruned_loss_equals_banded_reference(impl, rnnt_type):
                                           rnnt_type)
                             for b, box in enumerate(_boxes(boundary, 3, 4, 6))])
         assert bool((loss >= full - 1e-9).all())
+        if s_range == 5:     # U + 1: the band is the whole lattice
+            torch.testing.assert_close(loss, full, rtol=1e-9, atol=1e-9)
 
 
 def test_band_without_paths_gives_inf_and_zero_grad():
@@ -372,6 +375,26 @@ def test_ranges_follow_the_occupation():
         window = ranges[0, t].tolist()
         assert entered in window and target in window, (t, window)
         entered = target
+
+
+def test_ranges_follow_the_occupation_modified():
+    """Modified topology: the node each frame leaves from is inside the band."""
+    nframe, nsym = 9, 4
+    px = torch.full((1, nsym, nframe), -30.0, dtype=torch.float64)
+    py = torch.full((1, nsym + 1, nframe), -30.0, dtype=torch.float64)
+    emits = [0, 1, 1, 0, 0, 1, 0, 1, 0]       # one symbol or one blank per frame
+    nodes, s = [], 0
+    for t, e in enumerate(emits):
+        nodes.append(s)
+        (px if e else py)[0, s, t] = 0.0
+        s += e
+    _, (gx, gy) = mutual_information_recursion(px, py, return_grad=True)
+    for s_range in (1, 2):
+        ranges = get_rnnt_prune_ranges(gx, gy, None, s_range)
+        assert all(node in ranges[0, t].tolist() for t, node in enumerate(nodes))
+    assert torch.isfinite(rnnt_loss_pruned(torch.zeros(1, nframe, 1, 5), torch.tensor([[0] * 4]),
+                                           get_rnnt_prune_ranges(gx, gy, None, 1), 4,
+                                           rnnt_type="modified"))
 
 
 def test_ranges_raise_s_range_when_symbols_cannot_fit():
