@@ -282,3 +282,16 @@ def test_drawn_cases_agree_with_the_push_dp(case):
         got.sum().backward()
         grads.append(x.grad)
     torch.testing.assert_close(grads[0], grads[1], rtol=1e-9, atol=1e-12)
+
+
+def test_gradient_reaches_only_the_inputs_that_ask():
+    V = 3
+    logits, targets, frames, labels = _case(12, 2, 4, 2, V, 3)
+    tok = logits[..., :V].clone()
+    dur = logits[..., V:].clone().requires_grad_()
+    tdt_loss(tok, targets, frames, labels, blank=0, durations=[0, 1, 2], duration_logits=dur,
+             reduction="sum").backward()
+    assert tok.grad is None and dur.grad is not None
+    # the duration softmax gradient sums to zero at every state
+    torch.testing.assert_close(dur.grad.sum(-1), torch.zeros(2, 4, 3, dtype=torch.float64))
+    assert dur.grad.abs().sum() > 0

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch.autograd.function import once_differentiable
 
 from ..errors import TorchInputError
 from .inputs import (
@@ -242,6 +243,7 @@ class _DurationLattice(torch.autograd.Function):
         return (-total).to(logits.dtype)
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_out):
         logits, duration_logits, targets, lognorm, ld, occ_l, occ_b = ctx.saved_tensors
         spec = ctx.spec
@@ -253,18 +255,20 @@ class _DurationLattice(torch.autograd.Function):
         label_occ = occ_l.sum(-1)
         state_occ = label_occ + occ_b.sum(-1)
         # d(-log P)/d logit_v = p_v * occupancy(state) - occupancy(arcs emitting v)
-        grad = torch.empty_like(logits)
-        gtok = grad[..., :V]
-        if spec.fused:
-            torch.sub(logits[..., :V], lognorm[..., None], out=gtok)
-            gtok.exp_().mul_(state_occ[..., None])
-        else:
-            gtok.zero_()
-        nframe = logits.shape[1]
-        gtok.scatter_add_(-1, targets[:, None, :, None].expand(-1, nframe, -1, 1),
-                          -label_occ[..., None])
-        for k, v in enumerate(spec.blank_tokens):
-            gtok[..., v] -= occ_b[..., k]
+        grad = None
+        if ctx.needs_input_grad[0]:
+            grad = torch.empty_like(logits)
+            gtok = grad[..., :V]
+            if spec.fused:
+                torch.sub(logits[..., :V], lognorm[..., None], out=gtok)
+                gtok.exp_().mul_(state_occ[..., None])
+            else:
+                gtok.zero_()
+            nframe = logits.shape[1]
+            gtok.scatter_add_(-1, targets[:, None, :, None].expand(-1, nframe, -1, 1),
+                              -label_occ[..., None])
+            for k, v in enumerate(spec.blank_tokens):
+                gtok[..., v] -= occ_b[..., k]
         gdur = None
         if spec.blank_dur is not None:
             arc_dur = torch.zeros(ld.shape, dtype=dtype, device=ld.device)
@@ -273,12 +277,12 @@ class _DurationLattice(torch.autograd.Function):
             arc_dur.index_add_(-1, torch.tensor(spec.blank_dur, device=ld.device), occ_b)
             gdur = (ld.exp() * state_occ[..., None] - arc_dur) if spec.fused else -arc_dur
         if ctx.separate_dur:
-            if grad.shape[-1] > V:
-                grad[..., V:].zero_()
-            if gdur is None:
+            if not ctx.needs_input_grad[1]:
+                gdur = None
+            elif gdur is None:  # the omega branch: durations take no part
                 gdur = torch.zeros_like(duration_logits)
-            return grad, gdur.to(duration_logits.dtype), None, None, None, None
-        if grad.shape[-1] > V:
+            return grad, gdur, None, None, None, None
+        if grad is not None and grad.shape[-1] > V:
             if gdur is None:
                 grad[..., V:].zero_()
             else:
