@@ -131,25 +131,21 @@ def set_threads(n):
 
 
 def check_agreement(fns, inputs):
-    """Every method's loss and gradient against kleene numba's. Also returns
-    the time and the in-process peak RSS growth (MiB) of each check call
-    (the only measurements of the slow peers)."""
+    """Every method's loss and gradient against kleene numba's, and the time
+    of each check call (the only timing of the slow peers)."""
     import torch
 
     ref_loss, ref_grad = forward_backward(fns["kleene numba"], *inputs)
     out = {}
     for name, fn in fns.items():
-        before = _rss_kib("VmRSS")
-        _reset_peak()
         start = time.perf_counter()
         loss, grad = forward_backward(fn, *inputs)
         seconds = time.perf_counter() - start
-        mib = (_rss_kib("VmHWM") - before) / 1024
         rel = abs(loss - ref_loss) / abs(ref_loss)
         gerr = float((grad - ref_grad).abs().max())
         ok = rel < 1e-5 and torch.allclose(grad, ref_grad, atol=1e-5, rtol=1e-3)
         out[name] = {"loss": loss, "rel_loss_err": rel, "max_grad_err": gerr, "ok": ok,
-                     "seconds": seconds, "mib": mib}
+                     "seconds": seconds}
         del grad
     return out
 
@@ -226,6 +222,17 @@ def run_probe(kind, arg="", env=None):
 
 # --- report ---------------------------------------------------------------------------------
 
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _commit():
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
@@ -293,8 +300,7 @@ def main(argv=None):
             print(f"{name:15s} threads={n}: {med * 1e3:8.1f} ms  "
                   f"({', '.join(f'{t * 1e3:.0f}' for t in times)})", flush=True)
 
-    memory = {name: (agreement[name]["mib"] if name in SLOW else run_probe("memory", name)["mib"])
-              for name in fns}
+    memory = {name: run_probe("memory", name)["mib"] for name in fns if name not in SLOW}
     for name, mib in memory.items():
         print(f"peak {name}: {mib:.1f} MiB", flush=True)
 
@@ -309,7 +315,7 @@ def main(argv=None):
         "",
         (f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; kleene commit "
         f"`{_commit()}`"),
-        (f"- CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical cores "
+        (f"- CPU: {_cpu_name()}, {os.cpu_count()} logical cores "
         "(shared with other jobs: times are noisy)"),
         (f"- Python {platform.python_version()}, torch {torch.__version__}, numba "
         f"{numba.__version__}"),
@@ -343,7 +349,7 @@ def main(argv=None):
                 continue
             med = timings[(name, n)][0]
             star = " (1 call)" if name in SLOW else ""
-            mem = f"{memory[name]:.1f}" + (" (in-process)" if name in SLOW else "")
+            mem = f"{memory[name]:.1f}" if name in memory else "—"
             lines.append(f"| {name}{star} | {n} | {med * 1e3:.1f} | {med / base:.2f} | {mem} |")
     for name in missing:
         lines.append(f"| {name} | — | — | — | — |")
@@ -367,8 +373,8 @@ def main(argv=None):
         if name in fns:
             lines.append(f"- {name}: its CPU path runs the recursions as Python loops over the "
                          "lattice cells (torch ops per cell), ~1 min a call here, so it is timed "
-                         "once (the agreement-check call, 1 thread) and its memory is the peak "
-                         "RSS growth of that call in the benchmark process.")
+                         "once (the agreement-check call, 1 thread) and its memory is not "
+                         "probed (another minute in a fresh process).")
     lines += [
         ("- Issue 8's target (>= 3x faster than torchaudio's CPU `rnnt_loss` with no more "
         "memory) cannot be measured here: torchaudio needs a torch build it is pinned to and "

@@ -83,7 +83,9 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
     arguments.
 
     Complexity: O(B T U V) time; memory beyond the logits O(B T U) in the
-    forward and one (B, T, U+1, V) gradient in the backward.
+    forward and one (B, T, U+1, V) gradient in the backward (plus a
+    contiguous copy of the logits in each pass when they are not
+    contiguous). The numba kernels use ``numba.set_num_threads`` threads.
     """
     check_logits(_FN, "logits", logits, 4)
     if logits.dtype not in (torch.float32, torch.float64):
