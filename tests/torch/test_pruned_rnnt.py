@@ -215,6 +215,17 @@ def test_float32_and_reductions():
     torch.testing.assert_close(torch_path, per_seq, rtol=1e-5, atol=1e-5)
 
 
+def test_float32_occupations_match_across_implementations():
+    """Both paths run the lattice in float64, so float32 inputs give the same
+    occupations (and bands) on CPU and on the torch path other devices take."""
+    am, lm, symbols, boundary = _random_case(6, 2, 80, 20, 8, dtype=torch.float32)
+    out = [rnnt_loss_simple(lm, am, symbols, 7, boundary, return_grad=True, rnnt_type="regular",
+                            implementation=impl)[1] for impl in IMPLS]
+    torch.testing.assert_close(out[0], out[1], rtol=0, atol=1e-6)
+    assert torch.equal(get_rnnt_prune_ranges(*out[0], boundary, 4),
+                       get_rnnt_prune_ranges(*out[1], boundary, 4))
+
+
 # --- the recursion and its occupations ---------------------------------------------------
 
 @pytest.mark.parametrize("impl", IMPLS)

@@ -25,7 +25,8 @@ and zero gradient.
 The recursion runs in a numba kernel on CPU tensors (parallel over the batch)
 and in a vectorized torch loop over anti-diagonals (regular) or frames
 (modified, constrained) elsewhere; ``implementation="torch"`` selects the
-latter on CPU too.
+latter on CPU too. Both compute the (B, S+1, T+1) lattice in float64 (float32
+on MPS, which has no float64) whatever the input dtype.
 """
 
 from __future__ import annotations
@@ -264,9 +265,13 @@ def _recursion(px, py, boundary, modified: bool, use_numba: bool, want_grad: boo
         if not want_grad:
             return total_t, None, None
         return total_t, torch.from_numpy(gx).to(px.dtype), torch.from_numpy(gy).to(px.dtype)
+    # float64 as the kernel does (the lattice is small next to the logits): in
+    # float32, log-scores of thousands leave ~1e-3 errors in the occupations
+    wide = torch.float32 if px.device.type == "mps" else torch.float64
     with torch.no_grad():
         run = _recursion_modified_torch if modified else _recursion_regular_torch
-        return run(px.detach(), py.detach(), boundary, want_grad)
+        out = run(px.detach().to(wide), py.detach().to(wide), boundary, want_grad)
+    return tuple(None if x is None else x.to(px.dtype) for x in out)
 
 
 class _AlignmentRecursion(torch.autograd.Function):
