@@ -14,14 +14,118 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+# (the buffer helpers copy in plain loops: numba compiles slice assignment
+# and np.empty(n, arr.dtype) several seconds slower on a cold cache)
+@njit(inline="always")
 def _grown(arr, need):
-    """``arr`` itself, or a copy with room for at least ``need`` entries."""
-    if need <= arr.shape[0]:
-        return arr
-    out = np.empty(max(need, 2 * arr.shape[0]), arr.dtype)
-    out[:arr.shape[0]] = arr
+    """A copy of the int64 ``arr`` with room for at least ``need`` entries."""
+    size = max(2 * arr.shape[0], need)
+    out = np.empty(size, np.int64)
+    for i in range(arr.shape[0]):
+        out[i] = arr[i]
     return out
+
+
+@njit(inline="always")
+def _head(arr, n):
+    """A copy of ``arr[:n]`` (int64)."""
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = arr[i]
+    return out
+
+
+@njit(inline="always")
+def _sort_range(a, lo, hi):
+    """Sorts ``a[lo:hi]`` in place: insertion sort for short ranges (frontiers
+    come out nearly sorted), heapsort otherwise. Hand-written because
+    compiling ``np.sort`` costs several seconds of a cold start."""
+    n = hi - lo
+    if n <= 32:
+        for i in range(lo + 1, hi):
+            x = a[i]
+            j = i - 1
+            while j >= lo and a[j] > x:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = x
+        return
+    for root in range(n // 2 - 1, -1, -1):
+        _sift(a, lo, root, n)
+    for end in range(n - 1, 0, -1):
+        a[lo], a[lo + end] = a[lo + end], a[lo]
+        _sift(a, lo, 0, end)
+
+
+@njit(inline="always")
+def _sift(a, lo, root, n):
+    """Restores the max-heap below ``root`` of the heap ``a[lo:lo+n]``."""
+    while True:
+        child = 2 * root + 1
+        if child >= n:
+            return
+        if child + 1 < n and a[lo + child + 1] > a[lo + child]:
+            child += 1
+        if a[lo + root] >= a[lo + child]:
+            return
+        a[lo + root], a[lo + child] = a[lo + child], a[lo + root]
+        root = child
+
+
+@njit(inline="always")
+def _forward_frontiers(indptr, dst, s0, length, base, stamp, frontier):
+    """States reachable from ``s0`` after each frame: returns ``(frontier,
+    off)`` with ``frontier[off[t]:off[t+1]]`` the sorted states at frame
+    ``t``. ``stamp[s] == base + t`` marks ``s`` as already in frame ``t``."""
+    off = np.empty(length + 2, np.int64)
+    off[0] = 0
+    frontier[0] = s0
+    off[1] = 1
+    n = 1
+    stamp[s0] = base
+    for t in range(length):
+        for i in range(off[t], off[t + 1]):
+            s = frontier[i]
+            if n + indptr[s + 1] - indptr[s] > frontier.shape[0]:
+                frontier = _grown(frontier, n + indptr[s + 1] - indptr[s])
+            for e in range(indptr[s], indptr[s + 1]):
+                d = dst[e]
+                if stamp[d] != base + t + 1:
+                    stamp[d] = base + t + 1
+                    frontier[n] = d
+                    n += 1
+        _sort_range(frontier, off[t + 1], n)
+        off[t + 2] = n
+    return frontier, off
+
+
+@njit(inline="always")
+def _coreachable(indptr, dst, final_ok, frontier, off, length, base, mark):
+    """``alive[i]``: ``frontier[i]`` (at its frame) also reaches a final state
+    at frame ``length``. Returns ``(alive, number alive, arcs between alive
+    pairs)``; ``mark[(t % 2) * width + s] == base + t`` marks ``s`` alive at ``t``."""
+    width = indptr.shape[0] - 1
+    alive = np.zeros(off[length + 1], np.bool_)
+    num_alive = 0
+    num_arcs = 0
+    for i in range(off[length], off[length + 1]):
+        s = frontier[i]
+        if final_ok[s]:
+            alive[i] = True
+            num_alive += 1
+            mark[(length % 2) * width + s] = base + length
+    for t in range(length - 1, -1, -1):
+        p, q = t % 2, (t + 1) % 2
+        for i in range(off[t], off[t + 1]):
+            s = frontier[i]
+            for e in range(indptr[s], indptr[s + 1]):
+                if mark[q * width + dst[e]] == base + t + 1:
+                    num_arcs += 1
+                    if not alive[i]:
+                        alive[i] = True
+                        num_alive += 1
+                        mark[p * width + s] = base + t
+    return alive, num_alive, num_arcs
 
 
 @njit(cache=True)
@@ -44,13 +148,15 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
     states (``-1`` for an empty lattice). O(sum over b of the arcs leaving
     the forward-reachable pairs) time, O(S + lattice) memory.
     """
-    num_states = indptr.shape[0] - 1
+    width = indptr.shape[0] - 1
     batch = lengths.shape[0]
     # stamp[s] == frame counter: s is in the current forward frontier;
-    # mark/ids by frame parity: s alive at that frame, and its lattice id
-    stamp = np.full(num_states, -1, np.int64)
-    mark = np.full((2, num_states), -1, np.int64)
-    ids = np.zeros((2, num_states), np.int64)
+    # mark/ids by frame parity (entry parity * width + s): s alive at that
+    # frame, and its lattice id.
+    # Frame counters are unique over the batch, so nothing is ever reset.
+    stamp = np.full(width, -1, np.int64)
+    mark = np.full(2 * width, -1, np.int64)
+    ids = np.zeros(2 * width, np.int64)
     state_graph = np.empty(16, np.int64)
     state_frame = np.empty(16, np.int64)
     arc_src = np.empty(16, np.int64)
@@ -61,72 +167,43 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
     arc_offsets = np.zeros(batch + 1, np.int64)
     lattice_start = np.full(batch, -1, np.int64)
     frontier = np.empty(16, np.int64)
-    num_out_states = 0
-    num_out_arcs = 0
-    counter = 0  # frame counters are unique over the batch: no resets needed
+    ns = 0  # lattice states so far
+    na = 0  # lattice arcs so far
+    counter = 0
     for b in range(batch):
-        state_offsets[b] = num_out_states
-        arc_offsets[b] = num_out_arcs
+        state_offsets[b] = ns
+        arc_offsets[b] = na
         s0 = start[graph_of[b]]
         length = lengths[b]
         base = counter
         counter += length + 1
         if s0 < 0:
             continue
-        # forward: frontier[off[t]:off[t+1]] are the states reachable at t
-        off = np.empty(length + 2, np.int64)
-        off[0] = 0
-        frontier[0] = s0
-        off[1] = 1
-        n = 1
-        stamp[s0] = base
-        for t in range(length):
-            for i in range(off[t], off[t + 1]):
-                s = frontier[i]
-                if n + indptr[s + 1] - indptr[s] > frontier.shape[0]:
-                    frontier = _grown(frontier, n + indptr[s + 1] - indptr[s])
-                for e in range(indptr[s], indptr[s + 1]):
-                    d = dst[e]
-                    if stamp[d] != base + t + 1:
-                        stamp[d] = base + t + 1
-                        frontier[n] = d
-                        n += 1
-            frontier[off[t + 1]:n] = np.sort(frontier[off[t + 1]:n])
-            off[t + 2] = n
-        # backward: alive[i] when frontier[i] also reaches a final state at
-        # the last frame
-        alive = np.zeros(n, np.bool_)
-        for i in range(off[length], off[length + 1]):
-            s = frontier[i]
-            if final_ok[s]:
-                alive[i] = True
-                mark[length % 2, s] = base + length
-        for t in range(length - 1, -1, -1):
-            p, q = t % 2, (t + 1) % 2
-            for i in range(off[t], off[t + 1]):
-                s = frontier[i]
-                for e in range(indptr[s], indptr[s + 1]):
-                    if mark[q, dst[e]] == base + t + 1:
-                        alive[i] = True
-                        mark[p, s] = base + t
-                        break
+        frontier, off = _forward_frontiers(indptr, dst, s0, length, base, stamp, frontier)
+        alive, num_alive, num_arcs = _coreachable(indptr, dst, final_ok, frontier, off, length,
+                                                  base, mark)
         if not alive[0]:
             continue
-        # number frame 0, then for each t number frame t+1 and emit t's arcs
-        # (sources in (t, q) order, so arcs come out sorted by source)
+        if ns + num_alive > state_graph.shape[0]:
+            state_graph = _grown(state_graph, ns + num_alive)
+            state_frame = _grown(state_frame, ns + num_alive)
+        if na + num_arcs > arc_src.shape[0]:
+            arc_src = _grown(arc_src, na + num_arcs)
+            arc_dst = _grown(arc_dst, na + num_arcs)
+            arc_graph = _grown(arc_graph, na + num_arcs)
+            arc_frame = _grown(arc_frame, na + num_arcs)
+        # number frame t, then emit the arcs from frame t-1 into it: sources
+        # come in (t, q) order, so arcs come out sorted by source state
         for t in range(length + 1):
             p = t % 2
             for i in range(off[t], off[t + 1]):
                 if alive[i]:
                     s = frontier[i]
-                    ids[p, s] = num_out_states
-                    mark[p, s] = base + t  # (the backward pass's marks are stale)
-                    if num_out_states >= state_graph.shape[0]:
-                        state_graph = _grown(state_graph, num_out_states + 1)
-                        state_frame = _grown(state_frame, num_out_states + 1)
-                    state_graph[num_out_states] = s
-                    state_frame[num_out_states] = t
-                    num_out_states += 1
+                    ids[p * width + s] = ns
+                    mark[p * width + s] = base + t  # (the backward pass's marks are stale)
+                    state_graph[ns] = s
+                    state_frame[ns] = t
+                    ns += 1
             if t == 0:
                 continue
             q = (t - 1) % 2
@@ -134,24 +211,17 @@ def dense_lattice(indptr, dst, final_ok, start, graph_of, lengths):
                 if not alive[i]:
                     continue
                 s = frontier[i]
-                need = num_out_arcs + indptr[s + 1] - indptr[s]
-                if need > arc_src.shape[0]:
-                    arc_src = _grown(arc_src, need)
-                    arc_dst = _grown(arc_dst, need)
-                    arc_graph = _grown(arc_graph, need)
-                    arc_frame = _grown(arc_frame, need)
                 for e in range(indptr[s], indptr[s + 1]):
                     d = dst[e]
-                    if mark[p, d] == base + t:
-                        arc_src[num_out_arcs] = ids[q, s]
-                        arc_dst[num_out_arcs] = ids[p, d]
-                        arc_graph[num_out_arcs] = e
-                        arc_frame[num_out_arcs] = t - 1
-                        num_out_arcs += 1
+                    if mark[p * width + d] == base + t:
+                        arc_src[na] = ids[q * width + s]
+                        arc_dst[na] = ids[p * width + d]
+                        arc_graph[na] = e
+                        arc_frame[na] = t - 1
+                        na += 1
         lattice_start[b] = state_offsets[b]
-    state_offsets[batch] = num_out_states
-    arc_offsets[batch] = num_out_arcs
-    return (state_graph[:num_out_states].copy(), state_frame[:num_out_states].copy(),
-            state_offsets, arc_src[:num_out_arcs].copy(), arc_dst[:num_out_arcs].copy(),
-            arc_graph[:num_out_arcs].copy(), arc_frame[:num_out_arcs].copy(), arc_offsets,
+    state_offsets[batch] = ns
+    arc_offsets[batch] = na
+    return (_head(state_graph, ns), _head(state_frame, ns), state_offsets, _head(arc_src, na),
+            _head(arc_dst, na), _head(arc_graph, na), _head(arc_frame, na), arc_offsets,
             lattice_start)
