@@ -242,9 +242,12 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     ``graphs.attrs`` along. A sequence with no complete path gets an empty
     lattice (no states, ``start = -1``).
 
-    Complexity: O(sum over b of the graph arcs leaving the forward-reachable
-    (t, q) pairs) with numba; O(T · B · (S + E)) with torch, for a graph of
-    ``S`` states and ``E`` arcs.
+    Complexity: time O(sum over b of the graph arcs leaving the
+    forward-reachable (t, q) pairs) and memory O(S + lattice) with numba;
+    time and memory O(T · B · (S + E)) with torch (dense masks, T Python
+    steps each way), for graphs of ``S`` states and ``E`` arcs. This is an
+    exact intersection: for large decoding graphs prune the result with
+    ``output_beam`` (the full lattice is still built first).
     """
     batch, frames, classes = _check(graphs, log_probs, lengths)
     if output_beam is not None and (isinstance(output_beam, bool) or not isinstance(
