@@ -4,6 +4,8 @@ full RNN-T loss on the full joiner output, forward + backward on CPU.
     python -m benchmarks.bench_pruned_rnnt            # writes results/pruned_rnnt.md
     python -m benchmarks.bench_pruned_rnnt --repeat 5 --threads 1 --threads 2
 
+It takes about a minute on 2 cores.
+
 Issue 8's setting: B=4, T=200, U=50, V=500, joiner dimension C=256, joiner
 ``tanh(am + lm) @ W``, s_range=5. Both methods start from the same encoder
 output (B, T, C) and prediction output (B, U+1, C) leaves:
@@ -12,7 +14,9 @@ output (B, T, C) and prediction output (B, U+1, C) leaves:
   linear projections of both, ranges, joiner on (B, T, 5, C),
   ``rnnt_loss_pruned``), loss = 0.5 * simple + pruned;
 * **full**: the joiner on (B, T, U+1, C) and ``rnnt_loss`` (kleene's full
-  RNN-T loss, numba on CPU).
+  RNN-T loss, numba on CPU);
+* **pruned_torch**: *pruned* with ``implementation="torch"`` (the recursion
+  that non-CPU tensors use, run on CPU).
 
 Each method runs in a fresh subprocess (so one's allocations cannot hide the
 other's), first checks its numbers (pruned with s_range = U+1 equals the full
@@ -35,6 +39,7 @@ import time
 from . import pin_threads
 
 B, T, U, V, C, S_RANGE = 4, 200, 50, 500, 256, 5
+METHODS = ("full", "pruned", "pruned_torch")
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "pruned_rnnt.md")
 
 
@@ -63,12 +68,13 @@ def _step(method, enc, dec, params, targets, frames, labels):
     from kleene.torch.transducer.rnnt import rnnt_loss
 
     w = params["w"]
-    if method == "pruned":
+    if method.startswith("pruned"):
         boundary = torch.stack([torch.zeros_like(labels), torch.zeros_like(frames), labels,
                                 frames], dim=1)
         out = pruned_rnnt_loss(enc @ params["w_am"], dec @ params["w_lm"], enc, dec,
                                lambda a, m: torch.tanh(a + m) @ w, targets, 0, boundary,
-                               s_range=S_RANGE, reduction="sum")
+                               s_range=S_RANGE, reduction="sum",
+                               implementation="torch" if method == "pruned_torch" else "auto")
         loss, report = out.loss, out.pruned_loss.detach()
     else:
         logits = torch.tanh(enc.unsqueeze(2) + dec.unsqueeze(1)) @ w
@@ -134,7 +140,7 @@ def _run_child(method: str, threads: int, repeat: int) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", choices=["pruned", "full"])
+    parser.add_argument("--child", choices=METHODS)
     parser.add_argument("--threads", type=int, action="append")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--output", default=RESULTS)
@@ -145,10 +151,10 @@ def main(argv=None) -> None:
         return
     rows = []
     for threads in dict.fromkeys(thread_counts):
-        for method in ("full", "pruned"):
+        for method in METHODS:
             row = _run_child(method, threads, opts.repeat)
             rows.append(row)
-            print(f"{method:7s} threads={threads}: {row['median_s']:.3f} s, "
+            print(f"{method:12s} threads={threads}: {row['median_s']:.3f} s, "
                   f"peak {row['peak_mib']:.1f} MiB, loss {row['loss']:.2f}", flush=True)
     lines = [
         "# Pruned RNN-T vs full RNN-T (CPU, forward + backward)",
@@ -166,6 +172,9 @@ def main(argv=None) -> None:
         ("- **pruned**: `pruned_rnnt_loss`: `rnnt_loss_simple` on linear projections to V, "
         "`get_rnnt_prune_ranges`, joiner on (B, T, s_range, C), `rnnt_loss_pruned`; "
         "loss = 0.5 * simple + pruned."),
+        ("- **pruned_torch**: the same with `implementation=\"torch\"`: the lattice "
+        "recursion as vectorized torch loops (the path non-CPU tensors take) instead of "
+        "the numba kernel."),
         "",
         ("| threads | method | fwd+bwd median (s) | first step (s) | peak memory (MiB) "
         "| memory vs full | speed-up | summed loss |"),
