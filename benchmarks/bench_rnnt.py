@@ -130,24 +130,32 @@ def set_threads(n):
     numba.set_num_threads(n)
 
 
+# float32 tolerances against the float64 oracle: with log P(y|x) ~ -1500 per sequence here, a
+# float32 lattice value carries ~1e-4 absolute error, and so does every occupancy exp(alpha +
+# beta - log P) built from it (kleene accumulates in float64, its peers in float32)
+LOSS_RTOL = 1e-5
+GRAD_ATOL = 5e-3
+
+
 def check_agreement(fns, inputs):
-    """Every method's loss and gradient against kleene numba's, and the time
-    of each check call (the only timing of the slow peers)."""
+    """Every method's float32 loss and gradient against an independent
+    float64 oracle (the plain autograd recursion on float64 logits), and the
+    time of each check call (the only timing of the slow peers)."""
     import torch
 
-    ref_loss, ref_grad = forward_backward(fns["kleene numba"], *inputs)
+    ref_loss, ref_grad = forward_backward(autograd_rnnt, inputs[0].double(), *inputs[1:])
     out = {}
     for name, fn in fns.items():
         start = time.perf_counter()
         loss, grad = forward_backward(fn, *inputs)
         seconds = time.perf_counter() - start
         rel = abs(loss - ref_loss) / abs(ref_loss)
-        gerr = float((grad - ref_grad).abs().max())
-        ok = rel < 1e-5 and torch.allclose(grad, ref_grad, atol=1e-5, rtol=1e-3)
+        gerr = float((grad.double() - ref_grad).abs().max())
+        ok = rel < LOSS_RTOL and gerr < GRAD_ATOL and grad.dtype == torch.float32
         out[name] = {"loss": loss, "rel_loss_err": rel, "max_grad_err": gerr, "ok": ok,
                      "seconds": seconds}
         del grad
-    return out
+    return out, ref_loss
 
 
 def time_method(fn, inputs, reps):
@@ -278,7 +286,7 @@ def main(argv=None):
 
     set_threads(1)
     inputs = make_inputs()
-    agreement = check_agreement(fns, inputs)
+    agreement, oracle_loss = check_agreement(fns, inputs)
     for name, row in agreement.items():
         print(f"check {name}: {row}", flush=True)
         if not row["ok"]:
@@ -324,7 +332,12 @@ def main(argv=None):
         "",
         "## Agreement (checked before timing)",
         "",
-        "| method | loss | rel. loss error vs kleene numba | max abs grad error | ok |",
+        (f"Each method's float32 loss and gradient against a float64 oracle (the plain autograd "
+        f"recursion on float64 logits: loss {oracle_loss:.6f}); ok = relative loss error < "
+        f"{LOSS_RTOL:g} and max absolute gradient error < {GRAD_ATOL:g} (float32 lattice values "
+        "near -1500 carry ~1e-4 absolute error; kleene accumulates in float64)."),
+        "",
+        "| method | loss | rel. loss error | max abs grad error | ok |",
         "|---|---:|---:|---:|---|",
     ]
     for name, row in agreement.items():
