@@ -41,8 +41,8 @@ DEFAULT_OUT = os.path.join(REPO_ROOT, "benchmarks", "results", "rnnt.md")
 SHAPE = (4, 200, 50, 500)  # B, T, U, V
 BLANK = 0
 METHODS = ("kleene numba", "kleene torch", "autograd", "warprnnt_numba", "torchaudio")
-# too slow to repeat (warprnnt_numba's CPU path loops over the lattice cells in Python, ~1 min
-# a call here): timed once, by the agreement check, at 1 thread, with in-process memory
+# too slow to repeat (warprnnt_numba's CPU path loops over the lattice cells in Python, 20-60 s
+# a call here): timed once, by the agreement check, at 1 thread; memory not probed
 SLOW = ("warprnnt_numba",)
 
 
@@ -297,8 +297,13 @@ def main(argv=None):
     for name in SLOW:
         if name in fns:
             timings[(name, 1)] = (agreement[name]["seconds"], [agreement[name]["seconds"]])
+    one_thread = forward_backward(fns["kleene numba"], *inputs)
     for n in threads:
         set_threads(n)
+        loss, grad = forward_backward(fns["kleene numba"], *inputs)
+        if loss != one_thread[0] or not torch.equal(grad, one_thread[1]):
+            print(f"MISMATCH: kleene numba with {n} threads differs from 1 thread", flush=True)
+            return 1
         for name, fn in fns.items():
             if name in SLOW:
                 continue
@@ -385,9 +390,11 @@ def main(argv=None):
     for name in SLOW:
         if name in fns:
             lines.append(f"- {name}: its CPU path runs the recursions as Python loops over the "
-                         "lattice cells (torch ops per cell), ~1 min a call here, so it is timed "
-                         "once (the agreement-check call, 1 thread) and its memory is not "
-                         "probed (another minute in a fresh process).")
+                         "lattice cells (torch ops per cell), "
+                         f"{agreement[name]['seconds']:.0f} s a call here, so it is timed once "
+                         "(the agreement-check call, 1 thread) and its memory is not probed "
+                         "(another such call in a fresh process). Its float32 lattice makes its "
+                         "gradient the least accurate of the methods (see Agreement).")
     lines += [
         ("- Issue 8's target (>= 3x faster than torchaudio's CPU `rnnt_loss` with no more "
         "memory) cannot be measured here: torchaudio needs a torch build it is pinned to and "
