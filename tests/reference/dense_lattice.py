@@ -7,38 +7,45 @@ import math
 
 
 def graph_alignments(src, dst, ilabel, start, final_ok, length):
-    """Every way to walk ``length`` arcs from ``start`` to a final state:
-    a list of ``(arc indices, final state)``. Arguments are plain sequences
-    for one machine with local state ids; ``final_ok[q]`` says ``q`` is final."""
+    """Every path from ``start`` to a final state with exactly ``length``
+    labelled arcs (epsilon-input arcs, label 0, read no frame; they must be
+    acyclic): a list of ``(arc indices, final state)``. Arguments are plain
+    sequences for one machine with local state ids; ``final_ok[q]`` says
+    ``q`` is final."""
     out_arcs = {}
     for a, s in enumerate(src):
         out_arcs.setdefault(int(s), []).append(a)
     paths = []
 
-    def walk(state, taken):
-        if len(taken) == length:
-            if final_ok[state]:
-                paths.append((list(taken), state))
-            return
+    def walk(state, taken, frames):
+        if frames == length and final_ok[state]:
+            paths.append((list(taken), state))
         for a in out_arcs.get(state, []):
+            if ilabel[a] != 0 and frames == length:
+                continue
             taken.append(a)
-            walk(int(dst[a]), taken)
+            walk(int(dst[a]), taken, frames + (ilabel[a] != 0))
             taken.pop()
 
     if start >= 0:
-        walk(int(start), [])
+        walk(int(start), [], 0)
     return paths
 
 
 def alignment_logsumexp(src, dst, ilabel, scores, final_scores, start, log_probs, length):
     """log-sum over all ``length``-frame alignments of ``graph score + dense
-    scores + final score`` (plain floats; ``log_probs`` is ``[t][column]``)."""
+    scores + final score`` (plain floats; ``log_probs`` is ``[t][column]``;
+    an epsilon arc scores its graph score alone)."""
     final_ok = [f > -math.inf for f in final_scores]
     totals = []
     for arcs, last in graph_alignments(src, dst, ilabel, start, final_ok, length):
         total = final_scores[last]
-        for t, a in enumerate(arcs):
-            total += scores[a] + log_probs[t][ilabel[a] - 1]
+        t = 0
+        for a in arcs:
+            total += scores[a]
+            if ilabel[a] != 0:
+                total += log_probs[t][ilabel[a] - 1]
+                t += 1
         totals.append(total)
     if not totals:
         return -math.inf

@@ -223,3 +223,23 @@ def test_ctc_graph_target_forms_agree():
                 ctc_graph(torch.tensor([1, 2, 3, 2, 2, 1]), lengths=lengths)):
         for name in ("src", "dst", "ilabel", "olabel", "start", "final_scores"):
             assert torch.equal(getattr(got, name), getattr(want, name)), name
+
+
+def test_graphs_with_epsilon_arcs():
+    # union() joins the two token sequences [1, 2] and [3] with epsilon arcs;
+    # composed with the topology they stay (as epsilon-input arcs that read
+    # no frame), and the loss still sums over exactly the two sequences
+    from kleene import union
+
+    vocab, frames = 5, 6
+    words = union(_acceptor([2, 3]), _acceptor([4]))
+    graph = compose(ctc_topology(vocab), words)
+    assert 0 in graph.ilabel
+    log_probs = torch.randn(frames, 2, vocab, dtype=torch.float64).log_softmax(-1)
+    il = torch.tensor([6, 2])
+    for impl in IMPLEMENTATIONS:
+        ours = ctc_loss(log_probs, None, il, None, reduction="none", implementation=impl,
+                        graphs=TensorFst.from_fst(graph, dtype=torch.float64))
+        each = [F.ctc_loss(log_probs, torch.tensor([seq, seq]), il, torch.tensor([n, n]),
+                           reduction="none") for seq, n in (([1, 2], 2), ([3, 0], 1))]
+        torch.testing.assert_close(ours, -torch.logsumexp(-torch.stack(each), 0))

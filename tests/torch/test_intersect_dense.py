@@ -23,13 +23,17 @@ from tests.reference.dense_lattice import (
 IMPLEMENTATIONS = ("numba", "torch")
 
 
-def _graph(rng, num_states, num_arcs, vocab, final_prob=0.5):
+def _graph(rng, num_states, num_arcs, vocab, final_prob=0.5, eps_prob=0.0):
+    """A random (usually cyclic) graph; with ``eps_prob`` some arcs from a
+    lower to a higher state id lose their input label (acyclic epsilons)."""
     src = np.sort(rng.integers(0, num_states, num_arcs))
+    dst = rng.integers(0, num_states, num_arcs)
+    ilabel = rng.integers(1, vocab + 1, num_arcs)
+    ilabel[(src < dst) & (rng.random(num_arcs) < eps_prob)] = 0
     final = np.where(rng.random(num_states) < final_prob, rng.normal(size=num_states), np.inf)
-    return Fst.from_arrays(num_states, src=src, ilabel=rng.integers(1, vocab + 1, num_arcs),
+    return Fst.from_arrays(num_states, src=src, ilabel=ilabel,
                            olabel=rng.integers(0, 4, num_arcs), weight=rng.normal(size=num_arcs),
-                           nextstate=rng.integers(0, num_states, num_arcs), final=final,
-                           start=0, semiring="log")
+                           nextstate=dst, final=final, start=0, semiring="log")
 
 
 def _machine(tfst, b):
@@ -44,13 +48,13 @@ def _machine(tfst, b):
 
 
 @given(seed=st.integers(0, 2**31 - 1), per_sequence=st.booleans(),
-       impl=st.sampled_from(IMPLEMENTATIONS))
-def test_paths_and_scores_match_enumeration(seed, per_sequence, impl):
+       impl=st.sampled_from(IMPLEMENTATIONS), eps_prob=st.sampled_from([0.0, 0.4]))
+def test_paths_and_scores_match_enumeration(seed, per_sequence, impl, eps_prob):
     rng = np.random.default_rng(seed)
     batch, frames, vocab = int(rng.integers(1, 4)), int(rng.integers(1, 5)), 3
     count = batch if per_sequence else 1
-    fsts = [_graph(rng, int(rng.integers(1, 4)), int(rng.integers(0, 7)), vocab)
-            for _ in range(count)]
+    fsts = [_graph(rng, int(rng.integers(1, 5)), int(rng.integers(0, 8)), vocab,
+                   eps_prob=eps_prob) for _ in range(count)]
     graphs = TensorFst.from_fsts(fsts, dtype=torch.float64)
     log_probs = torch.randn(batch, frames, vocab, dtype=torch.float64).log_softmax(-1)
     lengths = torch.as_tensor(rng.integers(0, frames + 1, batch))
@@ -71,7 +75,9 @@ def test_paths_and_scores_match_enumeration(seed, per_sequence, impl):
         got = sorted(tuple(lattice.attrs["graph_arc"][arcs].tolist()) for arcs, _ in paths)
         assert got == want
         for arcs, _ in paths:
-            assert lattice.attrs["frame"][arcs].tolist() == list(range(length))
+            # an arc's frame is the number of frames read before it
+            frames_read = np.cumsum([0] + [int(lattice.ilabel[a] != 0) for a in arcs])[:-1]
+            assert lattice.attrs["frame"][arcs].tolist() == frames_read.tolist()
         # trimmed: every state and arc of the lattice lies on a complete path
         s0, s1 = lattice.state_offsets_np[b], lattice.state_offsets_np[b + 1]
         on_path = {lattice.src[a].item() for arcs, _ in paths for a in arcs} | {
@@ -92,7 +98,7 @@ def test_numba_and_torch_topologies_are_identical(seed):
     rng = np.random.default_rng(seed)
     batch, frames = int(rng.integers(1, 4)), int(rng.integers(0, 6))
     graphs = TensorFst.from_fsts([_graph(rng, int(rng.integers(1, 5)), int(rng.integers(0, 10)),
-                                         4) for _ in range(batch)])
+                                         4, eps_prob=0.3) for _ in range(batch)])
     log_probs = torch.randn(batch, frames, 4)
     lengths = torch.as_tensor(rng.integers(0, frames + 1, batch))
     a = intersect_dense(graphs, log_probs, lengths, implementation="numba")
@@ -107,9 +113,10 @@ def test_numba_and_torch_topologies_are_identical(seed):
 
 @pytest.mark.parametrize("impl", IMPLEMENTATIONS)
 def test_gradcheck_in_graph_scores_and_log_probs(impl):
-    rng = np.random.default_rng(3)
+    rng = np.random.default_rng(2)  # (an epsilon path 0 -> 1 -> 2)
     # every state final (finite final scores: gradcheck perturbs them all)
-    g = _graph(rng, 3, 7, 3, final_prob=1.0)
+    g = _graph(rng, 3, 7, 3, final_prob=1.0, eps_prob=0.5)
+    assert 0 in g.ilabel  # epsilon arcs' scores get gradients too
     graphs = TensorFst.from_fst(g, dtype=torch.float64)
     scores = graphs.scores.clone().requires_grad_()
     final = graphs.final_scores.clone().requires_grad_()
@@ -167,10 +174,15 @@ def test_bad_inputs_name_the_argument(log_probs, lengths, match):
 
 
 def test_bad_graphs():
+    eps_cycle = Fst.from_arrays(3, src=[0, 1, 2], ilabel=[1, 0, 0], olabel=[1, 0, 0],
+                                weight=[0.0, 0.0, 0.0], nextstate=[1, 2, 1],
+                                final=[np.inf, 0.0, np.inf], start=0, semiring="log")
+    for impl in IMPLEMENTATIONS:
+        with pytest.raises(TorchInputError, match="cycle of epsilon-input arcs.*rmepsilon"):
+            intersect_dense(TensorFst.from_fst(eps_cycle), torch.zeros(1, 2, 2),
+                            torch.tensor([2]), implementation=impl)
     eps = Fst.from_arrays(2, src=[0], ilabel=[0], olabel=[1], weight=[0.0], nextstate=[1],
                           final=[np.inf, 0.0], start=0, semiring="log")
-    with pytest.raises(TorchInputError, match="graphs has epsilon.*rmepsilon"):
-        intersect_dense(TensorFst.from_fst(eps), torch.zeros(1, 2, 2), torch.tensor([2]))
     two = TensorFst.from_fsts([_graph(np.random.default_rng(0), 2, 2, 2)] * 2)
     with pytest.raises(TorchInputError, match="graphs has batch size 2"):
         intersect_dense(two, torch.zeros(3, 2, 2), torch.tensor([2, 2, 2]))
@@ -185,8 +197,8 @@ def test_bad_graphs():
 def test_output_beam_keeps_exactly_the_arcs_on_paths_within_the_beam(seed, beam, impl):
     rng = np.random.default_rng(seed)
     batch, frames = 2, int(rng.integers(1, 5))
-    graphs = TensorFst.from_fst(_graph(rng, int(rng.integers(1, 4)), int(rng.integers(1, 8)), 3),
-                                dtype=torch.float64)
+    graphs = TensorFst.from_fst(_graph(rng, int(rng.integers(1, 4)), int(rng.integers(1, 8)), 3,
+                                       eps_prob=0.3), dtype=torch.float64)
     log_probs = torch.randn(batch, frames, 3, dtype=torch.float64).log_softmax(-1)
     lengths = torch.as_tensor(rng.integers(0, frames + 1, batch))
     full = intersect_dense(graphs, log_probs, lengths, implementation=impl)

@@ -241,9 +241,10 @@ def ctc_loss(log_probs: torch.Tensor, targets, input_lengths, target_lengths,
     ``loss[b] = -forward_score(intersect_dense(G, log_probs[:, b], ...))[b]``
     where ``G`` is ``ctc_graph(targets)`` by default, or the user's
     ``graphs`` (a :class:`TensorFst` of batch 1 or ``B`` whose input labels
-    are dense columns + 1, e.g. ``compose(ctc_topology(V), lexicon_graph)``
-    converted with ``TensorFst.from_fsts``; then ``targets`` may be
-    ``None`` and ``target_lengths`` is only used by ``reduction="mean"``).
+    are dense columns + 1, or 0 for epsilon arcs that read no frame, e.g.
+    ``compose(ctc_topology(V), lexicon_graph)`` converted with
+    ``TensorFst.from_fsts``; then ``targets`` may be ``None`` and
+    ``target_lengths`` is only used by ``reduction="mean"``).
 
     * ``log_probs``: ``(T, B, V)`` (or ``(T, V)`` for one sequence), usually
       log-softmax outputs; float32 or float64.

@@ -2,15 +2,17 @@
 log-probability matrices → a batch of lattices (k2's ``intersect_dense``).
 
 Semantics. Sequence ``b`` has ``lengths[b]`` frames of scores
-``log_probs[b, t, :]`` over ``V`` classes. Every graph arc carries an input
-label ``k >= 1`` and consumes exactly one frame: taken at frame ``t`` it
-scores ``graph_score + log_probs[b, t, k - 1]`` (kleene's label 0 is
-epsilon, so dense column ``j`` is label ``j + 1``). A lattice path consumes
-exactly ``lengths[b]`` frames, starts in the graph's start state and ends in a
-final state, whose final score it adds. The lattice states are the pairs
-``(t, q)`` (frame, graph state) on such paths; every other pair is trimmed.
-The forward score of lattice ``b`` is therefore the log-sum over all
-``lengths[b]``-frame paths of the graph of their total score.
+``log_probs[b, t, :]`` over ``V`` classes. A graph arc with input label
+``k >= 1`` consumes exactly one frame: taken at frame ``t`` it scores
+``graph_score + log_probs[b, t, k - 1]`` (kleene's label 0 is epsilon, so
+dense column ``j`` is label ``j + 1``). An epsilon-input arc (label 0)
+consumes no frame and scores its graph score alone; the graph's epsilon arcs
+must not form a cycle. A lattice path consumes exactly ``lengths[b]`` frames,
+starts in the graph's start state and ends in a final state, whose final
+score it adds. The lattice states are the pairs ``(t, q)`` (frames consumed,
+graph state) on such paths; every other pair is trimmed. The forward score of
+lattice ``b`` is therefore the log-sum, over all paths of the graph with
+``lengths[b]`` labelled arcs, of their total score.
 """
 
 from __future__ import annotations
@@ -65,11 +67,6 @@ def _check(graphs, log_probs, lengths) -> tuple[int, int, int]:
         low, high = int(graphs.ilabel.min()), int(graphs.ilabel.max())
         if low < 0:
             raise TorchInputError(f"{_FN}: graphs has a negative input label ({low})")
-        if low == 0:
-            raise TorchInputError(
-                f"{_FN}: graphs has epsilon (label 0) input arcs, but every arc must consume "
-                "one frame; remove them first (kleene.rmepsilon on the graph, or compose "
-                "with a topology whose arcs all carry input labels)")
         if high > classes:
             raise TorchInputError(
                 f"{_FN}: graphs uses input label {high} (dense column {high - 1}), but "
@@ -82,6 +79,53 @@ def _owners(offsets: np.ndarray, device) -> torch.Tensor:
     (built on the CPU, where the offsets live)."""
     owners = np.repeat(np.arange(offsets.shape[0] - 1, dtype=np.int64), np.diff(offsets))
     return torch.from_numpy(owners).to(device)
+
+
+def _epsilon_order(graphs: TensorFst) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(is_eps, rank, depth)``: which arcs have input label 0, a state
+    order in which every epsilon arc goes to a higher rank (states sorted by
+    their epsilon level, then id: the identity without epsilon arcs) and
+    the number of arcs on the longest epsilon path. Kahn's peeling, one
+    vectorized step per level; cached on ``graphs``. Raises
+    :class:`TorchInputError` for an epsilon cycle."""
+    key = ("intersect_dense", "epsilon_order")
+    cached = graphs._cache.get(key)
+    if cached is not None:
+        return cached
+    is_eps = (graphs.ilabel == 0).cpu().numpy()
+    num_states = graphs.num_states
+    level = np.zeros(num_states, np.int64)
+    depth = 0
+    if is_eps.any():
+        src = graphs.src.cpu().numpy()[is_eps]
+        dst = graphs.dst.cpu().numpy()[is_eps]
+        indeg = np.bincount(dst, minlength=num_states)
+        frontier = np.flatnonzero(indeg == 0)
+        done = frontier.shape[0]
+        order = np.argsort(src, kind="stable")
+        src, dst = src[order], dst[order]
+        indptr = _csr_indptr(src, num_states)
+        while frontier.size:
+            starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+            # the epsilon arcs leaving the frontier: its CSR ranges, concatenated
+            arcs = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(
+                counts.sum())
+            heads = dst[arcs]
+            np.subtract.at(indeg, heads, 1)
+            nxt = np.unique(heads[indeg[heads] == 0])
+            if nxt.size:
+                depth += 1
+                level[nxt] = depth
+            done += nxt.shape[0]
+            frontier = nxt
+        if done != num_states:
+            raise TorchInputError(
+                f"{_FN}: graphs has a cycle of epsilon-input arcs, so some frame would have "
+                "infinitely many paths; remove it (kleene.rmepsilon) first")
+    rank = np.empty(num_states, np.int64)
+    rank[np.lexsort((np.arange(num_states), level))] = np.arange(num_states)
+    graphs._cache[key] = (is_eps, rank, depth)
+    return is_eps, rank, depth
 
 
 def _csr_indptr(src: np.ndarray, num_states: int) -> np.ndarray:
@@ -97,8 +141,10 @@ def _topology_numba(graphs: TensorFst, lengths: torch.Tensor, batch: int):
     graph_of = (np.zeros(batch, np.int64) if graphs.batch_size == 1
                 else np.arange(batch, dtype=np.int64))
     contiguous = lambda t: np.ascontiguousarray(t.cpu().numpy(), dtype=np.int64)
-    out = dense_lattice(indptr, contiguous(graphs.dst), np.ascontiguousarray(final_ok),
-                        contiguous(graphs.start), graph_of, contiguous(lengths))
+    is_eps, rank, _ = _epsilon_order(graphs)
+    out = dense_lattice(indptr, contiguous(graphs.dst), np.ascontiguousarray(is_eps), rank,
+                        np.ascontiguousarray(final_ok), contiguous(graphs.start), graph_of,
+                        contiguous(lengths))
     device = graphs.device
     as_t = lambda a: torch.from_numpy(a).to(device)
     (state_graph, state_frame, state_offsets, arc_src, arc_dst, arc_graph, arc_frame,
@@ -110,8 +156,10 @@ def _topology_numba(graphs: TensorFst, lengths: torch.Tensor, batch: int):
 def _topology_torch(graphs: TensorFst, lengths: torch.Tensor, batch: int, frames: int):
     """The same topology as the numba kernel, with device-agnostic tensor ops:
     per-frame reachability as (T+1, S) masks over one copy of each sequence's
-    graph, one scatter per frame and direction. O(T·(S + E)) time and memory
-    for the copies' S states and E arcs."""
+    graph, one scatter per frame and direction (plus one per epsilon level).
+    O(T·D·(S + E)) time and O(T·(S + E)) memory for the copies' S states and
+    E arcs and epsilon paths of at most D arcs."""
+    is_eps_np, rank_np, depth = _epsilon_order(graphs)
     device = graphs.device
     lengths = lengths.to(device=device, dtype=torch.int64)
     state_off, arc_off = graphs.state_offsets, graphs.arc_offsets
@@ -136,40 +184,62 @@ def _topology_torch(graphs: TensorFst, lengths: torch.Tensor, batch: int, frames
     fin = (graphs.final_scores.detach() > -torch.inf)[st_graph]
     st_len = lengths[st_b]
 
+    eps = torch.from_numpy(is_eps_np).to(device)[e_graph]
+    lab_src, lab_dst = x_src[~eps], x_dst[~eps]
+    eps_src, eps_dst = x_src[eps], x_dst[eps]
+    zeros = torch.zeros(num_s, dtype=torch.uint8, device=device)
+
+    def push(mask, src, dst):  # states reached from mask over the arcs src -> dst
+        return zeros.scatter_reduce(0, dst, mask[src].to(torch.uint8), "amax").bool()
+
+    def eps_forward(mask):  # close a frame's states under epsilon arcs
+        for _ in range(depth):
+            mask = mask | push(mask, eps_src, eps_dst)
+        return mask
+
+    def eps_backward(mask):  # states reaching mask within a frame
+        for _ in range(depth):
+            mask = mask | push(mask, eps_dst, eps_src)
+        return mask
+
     fwd = torch.zeros(frames + 1, num_s, dtype=torch.bool, device=device)
     has = x_start >= 0
     fwd[0, x_start[has]] = True
-    zeros = torch.zeros(num_s, dtype=torch.uint8, device=device)
+    fwd[0] = eps_forward(fwd[0])
     for t in range(frames):
-        on = fwd[t][x_src].to(torch.uint8)
-        fwd[t + 1] = zeros.scatter_reduce(0, x_dst, on, "amax").bool()
+        fwd[t + 1] = eps_forward(push(fwd[t], lab_src, lab_dst))
     bwd = torch.zeros_like(fwd)
-    bwd[frames] = fin & (st_len == frames)
+    bwd[frames] = eps_backward(fin & (st_len == frames))
     for t in range(frames - 1, -1, -1):
-        on = bwd[t + 1][x_dst].to(torch.uint8)
-        reach = zeros.scatter_reduce(0, x_src, on, "amax").bool()
-        bwd[t] = torch.where(st_len == t, fin, reach & (t < st_len))
-    # a lattice arc at frame t: source alive at t, destination alive at t+1
-    # (bwd is false past a sequence's length, so no arc runs past it)
+        reach = push(bwd[t + 1], lab_dst, lab_src)
+        bwd[t] = eps_backward(torch.where(st_len == t, fin, reach & (t < st_len)))
+    # a labelled arc at frame t: source alive at t, destination alive at t+1
+    # (bwd is false past a sequence's length, so no arc runs past it); an
+    # epsilon arc: both ends alive at t
     state_ok = fwd & bwd
-    arc_ok = state_ok[:-1][:, x_src] & bwd[1:][:, x_dst]
+    arc_ok = state_ok[:, x_src] & torch.where(eps, bwd[:, x_dst],
+                                              torch.cat([bwd[1:], bwd[:1] & False])[:, x_dst])
 
-    # number states by (b, t, state) and arcs by (b, t, arc)
+    # number states by (b, t, rank) and arcs by (source state, arc)
+    rank = torch.from_numpy(rank_np).to(device)[st_graph]
     t_s, s_x = torch.nonzero(state_ok, as_tuple=True)
-    order = torch.argsort((st_b[s_x] * (frames + 1) + t_s) * max(num_s, 1) + s_x)
+    order = torch.argsort((st_b[s_x] * (frames + 1) + t_s) * max(graphs.num_states, 1)
+                          + rank[s_x])
     t_s, s_x = t_s[order], s_x[order]
     ids = torch.full((frames + 1, num_s), -1, dtype=torch.int64, device=device)
     ids[t_s, s_x] = torch.arange(t_s.shape[0], device=device)
     t_a, e_x = torch.nonzero(arc_ok, as_tuple=True)
-    order = torch.argsort((arc_b[e_x] * frames + t_a) * max(num_e, 1) + e_x)
-    t_a, e_x = t_a[order], e_x[order]
+    arc_src = ids[t_a, x_src[e_x]]
+    order = torch.argsort(arc_src * max(num_e, 1) + e_x)
+    t_a, e_x, arc_src = t_a[order], e_x[order], arc_src[order]
+    arc_dst = ids[t_a + (~eps[e_x]).long(), x_dst[e_x]]
     state_counts = torch.bincount(st_b[s_x], minlength=batch)
     arc_counts = torch.bincount(arc_b[e_x], minlength=batch)
     state_offsets = np.concatenate([[0], np.cumsum(state_counts.cpu().numpy())]).astype(np.int64)
     arc_offsets = np.concatenate([[0], np.cumsum(arc_counts.cpu().numpy())]).astype(np.int64)
     start = torch.where(state_counts > 0, torch.from_numpy(state_offsets[:-1]).to(device), -1)
-    return (st_graph[s_x], t_s, state_offsets, ids[t_a, x_src[e_x]], ids[t_a + 1, x_dst[e_x]],
-            e_graph[e_x], t_a, arc_offsets, start)
+    return (st_graph[s_x], t_s, state_offsets, arc_src, arc_dst, e_graph[e_x], t_a,
+            arc_offsets, start)
 
 
 def _prune(lattice: TensorFst, beam: float, implementation: str) -> TensorFst:
@@ -217,8 +287,8 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     Arguments:
 
     * ``graphs``: a :class:`TensorFst` of batch 1 (shared by every sequence)
-      or ``B``; every arc must have an input label in ``[1, V]`` (no
-      epsilons: ``rmepsilon`` the graph first). Graphs may be cyclic.
+      or ``B``; input labels in ``[0, V]``, 0 (epsilon) reading no frame.
+      Graphs may be cyclic, but their epsilon arcs must not form a cycle.
     * ``log_probs``: ``(B, T, V)`` float tensor; column ``j`` scores label
       ``j + 1``. Usually log-softmax outputs, but any scores work.
     * ``lengths``: ``(B,)`` int tensor, ``0 <= lengths[b] <= T``.
@@ -232,20 +302,24 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
 
     Returns a :class:`TensorFst` batch of ``B`` acyclic lattices (see the
     module notes for the semantics). Lattice states are numbered by
-    ``(frame, graph state)`` and arcs sorted by ``(frame, graph arc)``, so
-    every arc goes from frame ``t`` to ``t + 1``. A lattice arc keeps its
-    graph arc's ``ilabel``/``olabel``; its score is ``graphs.scores[a] +
-    log_probs[b, t, ilabel - 1]`` and the final score of ``(lengths[b], q)``
-    is ``graphs.final_scores[q]``, both built by indexing, so gradients flow
-    back to ``graphs`` and ``log_probs``. ``attrs`` gains ``frame`` (``t``)
-    and ``graph_arc`` (the arc's index in ``graphs``' arc arrays) and carries
-    ``graphs.attrs`` along. A sequence with no complete path gets an empty
-    lattice (no states, ``start = -1``).
+    ``(frame, graph state)`` (within a frame, in an order where epsilon arcs
+    go up: graph state order for an epsilon-free graph), which is a
+    topological order; arcs are sorted by (source state, graph arc). A
+    labelled arc goes from frame ``t`` to ``t + 1``, an epsilon arc stays in
+    its frame. A lattice arc keeps its graph arc's ``ilabel``/``olabel``; its
+    score is ``graphs.scores[a] + log_probs[b, t, ilabel - 1]`` (no dense
+    term for epsilon) and the final score of ``(lengths[b], q)`` is
+    ``graphs.final_scores[q]``, all built by indexing, so gradients flow back
+    to ``graphs`` and ``log_probs``. ``attrs`` gains ``frame`` (``t``, the
+    frames read before the arc) and ``graph_arc`` (the arc's index in
+    ``graphs``' arc arrays) and carries ``graphs.attrs`` along. A sequence
+    with no complete path gets an empty lattice (no states, ``start = -1``).
 
     Complexity: time O(sum over b of the graph arcs leaving the
     forward-reachable (t, q) pairs) and memory O(S + lattice) with numba;
-    time and memory O(T · B · (S + E)) with torch (dense masks, T Python
-    steps each way), for graphs of ``S`` states and ``E`` arcs. This is an
+    time O(T · D · B · (S + E)) and memory O(T · B · (S + E)) with torch
+    (dense masks, T·(D + 1) Python steps each way), for graphs of ``S``
+    states, ``E`` arcs and epsilon paths of at most ``D`` arcs. This is an
     exact intersection: for large decoding graphs prune the result with
     ``output_beam`` (the full lattice is still built first).
     """
@@ -269,7 +343,16 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     arc_b = _owners(arc_offsets, device)
     state_b = _owners(state_offsets, device)
     ilabel = graphs.ilabel[arc_graph]
-    dense = log_probs.reshape(-1)[(arc_b * frames + arc_frame) * classes + ilabel - 1]
+    zero = torch.zeros((), dtype=dtype, device=device)
+    if log_probs.numel():
+        # (epsilon arcs read no frame: any valid index, masked below)
+        frame = arc_frame.clamp(max=frames - 1) if frames else arc_frame
+        dense = log_probs.reshape(-1)[(arc_b * frames + frame) * classes
+                                      + (ilabel - 1).clamp(min=0)]
+        if _epsilon_order(graphs)[2]:  # (cached)
+            dense = torch.where(ilabel > 0, dense, zero)
+    else:  # no frames at all: only epsilon arcs
+        dense = zero.expand(ilabel.shape)
     scores = graphs.scores.to(dtype)[arc_graph] + dense
     at_end = state_frame == lengths.to(device=device, dtype=torch.int64)[state_b]
     final_scores = torch.where(at_end, graphs.final_scores.to(dtype)[state_graph],
