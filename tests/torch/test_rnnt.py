@@ -363,3 +363,24 @@ def test_impossible_sequence_gets_infinite_loss_and_zero_gradient(impl):
                       reduction="none", fused_log_softmax=False, implementation=impl)
     assert loss[0] == torch.inf and torch.isfinite(loss[1])
     assert (grad[0] == 0).all() and (grad[1] != 0).any()
+
+
+def test_float32_exp_is_within_a_few_ulp():
+    """The kernels' vectorizable float32 exp against float64 exp."""
+    import numpy as np
+    from numba import njit
+
+    from kleene.kernels.rnnt import _exp
+
+    @njit
+    def apply(x, out):
+        for i in range(x.shape[0]):
+            out[i] = _exp(x[i])
+
+    x = np.concatenate([np.linspace(-86.9, 10.0, 200_001, dtype=np.float32),
+                        np.array([0.0, -87.5, -1e30, -np.inf, np.nan], np.float32)])
+    out = np.empty_like(x)
+    apply(x, out)
+    ref = np.exp(x[:-5].astype(np.float64))
+    assert np.max(np.abs(out[:-5] - ref) / ref) < 2.5e-7  # ~2 float32 ulp
+    assert out[-5] == 1.0 and (out[-4:-1] == 0.0).all() and np.isnan(out[-1])
