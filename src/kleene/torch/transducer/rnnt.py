@@ -201,7 +201,10 @@ def _numba_backward(logits, targets, frames, labels, blank, fused, clamp, lattic
 
     denom, lp_blank, lp_emit, alpha, beta, loglik = (t.numpy() for t in lattices)
     x = logits.contiguous()
-    grad = torch.empty_like(x, memory_format=torch.contiguous_format)
+    # numpy's allocator asks Linux for transparent huge pages on large arrays (torch's CPU
+    # allocator does only with THP_MEM_ALLOC_ENABLE=1): first-touch page faults of the fresh
+    # (B, T, U+1, V) gradient otherwise cost about as much as the kernel that fills it
+    grad = torch.from_numpy(np.empty(x.shape, dtype=x.numpy().dtype))
     tg = _int64_numpy(targets)
     if tg.shape[1] == 0:
         tg = np.zeros((tg.shape[0], 1), np.int64)
