@@ -19,9 +19,11 @@ import numpy as np
 from numba import njit
 
 
-# (the buffer helpers copy in plain loops: numba compiles slice assignment
-# and np.empty(n, arr.dtype) several seconds slower on a cold cache)
-@njit(inline="always")
+# Compile time matters (CI starts with a cold cache): the buffer helpers
+# copy in plain loops (slice assignment and np.empty(n, arr.dtype) compile
+# seconds slower), and the helpers called from several places are compiled
+# once on their own rather than inlined at each call.
+@njit(cache=True)
 def _grown(arr, need):
     """A copy of the int64 ``arr`` with room for at least ``need`` entries."""
     size = max(2 * arr.shape[0], need)
@@ -31,7 +33,7 @@ def _grown(arr, need):
     return out
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _head(arr, n):
     """A copy of ``arr[:n]`` (int64)."""
     out = np.empty(n, np.int64)
@@ -40,7 +42,7 @@ def _head(arr, n):
     return out
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _sort_by_rank(a, lo, hi, rank):
     """Sorts ``a[lo:hi]`` in place by ``rank[a[i]]``: insertion sort for short
     ranges (frontiers come out nearly sorted), heapsort otherwise.
@@ -63,7 +65,7 @@ def _sort_by_rank(a, lo, hi, rank):
         _sift(a, lo, 0, end, rank)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _sift(a, lo, root, n, rank):
     """Restores the max-heap (by rank) below ``root`` of ``a[lo:lo+n]``."""
     while True:
