@@ -395,7 +395,14 @@ def main(argv=None):
                          "(the agreement-check call, 1 thread) and its memory is not probed "
                          "(another such call in a fresh process). Its float32 lattice makes its "
                          "gradient the least accurate of the methods (see Agreement).")
+    thp = os.environ.get("THP_MEM_ALLOC_ENABLE", "0")
     lines += [
+        ("- Allocation: kleene numba allocates its gradient through numpy, whose allocator "
+         "asks Linux for transparent huge pages on large arrays; the other methods use torch's "
+         f"CPU allocator, which does so only with `THP_MEM_ALLOC_ENABLE=1` (this run: {thp}). "
+         "First-touch page faults of a fresh 78 MiB tensor cost ~40 ms on this VM."),
+        ("- Thread rows: the machine's cores are shared with other jobs, so the multi-thread "
+         "rows mostly measure contention."),
         ("- Issue 8's target (>= 3x faster than torchaudio's CPU `rnnt_loss` with no more "
         "memory) cannot be measured here: torchaudio needs a torch build it is pinned to and "
         "is not installable beside this torch, so kleene is compared with the available "
