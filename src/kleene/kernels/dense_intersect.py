@@ -107,29 +107,29 @@ def _forward_frontiers(indptr, dst, is_eps, rank, has_eps, s0, length, base, sta
     rank order. ``stamp[s] == base + t`` marks ``s`` as already in frame t."""
     off = np.empty(length + 2, np.int64)
     off[0] = 0
-    frontier[0] = s0
-    n = 1
-    stamp[s0] = base
-    if has_eps:
-        frontier, n = _eps_closure(indptr, dst, is_eps, frontier, 0, n, stamp, base)
-        _sort_by_rank(frontier, 0, n, rank)
-    off[1] = n
-    for t in range(length):
-        for i in range(off[t], off[t + 1]):
-            s = frontier[i]
-            if n + indptr[s + 1] - indptr[s] > frontier.shape[0]:
-                frontier = _grown(frontier, n + indptr[s + 1] - indptr[s])
-            for e in range(indptr[s], indptr[s + 1]):
-                d = dst[e]
-                if not is_eps[e] and stamp[d] != base + t + 1:
-                    stamp[d] = base + t + 1
-                    frontier[n] = d
-                    n += 1
-        if has_eps and n > off[t + 1]:
-            frontier, n = _eps_closure(indptr, dst, is_eps, frontier, off[t + 1], n, stamp,
-                                       base + t + 1)
-        _sort_by_rank(frontier, off[t + 1], n, rank)
-        off[t + 2] = n
+    n = 0
+    # frame t's states: s0 (t = 0) or the labelled arcs out of frame t-1,
+    # then their epsilon closure, sorted by rank
+    for t in range(length + 1):
+        if t == 0:
+            frontier[0] = s0
+            stamp[s0] = base
+            n = 1
+        else:
+            for i in range(off[t - 1], off[t]):
+                s = frontier[i]
+                if n + indptr[s + 1] - indptr[s] > frontier.shape[0]:
+                    frontier = _grown(frontier, n + indptr[s + 1] - indptr[s])
+                for e in range(indptr[s], indptr[s + 1]):
+                    d = dst[e]
+                    if not is_eps[e] and stamp[d] != base + t:
+                        stamp[d] = base + t
+                        frontier[n] = d
+                        n += 1
+        if has_eps and n > off[t]:
+            frontier, n = _eps_closure(indptr, dst, is_eps, frontier, off[t], n, stamp, base + t)
+        _sort_by_rank(frontier, off[t], n, rank)
+        off[t + 1] = n
     return frontier, off
 
 
