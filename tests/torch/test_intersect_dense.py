@@ -60,7 +60,12 @@ def test_paths_and_scores_match_enumeration(seed, per_sequence, impl, eps_prob):
     lengths = torch.as_tensor(rng.integers(0, frames + 1, batch))
     lattice = intersect_dense(graphs, log_probs, lengths, implementation=impl)
     assert lattice.batch_size == batch
-    assert torch.all(torch.diff(lattice.src) >= 0)
+    # TensorFst's invariants hold (the constructor's checks) and the state
+    # numbering is topological (every arc goes to a higher id)
+    TensorFst(lattice.src, lattice.dst, lattice.ilabel, lattice.olabel, lattice.scores,
+              lattice.final_scores, lattice.start, lattice.state_offsets_np,
+              lattice.arc_offsets_np, lattice.attrs, check=True)
+    assert torch.all(lattice.src < lattice.dst)
     total = forward_score(lattice)
     for b in range(batch):
         src, dst, ilabel, scores, final, start, a0 = _machine(graphs, b if per_sequence else 0)
