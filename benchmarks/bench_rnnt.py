@@ -10,11 +10,13 @@ blank 0, reduction "sum", log-softmax fused. Methods:
 - ``autograd``: log_softmax + gather + the anti-diagonal recursion in plain
   torch, differentiated by autograd;
 - ``warprnnt_numba``: its CPU ``rnnt_loss`` (log_softmax in torch, then
-  numba kernels), when importable;
+  Python loops over the lattice cells; timed once), when importable;
 - ``torchaudio``: ``torchaudio.functional.rnnt_loss``, when importable.
 
-Every peer's loss and gradient are checked against kleene's before anything
-is timed. Each (method, threads) cell is the median of ``--reps`` calls
+Every method's loss and gradient are checked against an independent float64
+oracle (the autograd recursion on float64 logits) before anything is
+timed. Each (method, threads)
+cell is the median of ``--reps`` calls, interleaved across the methods
 (``torch.set_num_threads`` and ``numba.set_num_threads`` both set).
 Peak memory: a fresh process per method warms up on a tiny input, allocates
 the inputs, resets the kernel's peak-RSS mark (``/proc/self/clear_refs``)
@@ -158,20 +160,30 @@ def check_agreement(fns, inputs):
     return out, ref_loss
 
 
-def time_method(fn, inputs, reps):
+def time_one(fn, inputs):
+    """Seconds of one forward+backward, with the garbage collector off."""
     import gc
 
-    times = []
-    for _ in range(reps):
-        x = inputs[0].detach().requires_grad_(True)
-        gc.collect()
-        gc.disable()
-        start = time.perf_counter()
-        fn(x, *inputs[1:]).backward()
-        times.append(time.perf_counter() - start)
-        gc.enable()
-        del x
-    return statistics.median(times), times
+    x = inputs[0].detach().requires_grad_(True)
+    gc.collect()
+    gc.disable()
+    start = time.perf_counter()
+    fn(x, *inputs[1:]).backward()
+    seconds = time.perf_counter() - start
+    gc.enable()
+    return seconds
+
+
+def time_interleaved(fns, inputs, reps):
+    """``reps`` rounds, each timing every method once (the order rotating),
+    so load from other jobs spreads over all methods. Returns the times."""
+    names = list(fns)
+    times = {name: [] for name in names}
+    for rep in range(reps):
+        for k in range(len(names)):
+            name = names[(rep + k) % len(names)]
+            times[name].append(time_one(fns[name], inputs))
+    return times
 
 
 # --- fresh-process probes -------------------------------------------------------------------
@@ -304,11 +316,9 @@ def main(argv=None):
         if loss != one_thread[0] or not torch.equal(grad, one_thread[1]):
             print(f"MISMATCH: kleene numba with {n} threads differs from 1 thread", flush=True)
             return 1
-        for name, fn in fns.items():
-            if name in SLOW:
-                continue
-            reps = args.reps if name != "autograd" else max(3, args.reps // 2)
-            med, times = time_method(fn, inputs, reps)
+        timed = {name: fn for name, fn in fns.items() if name not in SLOW}
+        for name, times in time_interleaved(timed, inputs, args.reps).items():
+            med = statistics.median(times)
             timings[(name, n)] = (med, times)
             print(f"{name:15s} threads={n}: {med * 1e3:8.1f} ms  "
                   f"({', '.join(f'{t * 1e3:.0f}' for t in times)})", flush=True)
@@ -352,7 +362,8 @@ def main(argv=None):
         "",
         "## Time and memory",
         "",
-        (f"Median of {args.reps} forward+backward calls (autograd: {max(3, args.reps // 2)}). "
+        (f"Median of {args.reps} forward+backward calls, interleaved (each round times every "
+         "method once, in rotating order). "
         "**ratio = method ÷ kleene numba at the same thread count: > 1 means kleene numba is "
         f"faster.** Peak MiB: peak RSS growth of one call in a fresh process (1 thread), the "
         f"{grad_mib:.1f} MiB gradient included."),
