@@ -26,12 +26,28 @@ except ImportError as exc:  # pragma: no cover - exercised without torch only
 _EXPORTS = {
     "TensorFst": "tensor_fst",
     "TorchInputError": "errors",
+    "forward_score": "forward",
+    "arc_posteriors": "forward",
+    "forward_scores": "forward",
+    "backward_scores": "forward",
+    "viterbi": "viterbi",
+    "best_path": "viterbi",
+    "intersect_dense": "intersect_dense",
+    "ctc_loss": "ctc",
+    "ctc_graph": "ctc",
+    "ctc_topology": "ctc",
 }
+# Submodules reached as attributes: ``kleene.torch.ops`` holds differentiable
+# versions of kleene operations (compose, union, ...; their names would shadow
+# the core's), ``kleene.torch.transducer`` the transducer losses and decoders.
+_SUBMODULES = ("ops", "transducer")
 
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS) + ["ops", "transducer"]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'kleene.torch' has no attribute {name!r}")
@@ -41,4 +57,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(__all__))

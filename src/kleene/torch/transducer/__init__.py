@@ -6,9 +6,25 @@ from __future__ import annotations
 import importlib
 
 # public name -> submodule of kleene.torch.transducer that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS = {
+    # losses
+    "rnnt_loss": "rnnt", "RNNTLoss": "rnnt",
+    "rnnt_loss_simple": "pruned", "get_rnnt_prune_ranges": "pruned",
+    "do_rnnt_pruning": "pruned", "rnnt_loss_pruned": "pruned", "pruned_rnnt_loss": "pruned",
+    "PrunedRNNTLoss": "pruned", "PrunedRnntLossOutput": "pruned",
+    "mutual_information_recursion": "pruned",
+    "tdt_loss": "tdt", "TDTLoss": "tdt",
+    "multiblank_rnnt_loss": "multiblank", "MultiblankRNNTLoss": "multiblank",
+    # decoding
+    "greedy_search": "greedy", "tdt_greedy_search": "greedy",
+    "modified_beam_search": "beam", "tdt_beam_search": "beam",
+    "GreedyResult": "model", "Hypothesis": "model", "Predictor": "model", "Joiner": "model",
+    "LanguageModel": "model", "LstmPredictor": "model", "LinearJoiner": "model",
+    "state_select": "model", "state_where": "model", "state_stack": "model",
+    "state_unbind": "model",
+}
 
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str):
