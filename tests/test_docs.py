@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-GUIDES = ["grammar.md", "regex.md", "far.md", "pynini.md", "lm.md", "../README.md"]
+GUIDES = ["grammar.md", "regex.md", "far.md", "pynini.md", "lm.md", "torch.md", "../README.md"]
 _BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 

@@ -44,6 +44,12 @@ _SUBMODULES = ("ops", "transducer")
 
 __all__ = list(_EXPORTS) + ["ops", "transducer"]
 
+# Two functions share their module's name. Importing such a submodule binds
+# the module object to that name on this package, shadowing the lazy lookup,
+# so these two are bound eagerly (after their modules load).
+from .intersect_dense import intersect_dense as intersect_dense
+from .viterbi import viterbi as viterbi
+
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
