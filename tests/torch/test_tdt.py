@@ -295,3 +295,45 @@ def test_gradient_reaches_only_the_inputs_that_ask():
     # the duration softmax gradient sums to zero at every state
     torch.testing.assert_close(dur.grad.sum(-1), torch.zeros(2, 4, 3, dtype=torch.float64))
     assert dur.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("pad", [float("nan"), float("-inf")])
+def test_padding_may_hold_nan_or_minus_inf(impl, fused, pad):
+    # padded cells (t >= T_b or u > U_b) are never read into the loss, so
+    # garbage there (NaN, or -inf from masking) must give the same loss and a
+    # zero, finite gradient there
+    V, durations = 4, [0, 1, 2]
+    logits, targets, frames, labels = _case(13, 3, 5, 3, V, 3)
+    frames[1:], labels[1:] = torch.tensor([3, 2]), torch.tensor([1, 0])
+    if not fused:
+        logits = torch.cat([logits[..., :V].log_softmax(-1), logits[..., V:].log_softmax(-1)], -1)
+    kw = {"blank": 0, "durations": durations, "sigma": 0.05, "reduction": "none",
+          "implementation": impl, "fused_log_softmax": fused}
+    clean = logits.clone().requires_grad_()
+    want = tdt_loss(clean, targets, frames, labels, **kw)
+    want.sum().backward()
+    dirty = logits.clone()
+    for b in range(3):
+        dirty[b, frames[b]:] = pad
+        dirty[b, :, labels[b] + 1:] = pad
+    dirty.requires_grad_()
+    got = tdt_loss(dirty, targets, frames, labels, **kw)
+    got.sum().backward()
+    torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(dirty.grad, clean.grad, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_impossible_sequence_gets_infinite_loss_and_zero_gradient(impl):
+    V = 3
+    logits, targets, frames, labels = _case(14, 2, 4, 2, V, 3)
+    logits[0, ..., 0] = float("-inf")  # sequence 0 can never emit its final blank
+    x = logits.clone().requires_grad_()
+    loss = tdt_loss(x, targets, frames, labels, blank=0, durations=[0, 1, 2],
+                    reduction="none", implementation=impl)
+    loss.sum().backward()
+    assert loss[0] == float("inf") and torch.isfinite(loss[1])
+    assert torch.all(x.grad[0] == 0) and torch.isfinite(x.grad).all()
+    assert x.grad[1].abs().sum() > 0

@@ -76,7 +76,9 @@ def multiblank_rnnt_loss(logits: torch.Tensor, targets: torch.Tensor,
     under-normalization subtracted from every step's log-probability (NeMo
     recommends 0.05). With no big blanks and ``sigma = 0`` this is the
     standard RNN-T loss. ``fused_log_softmax``, ``reduction`` and
-    ``implementation`` as in :func:`kleene.torch.transducer.tdt.tdt_loss`.
+    ``implementation`` as in :func:`kleene.torch.transducer.tdt.tdt_loss`;
+    so is the handling of padded cells (anything, even NaN, zero gradient)
+    and of impossible sequences (infinite loss, zero gradient).
 
     Time O(B T U (V + n_big)); memory beyond the inputs: O(B T U n_big) in the
     forward, one gradient-sized tensor in the backward.

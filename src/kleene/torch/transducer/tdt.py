@@ -125,16 +125,27 @@ def _lattice_torch(wl, wb, ldur, bdur, frames, labels, want_grad):
         Bt[:, ts, us] = torch.where(valid, new, Bt[:, ts, us])
     ok = torch.isfinite(total)
     base = torch.where(ok, total, 0.0)[:, None, None]
+    # only the cells inside a sequence's lengths: alpha is also computed on the
+    # padding, from whatever it holds (NaN included), and must not leak out
+    keep = valid_cells(frames, labels, nframe, nu) & ok[:, None, None]
     tgrid = torch.arange(nframe, device=dev)
-    occ_b = torch.stack([torch.exp(alpha + wb[..., k] + Bt[:, d:d + nframe, :nu] - base)
-                         for k, d in enumerate(bdur)], -1)
+    occ_b = torch.stack([
+        torch.where(keep, torch.exp(alpha + wb[..., k] + Bt[:, d:d + nframe, :nu] - base), 0.0)
+        for k, d in enumerate(bdur)], -1)
     occ_l = torch.stack([
-        torch.where((tgrid + d)[None, :, None] < frames[:, None, None],
+        torch.where(keep & ((tgrid + d)[None, :, None] < frames[:, None, None]),
                     torch.exp(alpha + wl[..., k] + Bt[:, d:d + nframe, 1:nu + 1] - base), 0.0)
         for k, d in enumerate(ldur)], -1)
-    occ_b = torch.where(ok[:, None, None, None], occ_b, 0.0)
-    occ_l = torch.where(ok[:, None, None, None], occ_l, 0.0)
     return total, occ_l, occ_b
+
+
+def valid_cells(frames: torch.Tensor, labels: torch.Tensor, nframe: int, nu: int) -> torch.Tensor:
+    """(B, T, U+1) bool, on the lengths' device: ``t < frames[b]`` and
+    ``u <= labels[b]``, the cells a sequence's lattice uses."""
+    dev = frames.device
+    in_t = torch.arange(nframe, device=dev)[None, :] < frames[:, None]
+    in_u = torch.arange(nu, device=dev)[None, :] <= labels[:, None]
+    return in_t[:, :, None] & in_u[:, None, :]
 
 
 def lattice_scores(wl, wb, ldur, bdur, frames, labels, *, want_grad, implementation):
@@ -239,16 +250,23 @@ class _DurationLattice(torch.autograd.Function):
         if want_grad:
             ctx.spec = spec
             ctx.separate_dur = duration_logits is not None
-            ctx.save_for_backward(logits, duration_logits, targets, lognorm, ld, occ_l, occ_b)
+            ctx.save_for_backward(logits, duration_logits, targets, frames, labels, lognorm, ld,
+                                  occ_l, occ_b)
         return (-total).to(logits.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out):
-        logits, duration_logits, targets, lognorm, ld, occ_l, occ_b = ctx.saved_tensors
+        (logits, duration_logits, targets, frames, labels, lognorm, ld, occ_l,
+         occ_b) = ctx.saved_tensors
         spec = ctx.spec
         V = spec.num_tokens
         dtype = logits.dtype
+        # padded cells may hold anything (NaN, or -inf whose softmax is NaN):
+        # the softmax terms there are masked to zero
+        pad = ~valid_cells(frames.to(logits.device, torch.int64),
+                           labels.to(logits.device, torch.int64), logits.shape[1],
+                           logits.shape[2])[..., None]
         g = grad_out.to(torch.float64)[:, None, None, None]
         occ_l = (occ_l * g).to(dtype)
         occ_b = (occ_b * g).to(dtype)
@@ -261,7 +279,7 @@ class _DurationLattice(torch.autograd.Function):
             gtok = grad[..., :V]
             if spec.fused:
                 torch.sub(logits[..., :V], lognorm[..., None], out=gtok)
-                gtok.exp_().mul_(state_occ[..., None])
+                gtok.exp_().mul_(state_occ[..., None]).masked_fill_(pad, 0.0)
             else:
                 gtok.zero_()
             nframe = logits.shape[1]
@@ -275,7 +293,10 @@ class _DurationLattice(torch.autograd.Function):
             idx = torch.tensor(spec.label_dur, device=ld.device)
             arc_dur.index_add_(-1, idx, occ_l)
             arc_dur.index_add_(-1, torch.tensor(spec.blank_dur, device=ld.device), occ_b)
-            gdur = (ld.exp() * state_occ[..., None] - arc_dur) if spec.fused else -arc_dur
+            if spec.fused:
+                gdur = (ld.exp() * state_occ[..., None]).masked_fill_(pad, 0.0) - arc_dur
+            else:
+                gdur = -arc_dur
         if ctx.separate_dur:
             if not ctx.needs_input_grad[1]:
                 gdur = None
@@ -380,8 +401,10 @@ def tdt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.T
     batch. ``implementation``: "numba" (CPU kernel, prange over the batch),
     "torch" (vectorized recursion, any device) or "auto".
 
-    Padding past a sequence's lengths is never read into the loss and gets
-    zero gradient (it must hold finite values with ``fused_log_softmax``).
+    Padded cells (``t >= logit_lengths[b]`` or ``u > target_lengths[b]``)
+    may hold anything, even NaN or ``-inf``: they are never read into the
+    loss and get a zero gradient. A sequence with no complete path of
+    non-zero probability gets an infinite loss and a zero gradient.
     Time O(B T U (V + D)) for the softmax terms plus O(B T U D) for the
     lattice; memory beyond the inputs: O(B T U D) in the forward, one
     gradient-sized tensor in the backward.
