@@ -17,7 +17,6 @@ subtracted from every step. The lattice and its gradients are the ones of
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..errors import TorchInputError
@@ -32,6 +31,7 @@ from .tdt import (
     _DurationLattice,
     check_dtype,
     check_float,
+    int_list,
     reduce_losses,
     resolve_implementation,
     targets_by_state,
@@ -41,22 +41,12 @@ __all__ = ["MultiblankRNNTLoss", "multiblank_rnnt_loss"]
 
 
 def _check_big_blanks(fn: str, big_blank_durations, blank: int) -> tuple:
-    if isinstance(big_blank_durations, torch.Tensor):
-        big_blank_durations = big_blank_durations.tolist()
-    try:
-        durs = list(big_blank_durations)
-    except TypeError:
-        raise TorchInputError(f"{fn}: big_blank_durations must be a list of ints, got "
-                              f"{type(big_blank_durations).__name__}") from None
-    if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in durs):
-        raise TorchInputError(
-            f"{fn}: big_blank_durations must be ints >= 1 (frames a big blank skips), "
-            f"got {durs!r}")
+    durs = int_list(fn, "big_blank_durations", big_blank_durations, 1)
     if len(durs) > blank:
         raise TorchInputError(
             f"{fn}: big_blank_durations has {len(durs)} entries but big blank i is token "
             f"blank - 1 - i and blank={blank}; put the standard blank last in the vocabulary")
-    return tuple(int(d) for d in durs)
+    return tuple(durs)
 
 
 def multiblank_rnnt_loss(logits: torch.Tensor, targets: torch.Tensor,

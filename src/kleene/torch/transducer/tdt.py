@@ -354,18 +354,25 @@ def check_float(fn: str, name: str, value, low: float, high: float = math.inf) -
     return value
 
 
-def _check_durations(fn: str, durations) -> tuple:
-    if isinstance(durations, torch.Tensor):
-        durations = durations.tolist()
+def int_list(fn: str, name: str, values, low: int) -> list[int]:
+    """``values`` (a sequence or 1-d tensor) as a list of Python ints, each
+    ``>= low``; anything else (floats, bools, strings) raises naming ``name``."""
+    if isinstance(values, torch.Tensor):
+        values = values.tolist()
     try:
-        durs = list(durations)
+        out = list(values)
     except TypeError:
-        raise TorchInputError(f"{fn}: durations must be a list of ints, got "
-                              f"{type(durations).__name__}") from None
-    if not durs or any(isinstance(d, bool) or not isinstance(d, (int, np.integer))
-                       for d in durs):
+        raise TorchInputError(f"{fn}: {name} must be a list of ints, got "
+                              f"{type(values).__name__}") from None
+    if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < low for d in out):
+        raise TorchInputError(f"{fn}: {name} must be ints >= {low}, got {out!r}")
+    return [int(d) for d in out]
+
+
+def _check_durations(fn: str, durations) -> tuple:
+    durs = int_list(fn, "durations", durations, 0)
+    if not durs:
         raise TorchInputError(f"{fn}: durations must be a non-empty list of ints, got {durs!r}")
-    durs = [int(d) for d in durs]
     if any(a >= b for a, b in itertools.pairwise(durs)):
         raise TorchInputError(f"{fn}: durations must be strictly increasing, got {durs}")
     if durs[0] not in (0, 1) or 1 not in durs:
@@ -452,7 +459,9 @@ def tdt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.T
             f"{fn}: with durations {list(durs)} (no 0) every label and the final blank use a "
             f"frame each, so target_lengths must be below logit_lengths; got "
             f"{target_lengths.tolist()} and {logit_lengths.tolist()}")
-    use_rnnt = omega > 0.0 and float(torch.rand((), generator=generator)) < omega
+    # one host-side draw (on the generator's device: a CUDA generator works too)
+    use_rnnt = omega > 0.0 and float(torch.rand(
+        (), generator=generator, device=None if generator is None else generator.device)) < omega
     if use_rnnt:
         spec = LatticeSpec(V, (0,), (1,), (blank,), None, None, 0.0, bool(fused_log_softmax),
                            impl)
