@@ -104,6 +104,13 @@ def _parts(t: TensorFst) -> dict:
     ({"scores": torch.zeros(3, 1)}, "1-D"),
     ({"state_offsets": np.array([0, 2])}, "offsets must rise"),
     ({"arc_offsets": np.array([0, 1, 3])}, "B\\+1 entries"),
+    # a start outside its machine's states would index out of bounds in the kernels
+    ({"start": torch.tensor([3])}, "start"),
+    ({"start": torch.tensor([-2])}, "start"),
+    ({"start": torch.tensor([0, 0])}, "start"),
+    ({"scores": torch.tensor(0.0)}, "1-D"),
+    ({"scores": [0.0, 0.0, 0.0]}, "scores must be a torch.Tensor"),
+    ({"final_scores": np.zeros(3)}, "final_scores must be a torch.Tensor"),
 ])
 def test_constructor_validation(change, message):
     t = TensorFst.from_fst(_machine(), dtype=torch.float64)

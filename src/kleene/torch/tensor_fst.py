@@ -43,6 +43,13 @@ def _weights_to_scores(fst: Fst, values: np.ndarray) -> np.ndarray:
         "log, real or boolean machine")
 
 
+def _host_int64(values) -> np.ndarray:
+    """Offsets as an int64 numpy array (a device tensor is copied once)."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=np.int64)
+
+
 class TensorFst:
     """A batch of ``B`` machines on one device with differentiable scores.
 
@@ -63,6 +70,12 @@ class TensorFst:
     Construct with :meth:`from_fst` / :meth:`from_fsts`, or directly from
     tensors (the constructor validates shapes in O(1) and ids in O(E) when
     ``check=True``).
+
+    ``_cache`` holds analyses derived from the arcs' topology (``src``,
+    ``dst``, ``start``, offsets), shared with copies that keep it
+    (:meth:`with_scores`, :meth:`to`); an analysis that also reads the labels
+    uses a key starting with ``"labels"``, so that copies with other labels
+    (``ops.invert``/``ops.project``) can drop it (:meth:`_topology_cache`).
     """
 
     __slots__ = (
@@ -83,6 +96,10 @@ class TensorFst:
 
     def __init__(self, src, dst, ilabel, olabel, scores, final_scores, start,
                  state_offsets, arc_offsets, attrs: dict | None = None, *, check: bool = True):
+        for name, value in (("scores", scores), ("final_scores", final_scores)):
+            if not isinstance(value, torch.Tensor):
+                raise TorchInputError(
+                    f"TensorFst: {name} must be a torch.Tensor, got {type(value).__name__}")
         device = scores.device
         as_long = lambda t: torch.as_tensor(t, dtype=torch.int64, device=device)
         self.src, self.dst = as_long(src), as_long(dst)
@@ -90,8 +107,8 @@ class TensorFst:
         self.scores = scores
         self.final_scores = final_scores
         self.start = as_long(start)
-        self.state_offsets_np = np.asarray(torch.as_tensor(state_offsets).cpu(), dtype=np.int64)
-        self.arc_offsets_np = np.asarray(torch.as_tensor(arc_offsets).cpu(), dtype=np.int64)
+        self.state_offsets_np = _host_int64(state_offsets)
+        self.arc_offsets_np = _host_int64(arc_offsets)
         self.state_offsets = torch.as_tensor(self.state_offsets_np, device=device)
         self.arc_offsets = torch.as_tensor(self.arc_offsets_np, device=device)
         self.attrs = dict(attrs or {})
@@ -101,9 +118,13 @@ class TensorFst:
 
     # ------------------------------------------------------------------ checks
     def _validate(self) -> None:
-        num_arcs, num_states = self.scores.shape[0], self.final_scores.shape[0]
         if self.scores.dim() != 1 or self.final_scores.dim() != 1:
             raise TorchInputError("TensorFst: scores and final_scores must be 1-D tensors")
+        if self.final_scores.device != self.scores.device:
+            raise TorchInputError(
+                f"TensorFst: scores is on {self.scores.device}, final_scores on "
+                f"{self.final_scores.device}")
+        num_arcs, num_states = self.scores.shape[0], self.final_scores.shape[0]
         if not (torch.is_floating_point(self.scores) and torch.is_floating_point(self.final_scores)):
             raise TorchInputError("TensorFst: scores and final_scores must be floating point")
         for name in ("src", "dst", "ilabel", "olabel"):
@@ -111,14 +132,27 @@ class TensorFst:
                 raise TorchInputError(
                     f"TensorFst: {name} has shape {tuple(getattr(self, name).shape)}, "
                     f"expected ({num_arcs},) like scores")
+        if self.start.dim() != 1:
+            raise TorchInputError(
+                f"TensorFst: start must be 1-D (one entry per machine), got shape "
+                f"{tuple(self.start.shape)}")
         batch = self.start.shape[0]
         if self.state_offsets_np.shape != (batch + 1,) or self.arc_offsets_np.shape != (batch + 1,):
-            raise TorchInputError("TensorFst: state_offsets and arc_offsets need B+1 entries")
+            raise TorchInputError(
+                f"TensorFst: start has {batch} entries (B), so state_offsets and arc_offsets "
+                f"need B+1 entries, got {self.state_offsets_np.shape[0]} and "
+                f"{self.arc_offsets_np.shape[0]}")
         if (self.state_offsets_np[0] != 0 or self.state_offsets_np[-1] != num_states
                 or self.arc_offsets_np[0] != 0 or self.arc_offsets_np[-1] != num_arcs
                 or np.any(np.diff(self.state_offsets_np) < 0)
                 or np.any(np.diff(self.arc_offsets_np) < 0)):
             raise TorchInputError("TensorFst: offsets must rise from 0 to the state/arc counts")
+        start = self.start.cpu().numpy()
+        lo, hi = self.state_offsets_np[:-1], self.state_offsets_np[1:]
+        if np.any((start != -1) & ((start < lo) | (start >= hi))):
+            raise TorchInputError(
+                "TensorFst: start must hold, per machine, -1 (empty) or a state of its own "
+                f"range state_offsets[b]:state_offsets[b+1], got {start.tolist()}")
         if num_arcs:
             src = self.src.cpu().numpy()
             dst = self.dst.cpu().numpy()
@@ -213,6 +247,12 @@ class TensorFst:
                         check=False)
         out._cache = self._cache  # topology-derived data (levels, CSR) stays valid
         return out
+
+    def _topology_cache(self) -> dict:
+        """The cache entries that stay valid for a machine with the same
+        arcs but other labels (a new dict)."""
+        return {key: value for key, value in self._cache.items()
+                if not (isinstance(key, tuple) and key[:1] == ("labels",))}
 
     def to(self, device) -> TensorFst:
         """A copy on ``device`` (autograd history is kept). The numpy
