@@ -195,3 +195,28 @@ def test_compose_with_sigma_and_rho_matchers(special):
     out = ops.compose(TensorFst.from_fst(a, dtype=torch.float64),
                       TensorFst.from_fst(b, dtype=torch.float64), **special)
     _assert_same(out.to_fsts("log64")[0], kleene.compose(a, b, **special))
+
+
+def test_invert_and_project_do_not_reuse_label_derived_analyses():
+    """invert/project share the topology analyses of their input, but not
+    what was derived from the labels: intersect_dense's epsilon analysis of
+    ``g`` (no epsilon inputs) must not be reused for ``invert(g)``, whose
+    epsilon-input self-loops make intersect_dense refuse it."""
+    from kleene.torch.intersect_dense import intersect_dense
+
+    # one state, a self-loop reading 1 and writing epsilon
+    g = TensorFst.from_fst(kleene.Fst.from_arrays(1, [0], [1], [0], [0.0], [0], final=[0.0],
+                                                  start=0, semiring="log64"))
+    log_probs = torch.zeros(1, 2, 1)
+    lengths = torch.tensor([2])
+    assert forward_score(intersect_dense(g, log_probs, lengths)).item() == 0.0
+    with pytest.raises(TorchInputError, match="cycle of epsilon"):
+        intersect_dense(ops.invert(g), log_probs, lengths)
+    with pytest.raises(TorchInputError, match="cycle of epsilon"):
+        intersect_dense(ops.project(g, project_type="output"), log_probs, lengths)
+    # and the other way round: the projection has no epsilon inputs any more
+    h = ops.invert(g)
+    with pytest.raises(TorchInputError, match="cycle of epsilon"):
+        intersect_dense(h, log_probs, lengths)
+    assert forward_score(intersect_dense(ops.project(h, project_type="output"), log_probs,
+                                         lengths)).item() == 0.0

@@ -88,7 +88,7 @@ def _epsilon_order(graphs: TensorFst) -> tuple[np.ndarray, np.ndarray, int]:
     the number of arcs on the longest epsilon path. Kahn's peeling, one
     vectorized step per level; cached on ``graphs``. Raises
     :class:`TorchInputError` for an epsilon cycle."""
-    key = ("intersect_dense", "epsilon_order")
+    key = ("labels", "intersect_dense", "epsilon_order")  # (see TensorFst._cache)
     cached = graphs._cache.get(key)
     if cached is not None:
         return cached

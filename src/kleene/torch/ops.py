@@ -395,7 +395,7 @@ def invert(fsts: TensorFst) -> TensorFst:
     out = TensorFst(fsts.src, fsts.dst, fsts.olabel, fsts.ilabel, fsts.scores,
                     fsts.final_scores, fsts.start, fsts.state_offsets_np, fsts.arc_offsets_np,
                     fsts.attrs, check=False)
-    out._cache = fsts._cache
+    out._cache = fsts._topology_cache()  # (label analyses are not reused)
     return out
 
 
@@ -409,5 +409,5 @@ def project(fsts: TensorFst, *, project_type: str = "input") -> TensorFst:
     out = TensorFst(fsts.src, fsts.dst, labels, labels, fsts.scores, fsts.final_scores,
                     fsts.start, fsts.state_offsets_np, fsts.arc_offsets_np, fsts.attrs,
                     check=False)
-    out._cache = fsts._cache
+    out._cache = fsts._topology_cache()  # (label analyses are not reused)
     return out
