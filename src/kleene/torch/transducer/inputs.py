@@ -10,31 +10,40 @@ from ..errors import TorchInputError
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def check_logits(fn: str, name: str, logits: torch.Tensor, dims: int) -> None:
-    """``logits`` is a floating tensor with ``dims`` dimensions."""
+def check_logits(fn: str, name: str, logits: torch.Tensor, dims: int, *,
+                 dtypes: tuple[torch.dtype, ...] | None = None) -> None:
+    """``logits`` is a floating tensor with ``dims`` dimensions, of one of
+    ``dtypes`` when given (else any floating dtype)."""
     if not isinstance(logits, torch.Tensor):
         raise TorchInputError(f"{fn}: {name} must be a torch.Tensor, got {type(logits).__name__}")
     if logits.dim() != dims:
         raise TorchInputError(
             f"{fn}: {name} must have {dims} dimensions, got shape {tuple(logits.shape)}")
-    if not torch.is_floating_point(logits):
-        raise TorchInputError(f"{fn}: {name} must be float32 or float64, got {logits.dtype}")
+    if not torch.is_floating_point(logits) or (dtypes is not None and logits.dtype not in dtypes):
+        allowed = ("a floating dtype" if dtypes is None
+                   else " or ".join(str(d).removeprefix("torch.") for d in dtypes))
+        raise TorchInputError(f"{fn}: {name} must be {allowed}, got {logits.dtype}")
 
 
 def check_reduction(fn: str, reduction: str) -> None:
+    """``reduction`` is one of ``"none"``, ``"mean"``, ``"sum"``."""
     if reduction not in _REDUCTIONS:
         raise TorchInputError(
             f"{fn}: reduction must be one of {', '.join(_REDUCTIONS)}, got {reduction!r}")
 
 
-def check_blank(fn: str, blank: int, num_classes: int) -> int:
+def check_blank(fn: str, blank: int, num_classes: int, *, name: str = "blank",
+                allow_negative: bool = True) -> int:
     """A blank id in ``[-num_classes, num_classes)``; negative ids count from
-    the end (torchaudio's ``blank=-1``). Returns the non-negative id."""
+    the end (torchaudio's ``blank=-1``) unless ``allow_negative`` is False
+    (then ``[0, num_classes)``). ``name`` is the argument's name in the
+    message (e.g. ``"termination_symbol"``). Returns the non-negative id."""
     if isinstance(blank, bool) or not isinstance(blank, int):
-        raise TorchInputError(f"{fn}: blank must be an int, got {type(blank).__name__}")
-    if not -num_classes <= blank < num_classes:
-        raise TorchInputError(
-            f"{fn}: blank={blank} is outside the vocabulary of {num_classes} classes")
+        raise TorchInputError(f"{fn}: {name} must be an int, got {type(blank).__name__}")
+    lowest = -num_classes if allow_negative else 0
+    if not lowest <= blank < num_classes:
+        raise TorchInputError(f"{fn}: {name}={blank} is outside [{lowest}, {num_classes}) "
+                              f"(the vocabulary has {num_classes} classes)")
     return blank % num_classes
 
 
