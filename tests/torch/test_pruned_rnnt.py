@@ -531,6 +531,10 @@ def _bad_calls():
         ("px", lambda: mutual_information_recursion(px.int(), py)),
         ("py", lambda: mutual_information_recursion(px, py.double())),
         ("ranges", lambda: do_rnnt_pruning(am, lm, ranges[:, :, :, None])),
+        ("lm", lambda: do_rnnt_pruning(am, lm.to("meta"), ranges)),
+        ("termination_symbol", lambda: rnnt_loss_simple(lm, am, symbols, -1)),
+        ("termination_symbol", lambda: rnnt_loss_pruned(logits, symbols, ranges, 3)),
+        ("logits", lambda: rnnt_loss_pruned(logits.half(), symbols, ranges, 2)),
     ]
 
 
@@ -540,3 +544,23 @@ def test_bad_input_names_the_argument(index):
     with pytest.raises(TorchInputError, match=name):
         call()
     assert issubclass(TorchInputError, ValueError)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("rnnt_type", TYPES)
+def test_empty_batch(impl, rnnt_type):
+    """B = 0 runs every step of the recipe: empty losses, zero-sized gradients."""
+    am = torch.randn(0, 4, 5, requires_grad=True)
+    lm = torch.randn(0, 3, 5, requires_grad=True)
+    symbols = torch.zeros(0, 2, dtype=torch.int64)
+    loss, (px_grad, py_grad) = rnnt_loss_simple(lm, am, symbols, 0, reduction="none",
+                                                return_grad=True, rnnt_type=rnnt_type,
+                                                implementation=impl)
+    assert loss.shape == (0,)
+    ranges = get_rnnt_prune_ranges(px_grad, py_grad, None, 2)
+    assert ranges.shape == (0, 4, 2)
+    am_pruned, lm_pruned = do_rnnt_pruning(am, lm, ranges)
+    pruned = rnnt_loss_pruned(am_pruned + lm_pruned, symbols, ranges, 0, reduction="sum",
+                              rnnt_type=rnnt_type, implementation=impl)
+    (pruned + loss.sum()).backward()
+    assert pruned.item() == 0.0 and am.grad.shape == am.shape and lm.grad.shape == lm.shape

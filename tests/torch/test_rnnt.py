@@ -384,3 +384,18 @@ def test_float32_exp_is_within_a_few_ulp():
     ref = np.exp(x[:-5].astype(np.float64))
     assert np.max(np.abs(out[:-5] - ref) / ref) < 2.5e-7  # ~2 float32 ulp
     assert out[-5] == 1.0 and (out[-4:-1] == 0.0).all() and np.isnan(out[-1])
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("frames", [0, 3])
+def test_empty_batch(impl, frames):
+    """B = 0 (T may then be 0): no losses, a zero-sized gradient, no error."""
+    logits = torch.randn(0, frames, 3, 4, requires_grad=True)
+    empty = torch.zeros(0, dtype=torch.int64)
+    loss = rnnt_loss(logits, torch.zeros(0, 2, dtype=torch.int64), empty, empty,
+                     reduction="none", implementation=impl)
+    assert loss.shape == (0,)
+    total = rnnt_loss(logits, torch.zeros(0, 2, dtype=torch.int64), empty, empty,
+                      reduction="sum", implementation=impl)
+    total.backward()
+    assert total.item() == 0.0 and logits.grad.shape == logits.shape

@@ -40,7 +40,7 @@ import torch
 
 from ...kernels.pruned_rnnt import alignment_recursion
 from ..errors import TorchInputError
-from .inputs import check_logits, check_reduction
+from .inputs import check_blank, check_logits, check_reduction
 
 RnntType = Literal["regular", "modified", "constrained"]
 Implementation = Literal["auto", "numba", "torch"]
@@ -57,9 +57,7 @@ def _check_choice(fn: str, name: str, value, choices) -> None:
 
 
 def _check_float(fn: str, name: str, x, dims: int, like: torch.Tensor | None = None) -> None:
-    check_logits(fn, name, x, dims)
-    if x.dtype not in (torch.float32, torch.float64):
-        raise TorchInputError(f"{fn}: {name} must be float32 or float64, got {x.dtype}")
+    check_logits(fn, name, x, dims, dtypes=(torch.float32, torch.float64))
     if like is not None and (x.dtype != like.dtype or x.device != like.device):
         raise TorchInputError(f"{fn}: {name} is {x.dtype} on {x.device}, expected "
                               f"{like.dtype} on {like.device}")
@@ -74,15 +72,6 @@ def _check_index(fn: str, name: str, x, shape: tuple, device: torch.device) -> N
         raise TorchInputError(f"{fn}: {name} must have shape {shape}, got {tuple(x.shape)}")
     if x.device != device:
         raise TorchInputError(f"{fn}: {name} is on {x.device}, the scores on {device}")
-
-
-def _check_termination(fn: str, termination_symbol, num_classes: int) -> None:
-    if isinstance(termination_symbol, bool) or not isinstance(termination_symbol, int):
-        raise TorchInputError(f"{fn}: termination_symbol must be an int, got "
-                              f"{type(termination_symbol).__name__}")
-    if not 0 <= termination_symbol < num_classes:
-        raise TorchInputError(f"{fn}: termination_symbol={termination_symbol} is outside "
-                              f"[0, {num_classes})")
 
 
 def _check_boundary(fn: str, boundary, batch: int, nsym: int, nframe: int, rnnt_type: str,
@@ -169,8 +158,8 @@ def _recursion_regular_torch(px, py, boundary, want_grad):
     neg_col = torch.full((batch, 1, width), _NEG_INF, device=dev, dtype=dt)
     x_full = torch.cat((px, neg_col), dim=1)                   # (B, S+1, T+1)
     y_full = torch.cat((py, neg_row), dim=2)                   # (B, S+1, T+1)
-    xs = x_full.reshape(batch, -1)[:, flat].view(batch, ndiag, nsym1)
-    ys = y_full.reshape(batch, -1)[:, flat].view(batch, ndiag, nsym1)
+    xs = x_full.flatten(1)[:, flat].view(batch, ndiag, nsym1)
+    ys = y_full.flatten(1)[:, flat].view(batch, ndiag, nsym1)
     xs = xs.masked_fill(~on_grid, _NEG_INF)
     ys = ys.masked_fill(~on_grid, _NEG_INF)
     start = (d.view(1, -1, 1) == (boundary[:, 0] + boundary[:, 1]).view(-1, 1, 1)) & \
@@ -206,10 +195,10 @@ def _recursion_regular_torch(px, py, boundary, want_grad):
     # unskew: grad[b, s, t] = occ[b, s + t, s]
     sx = torch.arange(nsym1 - 1, device=dev).view(-1, 1)
     tx = torch.arange(width, device=dev).view(1, -1)
-    px_grad = occ_x.reshape(batch, -1)[:, ((sx + tx) * (nsym1 - 1) + sx).reshape(-1)]
+    px_grad = occ_x.flatten(1)[:, ((sx + tx) * (nsym1 - 1) + sx).reshape(-1)]
     sy = s.view(-1, 1)
     ty = torch.arange(nframe, device=dev).view(1, -1)
-    py_grad = occ_y.reshape(batch, -1)[:, ((sy + ty) * nsym1 + sy).reshape(-1)]
+    py_grad = occ_y.flatten(1)[:, ((sy + ty) * nsym1 + sy).reshape(-1)]
     return total, px_grad.view(px.shape), py_grad.view(py.shape)
 
 
@@ -433,7 +422,8 @@ def rnnt_loss_simple(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     check_reduction(fn, reduction)
     batch, nframe, ncls = am.shape
     nsym = lm.shape[1] - 1
-    _check_termination(fn, termination_symbol, ncls)
+    termination_symbol = check_blank(fn, termination_symbol, ncls, name="termination_symbol",
+                                     allow_negative=False)
     bound = _check_boundary(fn, boundary, batch, nsym, nframe, rnnt_type, am.device)
     sym = _check_symbols(fn, symbols, bound, batch, nsym, ncls, am.device)
     use_numba = _use_numba(fn, implementation, am.device)
@@ -542,6 +532,8 @@ def do_rnnt_pruning(am: torch.Tensor, lm: torch.Tensor, ranges: torch.Tensor):
     batch, nframe, dim_am = am.shape
     if lm.shape[0] != batch:
         raise TorchInputError(f"{fn}: lm has batch size {lm.shape[0]}, am has {batch}")
+    if lm.device != am.device:
+        raise TorchInputError(f"{fn}: lm is on {lm.device}, am on {am.device}")
     if not isinstance(ranges, torch.Tensor) or ranges.dim() != 3 or \
             tuple(ranges.shape[:2]) != (batch, nframe):
         raise TorchInputError(f"{fn}: ranges must be a (B, T, s_range) = ({batch}, {nframe}, ·) "
@@ -617,7 +609,7 @@ def _pruned_logprobs(logits: torch.Tensor, symbols: torch.Tensor,
     term = torch.full((batch, 1), termination_symbol, dtype=torch.int64, device=logits.device)
     with_term = torch.cat((symbols.long(), term), dim=1)                  # (B, S+1)
     idx = ranges.long()
-    band_sym = torch.gather(with_term, 1, idx.reshape(batch, -1)).view(batch, nframe, s_range)
+    band_sym = torch.gather(with_term, 1, idx.flatten(1)).view(batch, nframe, s_range)
     x_band, y_band = _BandLogProbs.apply(logits, band_sym, termination_symbol)
     empty = logits.new_full((batch, nframe, nsym + 1), _NEG_INF)
     px = empty.scatter(2, idx, x_band)[:, :, :nsym].transpose(1, 2)      # (B, S, T)
@@ -647,7 +639,8 @@ def rnnt_loss_pruned(logits: torch.Tensor, symbols: torch.Tensor, ranges: torch.
     _check_choice(fn, "rnnt_type", rnnt_type, _RNNT_TYPES)
     check_reduction(fn, reduction)
     batch, nframe, s_range, ncls = logits.shape
-    _check_termination(fn, termination_symbol, ncls)
+    termination_symbol = check_blank(fn, termination_symbol, ncls, name="termination_symbol",
+                                     allow_negative=False)
     if not isinstance(symbols, torch.Tensor) or symbols.dim() != 2:
         raise TorchInputError(f"{fn}: symbols must be a (B, S) tensor, got "
                               f"{getattr(symbols, 'shape', type(symbols).__name__)}")

@@ -87,9 +87,7 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
     contiguous copy of the logits in each pass when they are not
     contiguous). The numba kernels use ``numba.set_num_threads`` threads.
     """
-    check_logits(_FN, "logits", logits, 4)
-    if logits.dtype not in (torch.float32, torch.float64):
-        raise TorchInputError(f"{_FN}: logits must be float32 or float64, got {logits.dtype}")
+    check_logits(_FN, "logits", logits, 4, dtypes=(torch.float32, torch.float64))
     check_reduction(_FN, reduction)
     batch, frames, rows, classes = logits.shape
     if rows < 1:
@@ -257,6 +255,9 @@ def _at_end(lattice: torch.Tensor, frames, labels) -> torch.Tensor:
 def _torch_forward(logits, targets, frames, labels, blank, fused, want_beta):
     B, T, U1, V = logits.shape
     dev = logits.device
+    if B == 0:  # nothing to run (T may be 0, and the wavefront starts at frame 0)
+        empty = torch.empty(0, T, U1, dtype=torch.float64, device=dev)
+        return empty, empty, empty, empty, empty, torch.empty(0, dtype=torch.float64, device=dev)
     x = logits.contiguous()
     if fused:
         denom = _log_normalizers(x)
