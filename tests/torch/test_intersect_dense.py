@@ -143,6 +143,42 @@ def test_gradcheck_in_graph_scores_and_log_probs(impl):
     torch.autograd.gradcheck(through_forward, (scores, final, log_probs))
 
 
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_padding_is_never_read_and_layout_does_not_matter(impl):
+    """Frames past a sequence's length may hold garbage (NaN, inf): the scores
+    and gradients equal those of zero padding, with no NaN anywhere, also
+    for epsilon arcs at a sequence's last frame. A non-contiguous view gives
+    the same lattice as its contiguous copy (ragged batch, T = 1 included)."""
+    rng = np.random.default_rng(5)
+    graphs = TensorFst.from_fst(_graph(rng, 3, 8, 3, final_prob=1.0, eps_prob=0.5),
+                                dtype=torch.float64)
+    assert bool((graphs.ilabel == 0).any())
+    lengths = torch.tensor([3, 1, 0, 2])
+    clean = torch.randn(4, 3, 3, dtype=torch.float64)
+    clean[torch.arange(3) >= lengths[:, None]] = 0.0
+    dirty = clean.clone()
+    dirty[torch.arange(3) >= lengths[:, None]] = torch.tensor([math.nan, math.inf, -math.inf],
+                                                              dtype=torch.float64)
+    # (T, B, V) storage seen as (B, T, V): a non-contiguous view
+    dirty = dirty.transpose(0, 1).contiguous().transpose(0, 1)
+    assert not dirty.is_contiguous()
+    results = []
+    for log_probs in (clean, dirty):
+        log_probs = log_probs.clone().requires_grad_() if log_probs.is_contiguous() else \
+            log_probs.detach().requires_grad_()
+        lat = intersect_dense(graphs, log_probs, lengths, implementation=impl)
+        total = forward_score(lat, implementation=impl)
+        (grad,) = torch.autograd.grad(total.sum(), log_probs)
+        results.append((lat, total.detach(), grad))
+    (lat0, total0, grad0), (lat1, total1, grad1) = results
+    assert torch.isfinite(total0[:2]).all()
+    torch.testing.assert_close(total1, total0, rtol=0, atol=0)
+    assert not torch.isnan(grad1).any()
+    torch.testing.assert_close(grad1, grad0, rtol=0, atol=0)
+    assert (grad1[torch.arange(3) >= lengths[:, None]] == 0).all()
+    assert torch.equal(lat1.src, lat0.src) and torch.equal(lat1.scores, lat0.scores)
+
+
 def test_attributes_follow_and_labels_are_kept():
     g = Fst.from_arrays(2, src=[0, 0, 1], ilabel=[1, 2, 2], olabel=[7, 0, 9], weight=[0, 0, 0],
                         nextstate=[1, 0, 1], final=[np.inf, 0.0], start=0, semiring="log")

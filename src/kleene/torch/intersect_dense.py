@@ -323,7 +323,7 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     exact intersection: for large decoding graphs prune the result with
     ``output_beam`` (the full lattice is still built first).
     """
-    batch, frames, classes = _check(graphs, log_probs, lengths)
+    batch, frames, _ = _check(graphs, log_probs, lengths)
     if output_beam is not None and (isinstance(output_beam, bool) or not isinstance(
             output_beam, (int, float)) or not output_beam >= 0):
         raise TorchInputError(
@@ -345,10 +345,10 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     ilabel = graphs.ilabel[arc_graph]
     zero = torch.zeros((), dtype=dtype, device=device)
     if log_probs.numel():
-        # (epsilon arcs read no frame: any valid index, masked below)
-        frame = arc_frame.clamp(max=frames - 1) if frames else arc_frame
-        dense = log_probs.reshape(-1)[(arc_b * frames + frame) * classes
-                                      + (ilabel - 1).clamp(min=0)]
+        # (epsilon arcs read no frame: any valid index, masked below; indexing
+        # the three dimensions reads a non-contiguous log_probs in place)
+        frame = arc_frame.clamp(max=frames - 1)
+        dense = log_probs[arc_b, frame, (ilabel - 1).clamp(min=0)]
         if _epsilon_order(graphs)[2]:  # (cached)
             dense = torch.where(ilabel > 0, dense, zero)
     else:  # no frames at all: only epsilon arcs
