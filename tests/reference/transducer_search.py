@@ -78,15 +78,24 @@ def _logadd(a, b):
     return m + math.log(math.exp(a - m) + math.exp(b - m))
 
 
-def exhaustive(enc, length, predictor, joiner, *, blank, vocab, durations=None,
-               max_symbols=1, lm=None, lm_weight=0.0, ilm_weight=0.0):
+def exhaustive(enc, length, predictor, joiner, **kw):
     """{token tuple: log-sum of its alignments' fused scores}.
 
     A token ``y`` (not blank) scores ``log p(y) + lm_weight * log p_lm(y)
     - ilm_weight * log p_ilm(y)``, where ``p_ilm`` is the softmax over the
     non-blank logits of ``joiner(0, pred)``; durations add ``log p(d)``.
+    Keywords: ``blank``, ``vocab``, ``durations=None``, ``max_symbols=1``,
+    ``lm=None``, ``lm_weight=0.0``, ``ilm_weight=0.0``.
     """
+    return exhaustive_with_stamps(enc, length, predictor, joiner, **kw)[0]
+
+
+def exhaustive_with_stamps(enc, length, predictor, joiner, *, blank, vocab, durations=None,
+                           max_symbols=1, lm=None, lm_weight=0.0, ilm_weight=0.0):
+    """(:func:`exhaustive`'s totals, {token tuple: the frames of its tokens
+    in its single best alignment})."""
     totals: dict[tuple, float] = {}
+    best: dict[tuple, tuple[float, tuple]] = {}
     zero = torch.zeros_like(enc[0])
 
     cache = {}
@@ -107,9 +116,11 @@ def exhaustive(enc, length, predictor, joiner, *, blank, vocab, durations=None,
             tok[keep] -= ilm_weight * F.log_softmax(ilm[keep], -1)
         return tok, dur
 
-    def walk(prefix, t, count, score):
+    def walk(prefix, t, count, score, stamps=()):
         if t >= length:
             totals[prefix] = _logadd(totals.get(prefix, -math.inf), score)
+            if score > best.get(prefix, (-math.inf, ()))[0]:
+                best[prefix] = (score, stamps)
             return
         tok, dur = fused(list(prefix), t)
         steps = [(1, 0.0)] if durations is None else list(zip(durations, dur.tolist()))
@@ -119,15 +130,15 @@ def exhaustive(enc, length, predictor, joiner, *, blank, vocab, durations=None,
                     d = d if durations is not None else 1
                     if d == 0:
                         continue
-                    walk(prefix, t + d, 0, score + float(tok[y]) + dscore)
+                    walk(prefix, t + d, 0, score + float(tok[y]) + dscore, stamps)
                     continue
                 if durations is None:
                     d = 0
                 nxt, c = (t + d, 0) if d else (t, count + 1)
                 if not d and c >= max_symbols:
                     nxt, c = t + 1, 0
-                walk(prefix + (y,), nxt, c, score + float(tok[y]) + dscore)
+                walk(prefix + (y,), nxt, c, score + float(tok[y]) + dscore, stamps + (t,))
 
     with torch.no_grad():
         walk((), 0, 0, 0.0)
-    return totals
+    return totals, {prefix: list(stamps) for prefix, (_, stamps) in best.items()}

@@ -97,6 +97,29 @@ def test_tdt_large_beam_is_exhaustive(seed, durations):
         assert_same_scores(as_dict(hyps[b]), want)
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_timestamps_are_those_of_the_best_alignment(seed):
+    # a merged hypothesis reports the frames of its single best alignment
+    # (Viterbi), not those of the alignment that reached it with the largest
+    # merged-parent score
+    vocab = 3
+    predictor, joiner, enc, _ = tiny_model(seed, vocab, 2, extra=3, scale=1.5)
+    lengths = torch.tensor([3])
+    hyps = tdt_beam_search(enc[:1, :3], lengths, predictor, joiner, durations=[0, 1, 2],
+                           beam=10_000, max_symbols_per_frame=2)
+    _, stamps = ref.exhaustive_with_stamps(enc[0], 3, predictor, joiner, blank=2, vocab=vocab,
+                                           durations=[0, 1, 2], max_symbols=2)
+    assert len(hyps[0]) == len(stamps)
+    for h in hyps[0]:
+        assert h.timestamps == stamps[tuple(h.tokens)], h.tokens
+    rnnt_p, rnnt_j, enc, _ = tiny_model(seed, vocab, 2, scale=1.5)
+    hyps = modified_beam_search(enc[:1, :4], torch.tensor([4]), rnnt_p, rnnt_j, beam=10_000,
+                                blank=2)
+    _, stamps = ref.exhaustive_with_stamps(enc[0], 4, rnnt_p, rnnt_j, blank=2, vocab=vocab)
+    for h in hyps[0]:
+        assert h.timestamps == stamps[tuple(h.tokens)], h.tokens
+
+
 def test_lm_fusion_and_ilm_subtraction_are_exhaustive_with_a_large_beam():
     vocab, blank = 3, 0
     predictor, joiner, enc, _ = tiny_model(7, vocab, blank, scale=1.5)

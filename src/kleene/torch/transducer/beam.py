@@ -63,7 +63,9 @@ from .model import (
 
 
 class _Hyp:
-    """A search hypothesis; ``pred``/``state`` are filled in batches."""
+    """A search hypothesis; ``pred``/``state`` are filled in batches.
+    ``score``: log-sum over its merged alignments; ``best``: the score of the
+    best one of them, whose token frames ``stamps`` holds."""
 
     __slots__ = ("best", "bonus", "lm_state", "parent", "pred", "score", "stamps", "state",
                  "tokens")
@@ -184,13 +186,16 @@ class _Search:
                 i, rest = divmod(flat_index, self.vocab * nd)
                 y, j = divmod(rest, nd)
                 parent = group[i]
+                # the step's score is the same for every alignment merged into
+                # the parent, so its best alignment plus the step is the child's
+                best = parent.best + (value - parent.score)
                 if y == self.blank:
-                    child = _Hyp(parent.tokens, parent.stamps, value, value, None, parent.pred,
+                    child = _Hyp(parent.tokens, parent.stamps, value, best, None, parent.pred,
                                  parent.state, parent.bonus, parent.lm_state)
                     land, nxt = t + steps[j], 0
                 else:
                     d = 0 if self.durations is None else steps[j]
-                    child = _Hyp(parent.tokens + (y,), parent.stamps + (t,), value, value,
+                    child = _Hyp(parent.tokens + (y,), parent.stamps + (t,), value, best,
                                  parent)
                     land, nxt = (t + d, 0) if d else (t, count + 1)
                     if not d and nxt >= self.max_symbols:
