@@ -243,3 +243,37 @@ def test_graphs_with_epsilon_arcs():
         each = [F.ctc_loss(log_probs, torch.tensor([seq, seq]), il, torch.tensor([n, n]),
                            reduction="none") for seq, n in (([1, 2], 2), ([3, 0], 1))]
         torch.testing.assert_close(ours, -torch.logsumexp(-torch.stack(each), 0))
+
+
+def test_torch_paths_create_every_tensor_on_the_input_device():
+    """The device-agnostic paths run here on CPU tensors only; with the
+    default device set to ``meta``, a tensor created without ``device=``
+    lands on meta and mixing it with the CPU inputs raises, so this catches
+    the tensors a CUDA run would create on the wrong device."""
+    from kleene.torch.forward import arc_posteriors, forward_score
+    from kleene.torch.intersect_dense import intersect_dense
+    from kleene.torch.viterbi import best_path, viterbi
+
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 4, dtype=torch.float64, requires_grad=True)
+    targets, in_lens, tgt_lens = torch.tensor([[1, 2], [3, 3]]), torch.tensor([5, 4]), \
+        torch.tensor([2, 2])
+    graphs = TensorFst.from_fst(ctc_topology(4), dtype=torch.float64)
+    lengths = torch.tensor([5, 3])
+    with torch.device("meta"):
+        for modified in (False, True):
+            loss = ctc_loss(x.log_softmax(-1), targets, in_lens, tgt_lens, modified=modified,
+                            implementation="torch")
+            loss.backward()
+        lattice = intersect_dense(graphs, x.transpose(0, 1), lengths, output_beam=4.0,
+                                  implementation="torch")
+        for semiring in ("log", "tropical"):
+            forward_score(lattice, semiring=semiring, implementation="torch").sum().backward(
+                retain_graph=True)
+            arc_posteriors(lattice, semiring=semiring, implementation="torch")
+        viterbi(lattice, implementation="torch")
+        best_path(lattice, implementation="torch")
+    assert x.grad.device.type == "cpu" and torch.isfinite(x.grad).all()
+    want = F.ctc_loss(x.detach().log_softmax(-1), targets, in_lens, tgt_lens)
+    torch.testing.assert_close(ctc_loss(x.detach().log_softmax(-1), targets, in_lens, tgt_lens,
+                                        implementation="torch"), want)
