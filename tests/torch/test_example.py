@@ -3,7 +3,9 @@
 import importlib.util
 from pathlib import Path
 
+import numba
 import pytest
+import torch
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "train_transducer.py"
 
@@ -18,8 +20,16 @@ def load_example():
 @pytest.mark.parametrize("loss", ["rnnt", "tdt"])
 def test_training_example_loss_falls(loss, capsys):
     example = load_example()
-    out = example.main(["--steps", "25", "--loss", loss, "--eval-every", "25",
-                        "--dev-size", "8", "--batch-size", "16"])
+    # main() sets the thread counts and seeds the global RNG, as a script
+    # should; keep that from leaking into the tests that run after this one
+    threads = (torch.get_num_threads(), numba.get_num_threads())
+    try:
+        with torch.random.fork_rng(devices=[]):
+            out = example.main(["--steps", "25", "--loss", loss, "--eval-every", "25",
+                                "--dev-size", "8", "--batch-size", "16"])
+    finally:
+        torch.set_num_threads(threads[0])
+        numba.set_num_threads(threads[1])
     losses = out["losses"]
     assert len(losses) == 25 and len(out["accuracies"]) == 1
     assert sum(losses[-5:]) / 5 < 0.8 * sum(losses[:5]) / 5

@@ -337,3 +337,34 @@ def test_impossible_sequence_gets_infinite_loss_and_zero_gradient(impl):
     assert loss[0] == float("inf") and torch.isfinite(loss[1])
     assert torch.all(x.grad[0] == 0) and torch.isfinite(x.grad).all()
     assert x.grad[1].abs().sum() > 0
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_torch_path_creates_every_tensor_on_the_input_device(separate):
+    # no GPU here: the meta device holds no data, so any tensor made on the
+    # CPU by mistake (a missing device=) or read back to the host fails; the
+    # public function checks lengths on the host, so call the autograd
+    # function directly, with the TDT and the multi-blank arc lists
+    from kleene.torch.transducer.tdt import (
+        LatticeSpec,
+        _DurationLattice,
+        targets_by_state,
+    )
+
+    B, T, U, V = 2, 5, 3, 4
+    specs = [LatticeSpec(V, (0, 1, 2), (1, 2), (0, 0), (0, 1, 2), (1, 2), 0.05, True, "torch"),
+             LatticeSpec(V, (0,), (1, 3), (3, 2), None, None, 0.0, False, "torch")]
+    for spec in specs:
+        extra = 3 if spec.blank_dur is not None and not separate else 0
+        x = torch.randn(B, T, U + 1, V + extra, device="meta", requires_grad=True)
+        d = None
+        if separate and spec.blank_dur is not None:
+            d = torch.randn(B, T, U + 1, 3, device="meta", requires_grad=True)
+        tgt = targets_by_state(torch.ones(B, U, dtype=torch.long, device="meta"), U + 1, V)
+        frames = torch.tensor([5, 3], device="meta")
+        labels = torch.tensor([3, 1], device="meta")
+        out = _DurationLattice.apply(x, d, tgt, frames, labels, spec)
+        out.sum().backward()
+        assert out.shape == (B,) and x.grad.shape == x.shape and x.grad.device.type == "meta"
+        if d is not None:
+            assert d.grad.shape == d.shape
