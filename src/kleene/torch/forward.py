@@ -21,10 +21,14 @@ Two implementations compute the same numbers:
   it, in the tensors' dtype. The number of Python steps is the number of
   levels (the longest path), not the number of arcs or machines.
 
-``implementation="auto"`` picks numba for CPU tensors and torch otherwise.
-The topological order and the level grouping are computed once per
-topology (O(V + E)) and cached on the :class:`TensorFst` (shared by
-:meth:`TensorFst.with_scores` copies).
+``implementation="auto"`` picks numba for CPU tensors and torch otherwise;
+``"numba"`` on a device tensor copies the scores to the host and the
+results back (an explicit round trip, for testing). The topological order
+and the level grouping are computed once per topology (O(V + E)) on the
+host, from a copy of ``src``/``dst``/``start``, and cached on the
+:class:`TensorFst` (shared by :meth:`TensorFst.with_scores` copies). That
+first analysis is the torch implementation's only host synchronization;
+the level loops launch device work only.
 """
 
 from __future__ import annotations
@@ -285,11 +289,14 @@ class _Pass:
     results of either implementation and computes posteriors (log) or the
     best-path masks (tropical) on demand, as tensors like ``scores``."""
 
-    def __init__(self, fsts: TensorFst, scores, final, tropical: bool, implementation: str):
+    def __init__(self, fsts: TensorFst, scores, final, tropical: bool, implementation: str,
+                 *, run_forward: bool = True):
         if final.dtype != scores.dtype:
             final = final.to(scores.dtype)
         self.fsts, self.tropical, self.impl = fsts, tropical, implementation
         self.scores, self.final = scores.detach(), final.detach()
+        if not run_forward:  # (only beta_tensor() will be asked for)
+            return
         if implementation == "numba":
             self.alpha, self.best_arc, self.total, self.best_final = _forward_numba(
                 fsts, self.scores, self.final, tropical)
@@ -349,10 +356,10 @@ class _ForwardScore(torch.autograd.Function):
     def backward(ctx, grad_total):
         run = ctx.run
         arc_post, final_post = run.posteriors()
-        lv_arc, lv_state = _batch_index(run.fsts)
+        arc_batch, state_batch = _batch_index(run.fsts)
         grad_total = grad_total.to(arc_post.dtype)
-        grad_scores = arc_post * grad_total[lv_arc]
-        grad_final = (final_post * grad_total[lv_state]).to(ctx.final_dtype)
+        grad_scores = arc_post * grad_total[arc_batch]
+        grad_final = (final_post * grad_total[state_batch]).to(ctx.final_dtype)
         return grad_scores, grad_final, None, None, None
 
 
@@ -439,8 +446,5 @@ def backward_scores(fsts: TensorFst, *, semiring: Semiring = "log",
     machine's total). Detached. Preconditions and complexity as
     :func:`forward_score`."""
     tropical, implementation = _check("backward_scores", fsts, semiring, implementation)
-    run = _Pass.__new__(_Pass)
-    final = fsts.final_scores.to(fsts.scores.dtype)
-    run.fsts, run.tropical, run.impl = fsts, tropical, implementation
-    run.scores, run.final = fsts.scores.detach(), final.detach()
-    return run.beta_tensor()
+    return _Pass(fsts, fsts.scores, fsts.final_scores, tropical, implementation,
+                 run_forward=False).beta_tensor()

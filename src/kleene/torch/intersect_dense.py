@@ -322,6 +322,10 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
     states, ``E`` arcs and epsilon paths of at most ``D`` arcs. This is an
     exact intersection: for large decoding graphs prune the result with
     ``output_beam`` (the full lattice is still built first).
+
+    Host synchronizations (device tensors): the checks read ``lengths`` and
+    the label range, the lattice's offsets are counted on the host, and the
+    torch implementation takes a few ``nonzero`` calls; none per frame.
     """
     batch, frames, _ = _check(graphs, log_probs, lengths)
     if output_beam is not None and (isinstance(output_beam, bool) or not isinstance(

@@ -56,7 +56,8 @@ def viterbi(fsts: TensorFst, *, implementation: Implementation = "auto"
     Preconditions: acyclic machines (:class:`TorchInputError` otherwise).
 
     Complexity: O(V + E) (one tropical forward pass and a walk back), plus
-    O(P log P) to order the P path arcs.
+    O(P log P) to order the P path arcs. The path arcs are collected on the
+    host (one device-to-host copy of an ``(E,)`` mask per call).
     """
     arcs, owner, best_final = _paths(fsts, implementation, "viterbi")
     dev = fsts.device
