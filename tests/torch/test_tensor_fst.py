@@ -72,6 +72,14 @@ def test_given_scores_keep_their_history_and_round_trip():
         TensorFst.from_fsts(fsts, scores=torch.zeros(5))
     with pytest.raises(TorchInputError, match="final_scores has shape"):
         TensorFst.from_fsts(fsts, final_scores=torch.zeros(5))
+    with pytest.raises(TorchInputError, match="scores must be a floating"):
+        TensorFst.from_fsts(fsts, scores=[0.0] * 6)
+    with pytest.raises(TorchInputError, match="scores must be a floating"):
+        TensorFst.from_fsts(fsts, scores=torch.zeros(6, dtype=torch.int64))
+    with pytest.raises(TorchInputError, match="final_scores must be a floating"):
+        TensorFst.from_fsts(fsts, final_scores=np.zeros(6))
+    with pytest.raises(TorchInputError, match="final_scores is on meta"):
+        TensorFst.from_fsts(fsts, final_scores=torch.zeros(6, device="meta"))
 
 
 def test_with_scores_and_to_share_the_topology_analysis():

@@ -202,6 +202,12 @@ class TensorFst:
         olabel = np.concatenate([f.olabel.astype(np.int64) for f in fsts])
         start = np.array([f.start + off if f.start >= 0 else -1
                           for f, off in zip(fsts, state_offsets[:-1])], dtype=np.int64)
+        for name, value in (("scores", scores), ("final_scores", final_scores)):
+            if value is not None and not (isinstance(value, torch.Tensor)
+                                          and torch.is_floating_point(value)):
+                raise TorchInputError(
+                    f"TensorFst.from_fsts: {name} must be a floating-point torch.Tensor, got "
+                    f"{getattr(value, 'dtype', type(value).__name__)}")
         if scores is None:
             scores = torch.as_tensor(np.concatenate(
                 [_weights_to_scores(f, f.weight) for f in fsts]), dtype=dtype, device=device)
@@ -217,6 +223,10 @@ class TensorFst:
             raise TorchInputError(
                 f"TensorFst.from_fsts: final_scores has shape {tuple(final_scores.shape)}, "
                 f"expected ({int(state_offsets[-1])},)")
+        if final_scores.device != scores.device:
+            raise TorchInputError(
+                f"TensorFst.from_fsts: final_scores is on {final_scores.device}, scores on "
+                f"{scores.device}")
         return cls(src, dst, ilabel, olabel, scores, final_scores, start, state_offsets,
                    arc_offsets, attrs, check=False)
 
