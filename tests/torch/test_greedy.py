@@ -149,3 +149,16 @@ def test_cuda_matches_cpu():
     assert gpu.tokens == cpu.tokens and gpu.timestamps == cpu.timestamps
     assert gpu.scores.device.type == "cuda"
     assert torch.allclose(gpu.scores.cpu(), cpu.scores)
+
+
+def test_forward_sequence_ignores_the_padding_ids():
+    # targets padded past their lengths with anything (-1 is a common pad
+    # id) give the same outputs on the valid rows
+    predictor = LstmPredictor(4, 5, 6, blank=3).double()
+    targets = torch.tensor([[0, 2, 1], [1, 0, 0]])
+    padded = torch.tensor([[0, 2, 1], [1, -1, 99]])
+    with torch.no_grad():
+        want, got = predictor.forward_sequence(targets), predictor.forward_sequence(padded)
+    assert got.shape == (2, 4, 6)
+    torch.testing.assert_close(got[0], want[0])
+    torch.testing.assert_close(got[1, :2], want[1, :2])

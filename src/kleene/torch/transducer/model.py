@@ -229,10 +229,13 @@ class LstmPredictor(nn.Module):
 
     def forward_sequence(self, targets: torch.Tensor) -> torch.Tensor:
         """``(B, U)`` targets -> ``(B, U + 1, hidden)`` outputs for the
-        inputs ``[blank] + targets`` (padding beyond a target's length is
-        harmless: later rows are never read by the loss)."""
-        start = torch.full_like(targets[:, :1], self.blank)
-        out, _ = self.lstm(self.embed(torch.cat([start, targets], dim=1)))
+        inputs ``[blank] + targets``. Padding beyond a target's length may
+        hold any id (``-1`` included): it is clamped into the vocabulary,
+        and the rows it feeds come after the valid ones, which the losses
+        never read. Time O(B U) LSTM steps (one cuDNN/MKL call)."""
+        ids = targets.to(torch.int64).clamp(0, self.embed.num_embeddings - 1)
+        start = torch.full_like(ids[:, :1], self.blank)
+        out, _ = self.lstm(self.embed(torch.cat([start, ids], dim=1)))
         return out
 
 
