@@ -35,7 +35,9 @@ domain-adaptive end-to-end speech recognition", 2021).
 
 Complexity: ``T * max_symbols_per_frame`` rounds; each makes one joiner call
 and one predictor call (and one LM call) on at most ``B * beam`` rows, and
-``O(B * beam)`` Python bookkeeping. Runs under ``torch.no_grad``.
+``O(B * beam)`` Python bookkeeping. On a GPU each round copies its
+``(B * beam, V * D)`` candidate scores to the host once, for that
+bookkeeping. Runs under ``torch.no_grad``.
 """
 
 from __future__ import annotations

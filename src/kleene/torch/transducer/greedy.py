@@ -24,7 +24,9 @@ The two schedules run that process for the whole batch at once, with masks:
 
 Both give identical tokens, timestamps and scores (the tests check it).
 Work is ``O(T + U)`` joiner calls of batch ``B`` (label looping: at most
-``U_max`` predictor calls), no Python loop over sequences.
+``U_max`` predictor calls), no Python loop over sequences. On a GPU each
+step reads one bool back to the host (the loop condition); the results are
+copied to the host once, at the end.
 """
 
 from __future__ import annotations

@@ -414,7 +414,9 @@ def tdt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.T
     non-zero probability gets an infinite loss and a zero gradient.
     Time O(B T U (V + D)) for the softmax terms plus O(B T U D) for the
     lattice; memory beyond the inputs: O(B T U D) in the forward, one
-    gradient-sized tensor in the backward.
+    gradient-sized tensor in the backward. On a GPU the argument checks copy
+    the (B,) lengths to the host once (and ``omega > 0`` draws one number on
+    the generator's device); the torch recursion itself never syncs.
     """
     fn = "tdt_loss"
     check_logits(fn, "logits", logits, 4)
