@@ -238,6 +238,7 @@ def test_bad_inputs_name_the_argument():
     _bad("logits", logits=torch.zeros(2, 4, 3, 6, dtype=torch.bfloat16))
     _bad("blank", blank=3)
     _bad("sigma", sigma=-0.1)
+    _bad("sigma", sigma=float("inf"))
     _bad("omega", omega=1.5)
     _bad("generator", omega=0.5, generator=3)
     _bad("implementation", implementation="cuda")

@@ -349,8 +349,9 @@ def check_float(fn: str, name: str, value, low: float, high: float = math.inf) -
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TorchInputError(f"{fn}: {name} must be a float, got {type(value).__name__}")
     value = float(value)
-    if not (low <= value <= high) or math.isnan(value):
-        raise TorchInputError(f"{fn}: {name} must lie in [{low}, {high}], got {value}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise TorchInputError(f"{fn}: {name} must be finite and lie in [{low}, {high}], "
+                              f"got {value}")
     return value
 
 
