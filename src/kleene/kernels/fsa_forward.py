@@ -19,6 +19,8 @@ Status codes of :func:`topology`: ``OK`` (0) or ``CYCLIC`` (1).
 import numpy as np
 from numba import njit
 
+from .logspace import log_add
+
 OK = 0
 CYCLIC = 1
 
@@ -66,17 +68,6 @@ def topology(indptr, dst):
     return OK, order, level, -1
 
 
-@njit(inline="always")
-def _logaddexp(a, b):
-    if a == _NEG_INF:
-        return b
-    if b == _NEG_INF:
-        return a
-    if a > b:
-        return a + np.log1p(np.exp(b - a))
-    return b + np.log1p(np.exp(a - b))
-
-
 @njit(cache=True)
 def forward(indptr, dst, scores, final, order, start, state_offsets, tropical):
     """Forward scores ``alpha`` (log-sum or max over paths from the start
@@ -106,7 +97,7 @@ def forward(indptr, dst, scores, final, order, start, state_offsets, tropical):
                     alpha[t] = v
                     best_arc[t] = e
             else:
-                alpha[t] = _logaddexp(alpha[t], v)
+                alpha[t] = log_add(alpha[t], v)
     total = np.full(batch, _NEG_INF)
     best_final = np.full(batch, -1, np.int64)
     for b in range(batch):
@@ -118,7 +109,7 @@ def forward(indptr, dst, scores, final, order, start, state_offsets, tropical):
                     acc = v
                     best_final[b] = s
             else:
-                acc = _logaddexp(acc, v)
+                acc = log_add(acc, v)
         total[b] = acc
     return alpha, best_arc, total, best_final
 
@@ -137,7 +128,7 @@ def backward(indptr, dst, scores, final, order, tropical):
             if tropical:
                 acc = max(acc, v)
             else:
-                acc = _logaddexp(acc, v)
+                acc = log_add(acc, v)
         beta[s] = acc
     return beta
 
