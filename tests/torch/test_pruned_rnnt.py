@@ -471,6 +471,52 @@ def test_padding_is_never_read(impl):
     torch.testing.assert_close(pruned, alone, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("fill", [float("nan"), float("-inf"), float("inf")])
+def test_non_finite_padding_is_never_read(impl, fill):
+    """NaN or +-inf outside the boundary (e.g. masked encoder frames) changes
+    neither the losses nor the gradients, which stay finite (0 on padding)."""
+    am, lm, symbols, _ = _random_case(4, 3, 6, 4, 5)
+    boundary = torch.tensor([[0, 0, 4, 6], [1, 1, 3, 5], [0, 2, 2, 4]])
+    pad_t = (torch.arange(6).view(1, -1) >= boundary[:, 3:4]) | \
+        (torch.arange(6).view(1, -1) < boundary[:, 1:2])
+    pad_s = (torch.arange(5).view(1, -1) > boundary[:, 2:3]) | \
+        (torch.arange(5).view(1, -1) < boundary[:, 0:1])
+    assert pad_t.any() and pad_s.any()
+    ranges = torch.arange(3).expand(3, 6, 3) + torch.tensor([0, 0, 0, 1, 1, 2]).view(1, 6, 1)
+    results = []
+    for value in (0.0, fill):
+        a = am.masked_fill(pad_t.unsqueeze(2), value).requires_grad_(True)
+        m = lm.masked_fill(pad_s.unsqueeze(2), value).requires_grad_(True)
+        simple = rnnt_loss_simple(m, a, symbols, 4, boundary, reduction="none",
+                                  implementation=impl)
+        logits = (a.unsqueeze(2) + torch.gather(m, 1, ranges.reshape(3, -1, 1).expand(-1, -1, 5))
+                  .view(3, 6, 3, 5)).detach().requires_grad_(True)
+        pruned = rnnt_loss_pruned(logits, symbols, ranges, 4, boundary, reduction="none",
+                                  implementation=impl)
+        results.append((simple, pruned, *_grads(simple, a, m), *_grads(pruned, logits)))
+    for clean, dirty in zip(*results):
+        assert torch.isfinite(dirty).all()
+        torch.testing.assert_close(dirty, clean, rtol=1e-12, atol=1e-12)
+
+
+def test_double_backward_fails_loudly():
+    """Both custom backward passes are first-order only: a second derivative
+    raises instead of silently treating the saved softmax/occupations as
+    constants."""
+    lm, am, symbols = _k2_toy(torch.float64)
+    am.requires_grad_(True)
+    (g,) = torch.autograd.grad(rnnt_loss_simple(lm, am, symbols, 2), am, create_graph=True)
+    with pytest.raises(RuntimeError, match="first derivatives only"):
+        g.sum().backward()
+    logits = torch.randn(1, 4, 2, 3, dtype=torch.float64, requires_grad=True)
+    ranges = torch.tensor([[[0, 1], [0, 1], [1, 2], [2, 3]]])
+    (g,) = torch.autograd.grad(rnnt_loss_pruned(logits, symbols, ranges, 2), logits,
+                               create_graph=True)
+    with pytest.raises(RuntimeError, match="first derivatives only"):
+        g.sum().backward()
+
+
 # --- the recipe ---------------------------------------------------------------------------
 
 def test_pruned_rnnt_loss_recipe():

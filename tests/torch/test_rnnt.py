@@ -399,3 +399,19 @@ def test_empty_batch(impl, frames):
                       reduction="sum", implementation=impl)
     total.backward()
     assert total.item() == 0.0 and logits.grad.shape == logits.shape
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_double_backward_fails_loudly(impl):
+    """The backward reads lattices saved in the forward; a second derivative
+    through a joiner (create_graph=True) raises instead of treating them as
+    constants."""
+    gen = torch.Generator().manual_seed(4)
+    hidden = torch.randn(1, 3, 3, 4, generator=gen, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(4, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    loss = rnnt_loss(hidden @ weight, torch.tensor([[1, 2]]), _ints([3]), _ints([2]), blank=0,
+                     implementation=impl)
+    (g,) = torch.autograd.grad(loss, weight, create_graph=True)
+    assert g.requires_grad  # through hidden: the joiner's own graph
+    with pytest.raises(RuntimeError, match="first derivatives only"):
+        g.sum().backward()

@@ -1,7 +1,11 @@
 """Validation shared by the transducer losses: every check names the
-argument it rejects and raises :class:`~kleene.torch.errors.TorchInputError`."""
+argument it rejects and raises :class:`~kleene.torch.errors.TorchInputError`;
+and :func:`first_order_only`, which refuses second derivatives through a
+custom backward."""
 
 from __future__ import annotations
+
+import functools
 
 import torch
 
@@ -104,3 +108,39 @@ def check_targets_and_lengths(fn: str, targets: torch.Tensor, logit_lengths: tor
                     f"{fn}: targets hold ids outside [0, {num_classes}) within target_lengths")
             if blank is not None and bool(torch.any(used == blank)):
                 raise TorchInputError(f"{fn}: targets contain the blank id {blank}")
+
+
+class _NoSecondDerivative(torch.autograd.Function):
+    """Identity whose backward raises: marks a first-order-only gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            "this transducer loss has first derivatives only: its backward reads tensors saved "
+            "in the forward (softmax normalizers, occupations) that a second derivative would "
+            "silently treat as constants (the gradient was taken with create_graph=True)")
+
+
+def first_order_only(backward):
+    """Decorates an ``autograd.Function.backward`` like torch's
+    ``once_differentiable`` (the body runs without autograd), but the
+    returned gradients refuse a second derivative whenever the backward runs
+    with ``create_graph=True``. ``once_differentiable`` refuses only when
+    the incoming gradients require grad, which they usually do not (e.g.
+    ``loss.mean()``): the second derivative through the joiner then
+    silently ignored how the saved lattices depend on the logits. Costs one
+    copy of each gradient, and only under ``create_graph=True``."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with torch.no_grad():
+            outputs = backward(ctx, *grads)
+        if not torch.is_grad_enabled():
+            return outputs
+        marked = tuple(None if g is None else _NoSecondDerivative.apply(g.requires_grad_(True))
+                       for g in (outputs if isinstance(outputs, tuple) else (outputs,)))
+        return marked if isinstance(outputs, tuple) else marked[0]
+    return wrapper

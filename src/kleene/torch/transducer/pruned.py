@@ -20,7 +20,10 @@ Lattice conventions are k2's: ``px`` (B, S, T+1) holds symbol-arc and ``py``
 (B, S+1, T) termination(blank)-arc log-probabilities, and ``boundary`` rows
 are ``[begin_symbol, begin_frame, end_symbol, end_frame]`` (default
 ``[0, 0, S, T]``). A sequence with no path inside its band has loss ``inf``
-and zero gradient.
+and zero gradient. Values outside a sequence's boundary (frames of ``am``
+and of the pruned ``logits``, rows of ``lm``) are never read and may hold
+anything, even NaN or inf; they get a zero gradient. The custom backward
+passes are first-order only: a second derivative raises.
 
 The recursion runs in a numba kernel on CPU tensors (parallel over the batch)
 and in a vectorized torch loop over anti-diagonals (regular) or frames
@@ -40,7 +43,7 @@ import torch
 
 from ...kernels.pruned_rnnt import alignment_recursion
 from ..errors import TorchInputError
-from .inputs import check_blank, check_logits, check_reduction
+from .inputs import check_blank, check_logits, check_reduction, first_order_only
 
 RnntType = Literal["regular", "modified", "constrained"]
 Implementation = Literal["auto", "numba", "torch"]
@@ -275,6 +278,7 @@ class _AlignmentRecursion(torch.autograd.Function):
         return total, gx, gy
 
     @staticmethod
+    @first_order_only
     def backward(ctx, grad_total, _gx, _gy):
         gx, gy = ctx.saved_tensors
         scale = grad_total.view(-1, 1, 1)
@@ -350,6 +354,15 @@ def _delay(px, boundary, delay_penalty, rnnt_type):
     return px + delay_penalty * ((frames - 1) / 2 - cols)
 
 
+def _rows_in_box(boundary: torch.Tensor, nframe: int, nsym: int):
+    """(B, T) frames ``t0 <= t < t1`` and (B, S+1) contexts ``s0 <= s <= s1``
+    that some arc inside each sequence's boundary reads."""
+    t = torch.arange(nframe, device=boundary.device).view(1, -1)
+    s = torch.arange(nsym + 1, device=boundary.device).view(1, -1)
+    return ((t >= boundary[:, 1:2]) & (t < boundary[:, 3:4]),
+            (s >= boundary[:, 0:1]) & (s <= boundary[:, 2:3]))
+
+
 def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
                       termination_symbol: int, rnnt_type: RnntType = "regular",
                       boundary: torch.Tensor | None = None):
@@ -364,6 +377,11 @@ def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     nsym = lm.shape[1] - 1
     bound = boundary if boundary is not None else torch.tensor(
         [0, 0, nsym, nframe], device=am.device).expand(batch, 4)
+    # frames and contexts outside the boundary may hold anything (even NaN or inf): zero them
+    # so that they reach neither the shared normalizer matmul nor the gradient
+    frame_used, context_used = _rows_in_box(bound, nframe, nsym)
+    am = torch.where(frame_used.unsqueeze(2), am, 0.0)
+    lm = torch.where(context_used.unsqueeze(2), lm, 0.0)
     am_max = am.detach().amax(dim=2, keepdim=True)   # shifts only; the result does
     lm_max = lm.detach().amax(dim=2, keepdim=True)   # not depend on them
     products = torch.matmul(torch.exp(lm - lm_max), torch.exp(am - am_max).transpose(1, 2))
@@ -565,25 +583,31 @@ class _BandLogProbs(torch.autograd.Function):
     """``log_softmax(logits)`` at the band's symbols and at the termination
     symbol, (B, T, R) each, without keeping a (B, T, R, V) log-softmax: the
     forward holds one exp buffer at a time, the backward writes the softmax
-    straight into the gradient it returns (one buffer of the logits' size)."""
+    straight into the gradient it returns (one buffer of the logits' size).
+    Cells where ``used`` (B, T, R) is False (outside the boundary) may hold
+    anything, even NaN: they give ``-inf`` and a zero gradient."""
 
     @staticmethod
-    def forward(ctx, logits, band_sym, termination_symbol):
+    def forward(ctx, logits, band_sym, termination_symbol, used):
         norm = _log_normalizer(logits)
         x = torch.gather(logits, 3, band_sym.unsqueeze(3)).squeeze(3) - norm
         y = logits[..., termination_symbol] - norm
-        ctx.save_for_backward(logits, norm, band_sym)
+        ctx.save_for_backward(logits, norm, band_sym, used)
         ctx.termination_symbol = termination_symbol
-        return x, y
+        return torch.where(used, x, _NEG_INF), torch.where(used, y, _NEG_INF)
 
     @staticmethod
+    @first_order_only
     def backward(ctx, grad_x, grad_y):
-        logits, norm, band_sym = ctx.saved_tensors
+        logits, norm, band_sym, used = ctx.saved_tensors
+        grad_x = torch.where(used, grad_x, 0.0)
+        grad_y = torch.where(used, grad_y, 0.0)
         grad = torch.sub(logits, norm.unsqueeze(3)).exp_()          # softmax
         grad.mul_(-(grad_x + grad_y).unsqueeze(3))
+        grad.masked_fill_(~used.unsqueeze(3), 0.0)  # 0 * softmax(NaN padding) would be NaN
         grad.scatter_add_(3, band_sym.unsqueeze(3), grad_x.unsqueeze(3))
         grad[..., ctx.termination_symbol] += grad_y
-        return grad, None, None
+        return grad, None, None, None
 
 
 def _log_normalizer(logits: torch.Tensor) -> torch.Tensor:
@@ -610,7 +634,10 @@ def _pruned_logprobs(logits: torch.Tensor, symbols: torch.Tensor,
     with_term = torch.cat((symbols.long(), term), dim=1)                  # (B, S+1)
     idx = ranges.long()
     band_sym = torch.gather(with_term, 1, idx.flatten(1)).view(batch, nframe, s_range)
-    x_band, y_band = _BandLogProbs.apply(logits, band_sym, termination_symbol)
+    frame_used, _ = _rows_in_box(boundary, nframe, nsym)
+    used = frame_used.unsqueeze(2) & (idx >= boundary[:, 0].view(-1, 1, 1)) & \
+        (idx <= boundary[:, 2].view(-1, 1, 1))
+    x_band, y_band = _BandLogProbs.apply(logits, band_sym, termination_symbol, used)
     empty = logits.new_full((batch, nframe, nsym + 1), _NEG_INF)
     px = empty.scatter(2, idx, x_band)[:, :, :nsym].transpose(1, 2)      # (B, S, T)
     py = empty.scatter(2, idx, y_band).transpose(1, 2)                    # (B, S+1, T)

@@ -24,7 +24,6 @@ from typing import Literal
 
 import numpy as np
 import torch
-from torch.autograd.function import once_differentiable
 
 from ..errors import TorchInputError
 from .inputs import (
@@ -32,6 +31,7 @@ from .inputs import (
     check_logits,
     check_reduction,
     check_targets_and_lengths,
+    first_order_only,
 )
 
 __all__ = ["RNNTLoss", "rnnt_loss"]
@@ -163,7 +163,7 @@ class _RNNT(torch.autograd.Function):
         return (-loglik).to(logits.dtype)
 
     @staticmethod
-    @once_differentiable
+    @first_order_only
     def backward(ctx, grad_costs):
         logits, targets, frames, labels, *lattices = ctx.saved_tensors
         run = _numba_backward if ctx.use_numba else _torch_backward
