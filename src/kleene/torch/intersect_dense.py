@@ -24,7 +24,8 @@ import torch
 
 from ..kernels.dense_intersect import dense_lattice
 from .errors import TorchInputError
-from .forward import backward_scores, forward_scores
+from .forward import _batch_index, backward_scores, forward_scores
+from .forward import _owners as _host_owners
 from .tensor_fst import TensorFst
 
 Implementation = Literal["auto", "numba", "torch"]
@@ -77,8 +78,7 @@ def _check(graphs, log_probs, lengths) -> tuple[int, int, int]:
 def _owners(offsets: np.ndarray, device) -> torch.Tensor:
     """Which batch entry each item of a ragged ``offsets`` layout belongs to
     (built on the CPU, where the offsets live)."""
-    owners = np.repeat(np.arange(offsets.shape[0] - 1, dtype=np.int64), np.diff(offsets))
-    return torch.from_numpy(owners).to(device)
+    return torch.from_numpy(_host_owners(offsets)).to(device)
 
 
 def _epsilon_order(graphs: TensorFst) -> tuple[np.ndarray, np.ndarray, int]:
@@ -253,8 +253,7 @@ def _prune(lattice: TensorFst, beam: float, implementation: str) -> TensorFst:
     beta = backward_scores(lattice, semiring="tropical", implementation=implementation)
     alpha, beta = alpha.double(), beta.double()
     device = lattice.device
-    state_b = _owners(lattice.state_offsets_np, device)
-    arc_b = _owners(lattice.arc_offsets_np, device)
+    arc_b, state_b = _batch_index(lattice)
     best = torch.full((lattice.batch_size,), -torch.inf, dtype=torch.float64, device=device)
     has = lattice.start >= 0
     best[has] = beta[lattice.start[has]]
