@@ -151,7 +151,8 @@ def valid_cells(frames: torch.Tensor, labels: torch.Tensor, nframe: int, nu: int
 def lattice_scores(wl, wb, ldur, bdur, frames, labels, *, want_grad, implementation):
     """Log total weight (B,) of the duration lattice and, with ``want_grad``,
     the occupation probabilities of its label and blank arcs (shaped like
-    ``wl`` (B, T, U+1, DL) and ``wb`` (B, T, U+1, DB), float64). See
+    ``wl`` (B, T, U+1, DL) and ``wb`` (B, T, U+1, DB), in their dtype:
+    float64, or float32 on MPS, which has no float64). See
     :mod:`kleene.kernels.tdt` for the arcs. ``implementation`` is "numba"
     (CPU tensors) or "torch" (any device)."""
     if implementation == "numba":
@@ -221,7 +222,8 @@ class _DurationLattice(torch.autograd.Function):
             dur_in = duration_logits if duration_logits is not None else logits[..., V:]
         tok = logits[..., :V]
         lognorm = _log_normalizer(tok) if spec.fused else None
-        f64 = torch.float64
+        # the lattice runs in float64 (float32 on MPS, which has no float64)
+        f64 = torch.float32 if logits.device.type == "mps" else torch.float64
 
         def token_lp(x):
             x = x.to(f64)
@@ -267,7 +269,7 @@ class _DurationLattice(torch.autograd.Function):
         pad = ~valid_cells(frames.to(logits.device, torch.int64),
                            labels.to(logits.device, torch.int64), logits.shape[1],
                            logits.shape[2])[..., None]
-        g = grad_out.to(torch.float64)[:, None, None, None]
+        g = grad_out.to(occ_l.dtype)[:, None, None, None]
         occ_l = (occ_l * g).to(dtype)
         occ_b = (occ_b * g).to(dtype)
         label_occ = occ_l.sum(-1)
