@@ -162,3 +162,30 @@ def test_forward_sequence_ignores_the_padding_ids():
     assert got.shape == (2, 4, 6)
     torch.testing.assert_close(got[0], want[0])
     torch.testing.assert_close(got[1, :2], want[1, :2])
+
+
+def test_state_helpers_on_nested_states():
+    from kleene.torch.transducer.model import (
+        state_select,
+        state_stack,
+        state_unbind,
+        state_where,
+    )
+
+    h = torch.arange(12.0).view(3, 2, 2)
+    state = (h, [h + 100, None])
+    picked = state_select(state, torch.tensor([2, 0]))
+    assert torch.equal(picked[0], h[[2, 0]]) and torch.equal(picked[1][0], h[[2, 0]] + 100)
+    assert picked[1][1] is None and isinstance(picked[1], list)
+    masked = state_select(state, torch.tensor([True, False, True]))
+    assert torch.equal(masked[0], h[[0, 2]])
+    mixed = state_where(torch.tensor([True, False, True]), state, (-h, [-h, None]))
+    assert torch.equal(mixed[0], torch.stack([h[0], -h[1], h[2]]))
+    assert torch.equal(mixed[1][0], torch.stack([h[0] + 100, -h[1], h[2] + 100]))
+    rows = state_unbind(state, 3)
+    assert torch.equal(rows[1][0], h[1]) and rows[1][1][1] is None
+    again = state_stack(rows)
+    assert torch.equal(again[0], h) and torch.equal(again[1][0], h + 100)
+    assert state_unbind(None, 2) == [None, None]
+    with pytest.raises(TorchInputError, match="state"):
+        state_select({"h": h}, torch.tensor([0]))

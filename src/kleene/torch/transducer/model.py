@@ -17,8 +17,9 @@ and two callables:
   columns are the token logits, the last ``D`` the duration logits).
 
 A *state* is ``None``, a tensor whose first dimension is the batch ``N``, or
-a tuple/list of states (nested). :func:`state_select`, :func:`state_where`
-and :func:`state_stack` are the batch operations the decoders apply to it;
+a tuple/list of states (nested). :func:`state_select`, :func:`state_where`,
+:func:`state_stack` and :func:`state_unbind` are the batch operations the
+decoders apply to it;
 predictors whose natural state has the batch elsewhere (``nn.LSTM``'s
 ``(layers, N, H)``) transpose it, as :class:`LstmPredictor` does.
 
