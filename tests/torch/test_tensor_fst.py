@@ -96,6 +96,11 @@ def test_with_scores_and_to_share_the_topology_analysis():
     assert s.grad.tolist() == [2.0, 2.0, 2.0]
     with pytest.raises(TorchInputError, match="keep the shapes"):
         t.with_scores(torch.zeros(2, dtype=torch.float64))
+    # scores elsewhere than the topology would mix devices in every algorithm
+    with pytest.raises(TorchInputError, match="device"):
+        t.with_scores(torch.zeros(3, dtype=torch.float64, device="meta"))
+    with pytest.raises(TorchInputError, match="floating"):
+        t.with_scores(torch.zeros(3, dtype=torch.int64))
 
 
 def _parts(t: TensorFst) -> dict:

@@ -248,8 +248,17 @@ class TensorFst:
         return self.scores.device
 
     def with_scores(self, scores, final_scores=None) -> TensorFst:
-        """The same topology and attributes with other scores (shapes checked)."""
+        """The same topology and attributes with other scores (shapes, dtype
+        kind and device checked; use :meth:`to` to change devices)."""
         final_scores = self.final_scores if final_scores is None else final_scores
+        for name, value in (("scores", scores), ("final_scores", final_scores)):
+            if not (isinstance(value, torch.Tensor) and torch.is_floating_point(value)):
+                raise TorchInputError(
+                    f"TensorFst.with_scores: {name} must be a floating-point torch.Tensor")
+            if value.device != self.src.device:
+                raise TorchInputError(
+                    f"TensorFst.with_scores: {name} is on {value.device}, the machines on "
+                    f"{self.src.device} (move them with .to(device) first)")
         if scores.shape != self.scores.shape or final_scores.shape != self.final_scores.shape:
             raise TorchInputError("TensorFst.with_scores: the new scores must keep the shapes")
         out = TensorFst(self.src, self.dst, self.ilabel, self.olabel, scores, final_scores,
