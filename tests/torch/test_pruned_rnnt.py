@@ -610,3 +610,29 @@ def test_empty_batch(impl, rnnt_type):
                               rnnt_type=rnnt_type, implementation=impl)
     (pruned + loss.sum()).backward()
     assert pruned.item() == 0.0 and am.grad.shape == am.shape and lm.grad.shape == lm.shape
+
+
+@pytest.mark.parametrize("rnnt_type", TYPES)
+def test_torch_path_creates_every_tensor_on_the_input_device(rnnt_type):
+    """GPU readiness without a GPU: the torch path (log-probs, recursion,
+    occupations, band log-probs and their backward, band adjustment) runs on
+    'meta' tensors, where a tensor created on the CPU by mistake raises."""
+    from kleene.torch.transducer import pruned
+
+    meta = {"device": "meta"}
+    am = torch.empty(2, 5, 6, requires_grad=True, **meta)
+    lm = torch.empty(2, 4, 6, requires_grad=True, **meta)
+    symbols = torch.empty(2, 3, dtype=torch.int64, **meta)
+    boundary = torch.empty(2, 4, dtype=torch.int64, **meta)
+    px, py = pruned._simple_logprobs(lm, am, symbols, 0, rnnt_type, boundary)
+    px = pruned._delay(px, boundary, 0.1, rnnt_type)
+    total, (gx, gy) = pruned._run_recursion(px, py, boundary, rnnt_type != "regular", False,
+                                            True)
+    total.sum().backward()
+    assert am.grad.device.type == "meta" and gx.shape == px.shape and gy.shape == py.shape
+    pruned._adjust_begins(torch.empty(2, 5, dtype=torch.int64, **meta), 1)
+    logits = torch.empty(2, 5, 2, 6, requires_grad=True, **meta)
+    ranges = torch.empty(2, 5, 2, dtype=torch.int64, **meta)
+    qx, qy = pruned._pruned_logprobs(logits, symbols, ranges, 0, boundary, rnnt_type)
+    (qx.sum() + qy.sum()).backward()
+    assert logits.grad.device.type == "meta"

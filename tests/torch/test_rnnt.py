@@ -415,3 +415,20 @@ def test_double_backward_fails_loudly(impl):
     assert g.requires_grad  # through hidden: the joiner's own graph
     with pytest.raises(RuntimeError, match="first derivatives only"):
         g.sum().backward()
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_torch_path_creates_every_tensor_on_the_input_device(fused):
+    """GPU readiness without a GPU: the device-agnostic path runs on 'meta'
+    tensors, where a tensor created on the CPU by mistake (a missing
+    device=) makes the mixed-device operation raise."""
+    from kleene.torch.transducer.rnnt import _torch_backward, _torch_forward
+
+    logits = torch.empty(2, 4, 3, 5, device="meta")
+    targets = torch.empty(2, 2, dtype=torch.int64, device="meta")
+    lengths = torch.empty(2, dtype=torch.int64, device="meta")
+    lattices = _torch_forward(logits, targets, lengths, lengths, 0, fused, True)
+    assert all(t.device.type == "meta" for t in lattices)
+    grad = _torch_backward(logits, targets, lengths, lengths, 0, fused, 0.5, lattices,
+                           torch.empty(2, device="meta"))
+    assert grad.device.type == "meta" and grad.shape == logits.shape

@@ -11,9 +11,9 @@ Two implementations of the same forward-backward computation:
 
 ``"auto"`` picks numba for CPU tensors and torch otherwise.
 
-Memory: the forward keeps only (B, T, U+1) float64 lattices (log-normalizers,
-blank and label log-probabilities, alpha, beta), never a (B, T, U+1, V)
-softmax or gradient. The backward recomputes the softmax from the logits
+Memory: the forward keeps only (B, T, U+1) lattices in float64 (float32 on
+MPS, which has no float64): log-normalizers, blank and label
+log-probabilities, alpha, beta; never a (B, T, U+1, V) softmax or gradient. The backward recomputes the softmax from the logits
 directly into the gradient, its one (B, T, U+1, V) allocation.
 """
 
@@ -214,11 +214,16 @@ def _numba_backward(logits, targets, frames, labels, blank, fused, clamp, lattic
 
 # --------------------------------------------------------------------------- torch (any device)
 
+def _wide(device: torch.device) -> torch.dtype:
+    """The lattices' dtype: float64, or float32 on MPS (which has no float64)."""
+    return torch.float32 if device.type == "mps" else torch.float64
+
+
 def _log_normalizers(x: torch.Tensor) -> torch.Tensor:
-    """log-sum-exp over the last axis in float64, in row chunks so the
-    temporaries stay bounded."""
+    """log-sum-exp over the last axis (computed in the logits' dtype, kept
+    in the lattice dtype), in row chunks so the temporaries stay bounded."""
     flat = x.reshape(-1, x.shape[-1])
-    out = torch.empty(flat.shape[0], dtype=torch.float64, device=x.device)
+    out = torch.empty(flat.shape[0], dtype=_wide(x.device), device=x.device)
     step = max(1, _CHUNK_ELEMENTS // max(1, flat.shape[1]))
     for i in range(0, flat.shape[0], step):
         out[i:i + step] = torch.logsumexp(flat[i:i + step], dim=-1)
@@ -255,28 +260,29 @@ def _at_end(lattice: torch.Tensor, frames, labels) -> torch.Tensor:
 def _torch_forward(logits, targets, frames, labels, blank, fused, want_beta):
     B, T, U1, V = logits.shape
     dev = logits.device
+    wide = _wide(dev)
     if B == 0:  # nothing to run (T may be 0, and the wavefront starts at frame 0)
-        empty = torch.empty(0, T, U1, dtype=torch.float64, device=dev)
-        return empty, empty, empty, empty, empty, torch.empty(0, dtype=torch.float64, device=dev)
+        empty = torch.empty(0, T, U1, dtype=wide, device=dev)
+        return empty, empty, empty, empty, empty, torch.empty(0, dtype=wide, device=dev)
     x = logits.contiguous()
     if fused:
         denom = _log_normalizers(x)
     else:
-        denom = torch.zeros(B, T, U1, dtype=torch.float64, device=dev)
+        denom = torch.zeros(B, T, U1, dtype=wide, device=dev)
     valid, emit, step, final = _masks(frames, labels, T, U1, dev)
-    neg = torch.tensor(-torch.inf, dtype=torch.float64, device=dev)
-    lp_blank = torch.where(valid, x[..., blank].to(torch.float64) - denom, neg)
-    lp_emit = torch.full((B, T, U1), -torch.inf, dtype=torch.float64, device=dev)
+    neg = torch.tensor(-torch.inf, dtype=wide, device=dev)
+    lp_blank = torch.where(valid, x[..., blank].to(wide) - denom, neg)
+    lp_emit = torch.full((B, T, U1), -torch.inf, dtype=wide, device=dev)
     if U1 > 1:
         ids = targets.to(torch.int64).clamp(0, V - 1)  # padding past a length may hold anything
         picked = x[:, :, :U1 - 1].gather(-1, ids.view(B, 1, U1 - 1, 1).expand(B, T, U1 - 1, 1))
-        lp_emit[:, :, :U1 - 1] = picked.squeeze(-1).to(torch.float64) - denom[:, :, :U1 - 1]
+        lp_emit[:, :, :U1 - 1] = picked.squeeze(-1).to(wide) - denom[:, :, :U1 - 1]
         lp_emit = torch.where(emit, lp_emit, neg)
     lp_step = torch.where(step, lp_blank, neg)  # blank moves that stay inside the lattice
 
     # alpha on a grid with a -inf border in front: alpha[t, u] lives at [t+1, u+1]
     W = U1 + 1
-    alpha = torch.full((B, T + 1, W), -torch.inf, dtype=torch.float64, device=dev)
+    alpha = torch.full((B, T + 1, W), -torch.inf, dtype=wide, device=dev)
     alpha[:, 1, 1] = 0.0
     a_flat = alpha.view(B, -1)
     step_p = torch.nn.functional.pad(lp_step, (1, 0, 1, 0), value=-torch.inf).view(B, -1)
@@ -293,7 +299,7 @@ def _torch_forward(logits, targets, frames, labels, blank, fused, want_beta):
 
     if want_beta:
         # beta on a grid with a -inf border behind: beta[t, u] lives at [t, u]
-        beta = torch.full((B, T + 1, W), -torch.inf, dtype=torch.float64, device=dev)
+        beta = torch.full((B, T + 1, W), -torch.inf, dtype=wide, device=dev)
         b_flat = beta.view(B, -1)
         step_q = torch.nn.functional.pad(lp_step, (0, 1, 0, 1), value=-torch.inf).view(B, -1)
         emit_q = torch.nn.functional.pad(lp_emit, (0, 1, 0, 1), value=-torch.inf).view(B, -1)
@@ -308,7 +314,7 @@ def _torch_forward(logits, targets, frames, labels, blank, fused, want_beta):
                 final_q[:, here])
         beta = beta[:, :T, :U1].contiguous()
     else:
-        beta = torch.empty(0, 0, 0, dtype=torch.float64, device=dev)
+        beta = torch.empty(0, 0, 0, dtype=wide, device=dev)
     return denom, lp_blank, lp_emit, alpha.contiguous(), beta, loglik
 
 
@@ -316,6 +322,7 @@ def _torch_backward(logits, targets, frames, labels, blank, fused, clamp, lattic
     denom, lp_blank, lp_emit, alpha, beta, loglik = lattices
     B, T, U1, V = logits.shape
     dev, dtype = logits.device, logits.dtype
+    wide = _wide(dev)
     x = logits.contiguous()
     valid, emit, _, final = _masks(frames, labels, T, U1, dev)
     finite = torch.isfinite(loglik)
@@ -353,6 +360,6 @@ def _torch_backward(logits, targets, frames, labels, blank, fused, clamp, lattic
                                              .unsqueeze(-1))
     if clamp > 0:
         grad.clamp_(-clamp, clamp)
-    scale = torch.where(finite, grad_costs.to(torch.float64), 0.0).to(dtype)
+    scale = torch.where(finite, grad_costs.to(wide), 0.0).to(dtype)
     grad.mul_(scale.view(B, 1, 1, 1))
     return grad
