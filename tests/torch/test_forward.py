@@ -268,3 +268,19 @@ def test_long_chain_levels():
             assert got == pytest.approx(want, rel=1e-10)
     np.testing.assert_allclose(arc_posteriors(t, implementation="torch").numpy(),
                                arc_posteriors(t, implementation="numba").numpy(), atol=1e-10)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("semiring", SEMIRINGS)
+def test_modifying_the_result_in_place_keeps_the_gradient(impl, semiring):
+    """The backward must not read the returned tensor: an in-place edit of
+    the result (``total.add_``) changed the log posteriors of the torch
+    implementation, which kept the result itself for its backward."""
+    leaf, scores, final = _leaf(_awkward_batch())
+    want_arc, want_final = arc_posteriors(leaf, semiring=semiring, implementation=impl,
+                                          return_final=True)
+    total = forward_score(leaf, semiring=semiring, implementation=impl)
+    total.add_(1.0)
+    total[torch.isfinite(total)].sum().backward()
+    torch.testing.assert_close(scores.grad, want_arc, rtol=0, atol=1e-12)
+    torch.testing.assert_close(final.grad, want_final, rtol=0, atol=1e-12)

@@ -349,7 +349,10 @@ class _ForwardScore(torch.autograd.Function):
         run = _Pass(fsts, scores, final_scores, tropical, implementation)
         ctx.run = run
         ctx.final_dtype = final_scores.dtype
-        return run.total_tensor()
+        # a copy: the backward reads run.total, which the caller could
+        # otherwise edit in place through the result (numba's result even
+        # shares the kernel's numpy memory)
+        return run.total_tensor().clone()
 
     @staticmethod
     @once_differentiable
