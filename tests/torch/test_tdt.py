@@ -369,3 +369,20 @@ def test_torch_path_creates_every_tensor_on_the_input_device(separate):
         assert out.shape == (B,) and x.grad.shape == x.shape and x.grad.device.type == "meta"
         if d is not None:
             assert d.grad.shape == d.shape
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_double_backward_fails_loudly(impl):
+    # the backward reads occupancies saved in the forward; a second
+    # derivative through a joiner (create_graph=True) must raise instead of
+    # treating them as constants (once_differentiable alone lets it through
+    # when the incoming gradient does not require grad, as after .mean())
+    g = torch.Generator().manual_seed(4)
+    hidden = torch.randn(1, 3, 3, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(4, 6, generator=g, dtype=torch.float64, requires_grad=True)
+    loss = tdt_loss(hidden @ weight, torch.tensor([[1, 2]]), torch.tensor([3]),
+                    torch.tensor([2]), blank=0, durations=[0, 1, 2], implementation=impl)
+    (grad,) = torch.autograd.grad(loss, weight, create_graph=True)
+    assert grad.requires_grad
+    with pytest.raises(RuntimeError, match="first derivatives only"):
+        grad.sum().backward()

@@ -27,9 +27,9 @@ from .inputs import (
     check_targets_and_lengths,
 )
 from .tdt import (
+    FLOAT_DTYPES,
     LatticeSpec,
     _DurationLattice,
-    check_dtype,
     check_float,
     int_list,
     reduce_losses,
@@ -74,8 +74,7 @@ def multiblank_rnnt_loss(logits: torch.Tensor, targets: torch.Tensor,
     forward, one gradient-sized tensor in the backward.
     """
     fn = "multiblank_rnnt_loss"
-    check_logits(fn, "logits", logits, 4)
-    check_dtype(fn, "logits", logits)
+    check_logits(fn, "logits", logits, 4, dtypes=FLOAT_DTYPES)
     check_reduction(fn, reduction)
     B, T, U1, C = logits.shape
     blank = check_blank(fn, blank, C)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch.autograd.function import once_differentiable
 
 from ..errors import TorchInputError
 from .inputs import (
@@ -39,11 +38,13 @@ from .inputs import (
     check_logits,
     check_reduction,
     check_targets_and_lengths,
+    first_order_only,
 )
 
 __all__ = ["TDTLoss", "tdt_loss"]
 
 _IMPLEMENTATIONS = ("auto", "torch", "numba")
+FLOAT_DTYPES = (torch.float32, torch.float64)
 
 
 # ---------------------------------------------------------------------------
@@ -211,7 +212,8 @@ class _DurationLattice(torch.autograd.Function):
 
     Saved for backward: the inputs themselves, the (B, T, U+1) token
     log-normalizer, the small duration log-probs and the arc occupancies;
-    the (B, T, U+1, V) gradient is written once, in backward."""
+    the (B, T, U+1, V) gradient is written once, in backward. First
+    derivatives only: a second derivative (``create_graph=True``) raises."""
 
     @staticmethod
     def forward(ctx, logits, duration_logits, targets, frames, labels, spec):
@@ -257,7 +259,7 @@ class _DurationLattice(torch.autograd.Function):
         return (-total).to(logits.dtype)
 
     @staticmethod
-    @once_differentiable
+    @first_order_only
     def backward(ctx, grad_out):
         (logits, duration_logits, targets, frames, labels, lognorm, ld, occ_l,
          occ_b) = ctx.saved_tensors
@@ -342,11 +344,6 @@ def resolve_implementation(fn: str, implementation: str, device: torch.device) -
     return implementation
 
 
-def check_dtype(fn: str, name: str, x: torch.Tensor) -> None:
-    if x.dtype not in (torch.float32, torch.float64):
-        raise TorchInputError(f"{fn}: {name} must be float32 or float64, got {x.dtype}")
-
-
 def check_float(fn: str, name: str, value, low: float, high: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TorchInputError(f"{fn}: {name} must be a float, got {type(value).__name__}")
@@ -422,14 +419,13 @@ def tdt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.T
     the generator's device); the torch recursion itself never syncs.
     """
     fn = "tdt_loss"
-    check_logits(fn, "logits", logits, 4)
-    check_dtype(fn, "logits", logits)
+    check_logits(fn, "logits", logits, 4, dtypes=FLOAT_DTYPES)
     check_reduction(fn, reduction)
     durs = _check_durations(fn, durations)
     D = len(durs)
     B, T, U1, C = logits.shape
     if duration_logits is not None:
-        check_logits(fn, "duration_logits", duration_logits, 4)
+        check_logits(fn, "duration_logits", duration_logits, 4, dtypes=FLOAT_DTYPES)
         if tuple(duration_logits.shape[:3]) != (B, T, U1):
             raise TorchInputError(
                 f"{fn}: duration_logits has shape {tuple(duration_logits.shape)}, the logits "
