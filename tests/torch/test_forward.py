@@ -284,3 +284,16 @@ def test_modifying_the_result_in_place_keeps_the_gradient(impl, semiring):
     total[torch.isfinite(total)].sum().backward()
     torch.testing.assert_close(scores.grad, want_arc, rtol=0, atol=1e-12)
     torch.testing.assert_close(final.grad, want_final, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_scores_edited_in_place_after_the_forward_fail_loudly(impl):
+    """The backward uses the scores of the forward pass; editing them in
+    place in between raises autograd's usual error instead of giving the
+    posteriors of other scores."""
+    leaf, scores, final = _leaf(_awkward_batch())
+    moved = scores * 1.0
+    total = forward_score(leaf.with_scores(moved, final), implementation=impl)
+    moved.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        total[0].backward()

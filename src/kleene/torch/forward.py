@@ -348,6 +348,9 @@ class _ForwardScore(torch.autograd.Function):
     def forward(ctx, scores, final_scores, fsts, tropical, implementation):
         run = _Pass(fsts, scores, final_scores, tropical, implementation)
         ctx.run = run
+        # (saved only for autograd's version check: run keeps detached views,
+        # and the backward must fail if the scores were edited in place since)
+        ctx.save_for_backward(scores, final_scores)
         ctx.final_dtype = final_scores.dtype
         # a copy: the backward reads run.total, which the caller could
         # otherwise edit in place through the result (numba's result even
@@ -357,6 +360,7 @@ class _ForwardScore(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_total):
+        _ = ctx.saved_tensors  # (raises if the scores changed in place)
         run = ctx.run
         arc_post, final_post = run.posteriors()
         arc_batch, state_batch = _batch_index(run.fsts)
