@@ -72,7 +72,7 @@ class _Numpy:
 
     def scores(self):
         if self._scores is None:
-            self._scores = (fsts_np(self.fsts.scores), fsts_np(self.fsts.final_scores))
+            self._scores = (_host_float64(self.fsts.scores), _host_float64(self.fsts.final_scores))
         return self._scores
 
     def machine(self, b: int, weight: np.ndarray | None, final: np.ndarray) -> Fst:
@@ -90,7 +90,8 @@ class _Numpy:
                    weight, final, start, tropical64)
 
 
-def fsts_np(t: torch.Tensor) -> np.ndarray:
+def _host_float64(t: torch.Tensor) -> np.ndarray:
+    """A detached float64 host copy of ``t``."""
     return t.detach().cpu().double().numpy()
 
 
