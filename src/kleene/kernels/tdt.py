@@ -22,18 +22,8 @@ one compiled specialization serves every caller.
 import numpy as np
 from numba import njit, prange
 
-_NEG_INF = -np.inf
-
-
-@njit(cache=True)  # not inline="always": that makes the cold compile ~40% slower
-def _logadd(a, b):
-    if a == _NEG_INF:
-        return b
-    if b == _NEG_INF:
-        return a
-    if a > b:
-        return a + np.log1p(np.exp(b - a))
-    return b + np.log1p(np.exp(a - b))
+from .logspace import NEG_INF as _NEG_INF
+from .logspace import log_add as _logadd
 
 
 @njit(parallel=True, cache=True)
