@@ -146,3 +146,15 @@ def test_bad_inputs_name_the_argument():
     _bad("logits", logits=torch.zeros(2, 4, 3, 6, dtype=torch.float16))
     _bad("target_lengths", target_lengths=torch.tensor([3, 0]))
     _bad("implementation", implementation="gpu")
+
+
+def test_module_takes_durations_as_a_tensor_and_checks_them():
+    logits, targets, frames, labels = _case(2, 2, 5, 2, 6, 2)
+    kw = {"blank": 5, "reduction": "none"}
+    want = multiblank_rnnt_loss(logits, targets, frames, labels, big_blank_durations=[2, 3],
+                                **kw)
+    module = MultiblankRNNTLoss(big_blank_durations=torch.tensor([2, 3]), **kw)
+    assert module.big_blank_durations == [2, 3]
+    torch.testing.assert_close(module(logits, targets, frames, labels), want)
+    with pytest.raises(TorchInputError, match="big_blank_durations"):
+        MultiblankRNNTLoss(blank=5, big_blank_durations=[0])

@@ -386,3 +386,13 @@ def test_double_backward_fails_loudly(impl):
     assert grad.requires_grad
     with pytest.raises(RuntimeError, match="first derivatives only"):
         grad.sum().backward()
+
+
+def test_module_takes_durations_as_a_tensor_and_checks_them():
+    logits, targets, frames, labels = _case(15, 2, 4, 2, 3, 3)
+    want = tdt_loss(logits, targets, frames, labels, blank=0, durations=[0, 1, 2])
+    module = TDTLoss(blank=0, durations=torch.tensor([0, 1, 2]))
+    assert module.durations == [0, 1, 2]
+    torch.testing.assert_close(module(logits, targets, frames, labels), want)
+    with pytest.raises(TorchInputError, match="durations"):
+        TDTLoss(blank=0, durations=None)

@@ -108,7 +108,8 @@ class MultiblankRNNTLoss(torch.nn.Module):
                  implementation: str = "auto"):
         super().__init__()
         self.blank = blank
-        self.big_blank_durations = list(big_blank_durations)
+        self.big_blank_durations = int_list("MultiblankRNNTLoss", "big_blank_durations",
+                                            big_blank_durations, 1)
         self.sigma = sigma
         self.reduction = reduction
         self.fused_log_softmax = fused_log_softmax

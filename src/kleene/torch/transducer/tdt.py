@@ -487,7 +487,7 @@ class TDTLoss(torch.nn.Module):
                  implementation: str = "auto", generator: torch.Generator | None = None):
         super().__init__()
         self.blank = blank
-        self.durations = list(durations)
+        self.durations = list(_check_durations("TDTLoss", durations))
         self.sigma = sigma
         self.omega = omega
         self.reduction = reduction
