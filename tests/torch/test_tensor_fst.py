@@ -52,6 +52,11 @@ def test_weights_read_as_log_scores(semiring, weights, final, scores, final_scor
     t = TensorFst.from_fst(_machine(semiring, weights, final), dtype=torch.float64)
     assert t.scores.tolist() == pytest.approx(scores)
     assert t.final_scores.tolist() == pytest.approx(final_scores)
+    # and back: to_fsts inverts the reading in the semiring asked for
+    back = t.to_fsts(semiring)[0]
+    assert back.semiring.name == _machine(semiring).semiring.name
+    np.testing.assert_allclose(back.weight, weights, rtol=1e-12)
+    np.testing.assert_allclose(back.final, final, rtol=1e-12)
 
 
 def test_given_scores_keep_their_history_and_round_trip():

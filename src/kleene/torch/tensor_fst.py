@@ -50,6 +50,19 @@ def _host_int64(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
+def _scores_to_weights(semiring_name: str, scores: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_weights_to_scores` (float64)."""
+    if semiring_name in _COST_SEMIRINGS:
+        return -scores
+    if semiring_name == "real":
+        return np.exp(scores)
+    if semiring_name == "boolean":
+        return (scores > -np.inf).astype(np.float64)
+    raise TorchInputError(
+        f"TensorFst.to_fsts: the {semiring_name!r} semiring has no log-score reading; use a "
+        "tropical, log, real or boolean semiring")
+
+
 class TensorFst:
     """A batch of ``B`` machines on one device with differentiable scores.
 
@@ -288,14 +301,19 @@ class TensorFst:
         return out
 
     def to_fsts(self, semiring: str = "log") -> list[Fst]:
-        """The machines as kleene Fsts with weights ``-scores`` (detached),
-        over a cost semiring (``log``, ``tropical``, ``log64``...)."""
+        """The machines as kleene Fsts (detached scores), the inverse of
+        :meth:`from_fsts`' reading: weights ``-scores`` over a cost semiring
+        (``log``, ``tropical``, ``log64``...), ``exp(scores)`` over ``real``,
+        ``scores > -inf`` over ``boolean``. O(V + E)."""
+        from ..semirings import get_semiring
+
+        name = get_semiring(semiring).name
         src = self.src.cpu().numpy()
         dst = self.dst.cpu().numpy()
         ilabel = self.ilabel.cpu().numpy()
         olabel = self.olabel.cpu().numpy()
-        weight = -self.scores.detach().cpu().double().numpy()
-        final = -self.final_scores.detach().cpu().double().numpy()
+        weight = _scores_to_weights(name, self.scores.detach().cpu().double().numpy())
+        final = _scores_to_weights(name, self.final_scores.detach().cpu().double().numpy())
         start = self.start.cpu().numpy()
         out = []
         for b in range(self.batch_size):
