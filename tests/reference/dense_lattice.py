@@ -89,6 +89,7 @@ def machine_logsumexp(fsts, b):
 
     paths = machine_paths(fsts, b)
     if not paths:
-        return fsts.scores.sum() * 0 - math.inf
+        # (-inf as a constant: sum() * 0 - inf was NaN for scores holding -inf)
+        return fsts.scores.new_full((), -math.inf)
     totals = [fsts.scores[arcs].sum() + fsts.final_scores[last] for arcs, last in paths]
     return torch.logsumexp(torch.stack(totals), 0)
