@@ -21,6 +21,11 @@ Two implementations compute the same numbers:
   it, in the tensors' dtype. The number of Python steps is the number of
   levels (the longest path), not the number of arcs or machines.
 
+(Equal up to rounding: with float32 scores the torch implementation rounds
+every step to float32, so two paths within a float32 ulp of each other may
+break a tropical tie differently; on CUDA its scatter-adds are atomic, so
+log-semiring results can differ in the last bits from run to run.)
+
 ``implementation="auto"`` picks numba for CPU tensors and torch otherwise;
 ``"numba"`` on a device tensor copies the scores to the host and the
 results back (an explicit round trip, for testing). The topological order
