@@ -21,18 +21,7 @@ callers, which convert.
 import numpy as np
 from numba import njit, prange
 
-_NEG_INF = -np.inf
-
-
-@njit(inline="always", cache=True)
-def _logadd(a, b):
-    if a == _NEG_INF:
-        return b
-    if b == _NEG_INF:
-        return a
-    if a > b:
-        return a + np.log1p(np.exp(b - a))
-    return b + np.log1p(np.exp(a - b))
+from .logspace import NEG_INF, log_add
 
 
 @njit(parallel=True, cache=True)
@@ -57,58 +46,58 @@ def alignment_recursion(px, py, boundary, modified, want_grad, total, px_grad, p
         t0 = boundary[b, 1]
         s1 = boundary[b, 2]
         t1 = boundary[b, 3]
-        alpha = np.full((nsym + 1, nframe + 1), _NEG_INF)
+        alpha = np.full((nsym + 1, nframe + 1), NEG_INF)
         alpha[s0, t0] = 0.0
         for t in range(t0, t1 + 1):
             for s in range(s0, s1 + 1):
                 if s == s0 and t == t0:
                     continue
-                a = _NEG_INF
+                a = NEG_INF
                 if s > s0:
                     if not modified:
                         a = alpha[s - 1, t] + px[b, s - 1, t]
                     elif t > t0:
                         a = alpha[s - 1, t - 1] + px[b, s - 1, t - 1]
-                c = _NEG_INF
+                c = NEG_INF
                 if t > t0:
                     c = alpha[s, t - 1] + py[b, s, t - 1]
-                alpha[s, t] = _logadd(a, c)
+                alpha[s, t] = log_add(a, c)
         tot = alpha[s1, t1]
         total[b] = tot
-        if not want_grad or tot == _NEG_INF:
+        if not want_grad or tot == NEG_INF:
             continue
-        beta = np.full((nsym + 1, nframe + 1), _NEG_INF)
+        beta = np.full((nsym + 1, nframe + 1), NEG_INF)
         beta[s1, t1] = 0.0
         for t in range(t1, t0 - 1, -1):
             for s in range(s1, s0 - 1, -1):
                 if s == s1 and t == t1:
                     continue
-                a = _NEG_INF
+                a = NEG_INF
                 if s < s1:
                     if not modified:
                         a = px[b, s, t] + beta[s + 1, t]
                     elif t < t1:
                         a = px[b, s, t] + beta[s + 1, t + 1]
-                c = _NEG_INF
+                c = NEG_INF
                 if t < t1:
                     c = py[b, s, t] + beta[s, t + 1]
-                beta[s, t] = _logadd(a, c)
+                beta[s, t] = log_add(a, c)
         # occupation of each arc inside the box (others stay 0)
         for t in range(t0, t1 + 1):
             for s in range(s0, s1 + 1):
                 al = alpha[s, t]
-                if al == _NEG_INF:
+                if al == NEG_INF:
                     continue
                 if s < s1:
                     if not modified:
                         dst = beta[s + 1, t]
-                        if dst != _NEG_INF:
+                        if dst != NEG_INF:
                             px_grad[b, s, t] = np.exp(al + px[b, s, t] + dst - tot)
                     elif t < t1:
                         dst = beta[s + 1, t + 1]
-                        if dst != _NEG_INF:
+                        if dst != NEG_INF:
                             px_grad[b, s, t] = np.exp(al + px[b, s, t] + dst - tot)
                 if t < t1:
                     dst = beta[s, t + 1]
-                    if dst != _NEG_INF:
+                    if dst != NEG_INF:
                         py_grad[b, s, t] = np.exp(al + py[b, s, t] + dst - tot)

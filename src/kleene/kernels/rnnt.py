@@ -30,6 +30,8 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
+from .logspace import log_add
+
 
 @intrinsic
 def _float32_from_bits(typingctx, bits):
@@ -71,15 +73,6 @@ def _exp_overload(x):
             return y
         return np.float32(0.0) if x < np.float32(-87.0) else x  # x is NaN
     return impl
-
-
-@njit(inline="always")
-def _logaddexp(a, b):
-    if a < b:
-        a, b = b, a
-    if b == -np.inf:
-        return a
-    return a + math.log1p(math.exp(b - a))
 
 
 _BLOCK = 256  # terms per partial sum of the log-sum-exp
@@ -152,7 +145,7 @@ def rnnt_alpha_beta(lp_blank, lp_emit, frames, labels, want_beta, alpha, beta, l
                     if t > 0:
                         a = alpha[b, t - 1, u] + lp_blank[b, t - 1, u]
                     if u > 0:
-                        a = _logaddexp(a, alpha[b, t, u - 1] + lp_emit[b, t, u - 1])
+                        a = log_add(a, alpha[b, t, u - 1] + lp_emit[b, t, u - 1])
                     alpha[b, t, u] = a
             loglik[b] = alpha[b, nt - 1, nu - 1] + lp_blank[b, nt - 1, nu - 1]
         else:
@@ -169,7 +162,7 @@ def rnnt_alpha_beta(lp_blank, lp_emit, frames, labels, want_beta, alpha, beta, l
                         continue
                     a = beta[b, t + 1, u] + lp_blank[b, t, u]
                     if u < nu - 1:
-                        a = _logaddexp(a, beta[b, t, u + 1] + lp_emit[b, t, u])
+                        a = log_add(a, beta[b, t, u + 1] + lp_emit[b, t, u])
                     beta[b, t, u] = a
 
 
