@@ -66,6 +66,20 @@ def _check_float(fn: str, name: str, x, dims: int, like: torch.Tensor | None = N
                               f"{like.dtype} on {like.device}")
 
 
+def _check_lattice(fn: str, x_name: str, px, y_name: str, py) -> tuple[int, int, int, bool]:
+    """``px`` (B, S, T+1) (regular) or (B, S, T) (modified) and ``py``
+    (B, S+1, T), float tensors alike; returns (B, S, T, modified)."""
+    _check_float(fn, x_name, px, 3)
+    _check_float(fn, y_name, py, 3, like=px)
+    batch, nsym, width = px.shape
+    nframe = py.shape[2]
+    if tuple(py.shape) != (batch, nsym + 1, nframe) or width not in (nframe, nframe + 1):
+        raise TorchInputError(f"{fn}: {y_name} must have shape (B, S+1, T) and {x_name} "
+                              f"(B, S, T+1) or (B, S, T), got {x_name} {tuple(px.shape)} and "
+                              f"{y_name} {tuple(py.shape)}")
+    return batch, nsym, nframe, width == nframe
+
+
 def _check_index(fn: str, name: str, x, shape: tuple, device: torch.device) -> None:
     if not isinstance(x, torch.Tensor):
         raise TorchInputError(f"{fn}: {name} must be a torch.Tensor, got {type(x).__name__}")
@@ -302,14 +316,7 @@ def mutual_information_recursion(px: torch.Tensor, py: torch.Tensor,
     and ``py``. Time O(B S T); memory O(B S T).
     """
     fn = "mutual_information_recursion"
-    _check_float(fn, "px", px, 3)
-    _check_float(fn, "py", py, 3, like=px)
-    batch, nsym, width = px.shape
-    nframe = py.shape[2]
-    if tuple(py.shape) != (batch, nsym + 1, nframe) or width not in (nframe, nframe + 1):
-        raise TorchInputError(f"{fn}: py must have shape (B, S+1, T) and px (B, S, T+1) or "
-                              f"(B, S, T), got px {tuple(px.shape)} and py {tuple(py.shape)}")
-    modified = width == nframe
+    batch, nsym, nframe, modified = _check_lattice(fn, "px", px, "py", py)
     bound = _check_boundary(fn, boundary, batch, nsym, nframe,
                             "modified" if modified else "regular", px.device)
     use_numba = _use_numba(fn, implementation, px.device)
@@ -495,14 +502,8 @@ def get_rnnt_prune_ranges(px_grad: torch.Tensor, py_grad: torch.Tensor,
     symbols cannot otherwise fit. Time and memory O(B S T).
     """
     fn = "get_rnnt_prune_ranges"
-    _check_float(fn, "px_grad", px_grad, 3)
-    _check_float(fn, "py_grad", py_grad, 3, like=px_grad)
-    batch, nsym, width = px_grad.shape
-    nframe = py_grad.shape[2]
-    if tuple(py_grad.shape) != (batch, nsym + 1, nframe) or width not in (nframe, nframe + 1):
-        raise TorchInputError(f"{fn}: py_grad must be (B, S+1, T) and px_grad (B, S, T+1) or "
-                              f"(B, S, T), got {tuple(px_grad.shape)}, {tuple(py_grad.shape)}")
-    regular = width == nframe + 1
+    batch, nsym, nframe, modified = _check_lattice(fn, "px_grad", px_grad, "py_grad", py_grad)
+    regular = not modified
     bound = _check_boundary(fn, boundary, batch, nsym, nframe,
                             "regular" if regular else "modified", px_grad.device)
     if bool((bound[:, :2] != 0).any()):
