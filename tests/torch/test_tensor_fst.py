@@ -138,6 +138,9 @@ def test_constructor_validation(change, message):
         TensorFst(**parts)
     with pytest.raises(TorchInputError, match="attribute 'x'"):
         TensorFst(**_parts(t), attrs={"x": torch.zeros(2)})
+    for bad in ([0, 1, 2], torch.tensor(1.0), torch.zeros(3, device="meta")):
+        with pytest.raises(TorchInputError, match="attribute 'x'"):
+            TensorFst(**_parts(t), attrs={"x": bad})
     TensorFst(**_parts(t), attrs={"x": torch.zeros(3, 2)})   # the valid one passes
 
 

@@ -176,8 +176,16 @@ class TensorFst:
             if np.any(np.diff(src) < 0):
                 raise TorchInputError("TensorFst: arcs must be sorted by source state")
         for key, value in self.attrs.items():
+            if not isinstance(value, torch.Tensor) or value.dim() == 0:
+                raise TorchInputError(
+                    f"TensorFst: attribute {key!r} must be a tensor with one row per arc, got "
+                    f"{type(value).__name__}")
             if value.shape[:1] != (num_arcs,):
                 raise TorchInputError(f"TensorFst: attribute {key!r} must have {num_arcs} rows")
+            if value.device != self.scores.device:
+                raise TorchInputError(
+                    f"TensorFst: attribute {key!r} is on {value.device}, scores on "
+                    f"{self.scores.device}")
 
     # ----------------------------------------------------------- constructors
     @classmethod
