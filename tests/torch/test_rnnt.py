@@ -432,3 +432,25 @@ def test_torch_path_creates_every_tensor_on_the_input_device(fused):
     grad = _torch_backward(logits, targets, lengths, lengths, 0, fused, 0.5, lattices,
                            torch.empty(2, device="meta"))
     assert grad.device.type == "meta" and grad.shape == logits.shape
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_no_grad_skips_the_backward_lattice(impl, monkeypatch):
+    """Under torch.no_grad() (a validation loop on a model whose parameters
+    require grad) the beta pass is skipped; with grad enabled it runs."""
+    from kleene.torch.transducer import rnnt
+
+    name = "_numba_forward" if impl == "numba" else "_torch_forward"
+    original, calls = getattr(rnnt, name), []
+
+    def spy(*args):
+        calls.append(args[-1])  # want_beta
+        return original(*args)
+
+    monkeypatch.setattr(rnnt, name, spy)
+    logits = torch.randn(1, 3, 2, 4, requires_grad=True)
+    args = (torch.tensor([[1]]), _ints([3]), _ints([1]))
+    with torch.no_grad():
+        rnnt_loss(logits, *args, implementation=impl)
+    rnnt_loss(logits, *args, implementation=impl).backward()
+    assert calls == [False, True]

@@ -110,8 +110,11 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
         raise TorchInputError(f"{_FN}: implementation='numba' needs CPU tensors, logits are on "
                               f"{logits.device}; use 'torch' or 'auto'")
     use_numba = implementation == "numba" or (implementation == "auto" and on_cpu)
+    # ctx.needs_input_grad is True under torch.no_grad() too: decide here whether a backward
+    # can follow (no beta pass and nothing saved in a no_grad validation loop)
+    want_grad = torch.is_grad_enabled() and logits.requires_grad
     costs = _RNNT.apply(logits, targets[:, :rows - 1], logit_lengths, target_lengths, blank,
-                        float(clamp), fused_log_softmax, use_numba)
+                        float(clamp), fused_log_softmax, use_numba, want_grad)
     if reduction == "mean":
         return costs.mean()
     if reduction == "sum":
@@ -152,8 +155,7 @@ class _RNNT(torch.autograd.Function):
     gradient from the saved (B, T, U+1) lattices."""
 
     @staticmethod
-    def forward(ctx, logits, targets, frames, labels, blank, clamp, fused, use_numba):
-        want_beta = bool(ctx.needs_input_grad[0])
+    def forward(ctx, logits, targets, frames, labels, blank, clamp, fused, use_numba, want_beta):
         run = _numba_forward if use_numba else _torch_forward
         lattices = run(logits.detach(), targets, frames, labels, blank, fused, want_beta)
         loglik = lattices[-1]
@@ -169,7 +171,7 @@ class _RNNT(torch.autograd.Function):
         run = _numba_backward if ctx.use_numba else _torch_backward
         grad = run(logits.detach(), targets, frames, labels, ctx.blank, ctx.fused, ctx.clamp,
                    lattices, grad_costs)
-        return grad, None, None, None, None, None, None, None
+        return grad, None, None, None, None, None, None, None, None
 
 
 # --------------------------------------------------------------------------- numba (CPU)
