@@ -277,3 +277,23 @@ def test_torch_paths_create_every_tensor_on_the_input_device():
     want = F.ctc_loss(x.detach().log_softmax(-1), targets, in_lens, tgt_lens)
     torch.testing.assert_close(ctc_loss(x.detach().log_softmax(-1), targets, in_lens, tgt_lens,
                                         implementation="torch"), want)
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_empty_batch_and_no_frames(impl):
+    """B = 0 gives an empty loss (sum 0); T = 0 gives 0 for an empty target
+    (the empty alignment) and inf for a non-empty one, with zero gradients.
+    (F.ctc_loss refuses both, so the values are the definition's.)"""
+    empty = ctc_loss(torch.zeros(5, 0, 4), torch.zeros(0, 2, dtype=torch.int64),
+                     torch.zeros(0, dtype=torch.int64), torch.zeros(0, dtype=torch.int64),
+                     reduction="none", implementation=impl)
+    assert empty.shape == (0,)
+    assert ctc_loss(torch.zeros(5, 0, 4), torch.zeros(0, 2, dtype=torch.int64),
+                    torch.zeros(0, dtype=torch.int64), torch.zeros(0, dtype=torch.int64),
+                    reduction="sum", implementation=impl).item() == 0.0
+    log_probs = torch.zeros(0, 2, 4, requires_grad=True)
+    loss = ctc_loss(log_probs, torch.tensor([[1], [2]]), torch.tensor([0, 0]),
+                    torch.tensor([0, 1]), reduction="none", implementation=impl)
+    assert loss.tolist() == [0.0, math.inf]
+    (grad,) = torch.autograd.grad(loss[0], log_probs)
+    assert grad.shape == (0, 2, 4)

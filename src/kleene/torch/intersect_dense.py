@@ -354,8 +354,8 @@ def intersect_dense(graphs: TensorFst, log_probs: torch.Tensor, lengths: torch.T
         dense = log_probs[arc_b, frame, (ilabel - 1).clamp(min=0)]
         if _epsilon_order(graphs)[2]:  # (cached)
             dense = torch.where(ilabel > 0, dense, zero)
-    else:  # no frames at all: only epsilon arcs
-        dense = zero.expand(ilabel.shape)
+    else:  # no frames at all: only epsilon arcs (the empty sum is 0 and keeps the
+        dense = log_probs.sum().expand(ilabel.shape)  # result linked to log_probs' graph)
     scores = graphs.scores.to(dtype)[arc_graph] + dense
     at_end = state_frame == lengths.to(device=device, dtype=torch.int64)[state_b]
     final_scores = torch.where(at_end, graphs.final_scores.to(dtype)[state_graph],
