@@ -579,6 +579,9 @@ def _bad_calls():
         ("ranges", lambda: do_rnnt_pruning(am, lm, ranges[:, :, :, None])),
         ("lm", lambda: do_rnnt_pruning(am, lm.to("meta"), ranges)),
         ("termination_symbol", lambda: rnnt_loss_simple(lm, am, symbols, -1)),
+        ("delay_penalty", lambda: rnnt_loss_simple(lm, am, symbols, 2, delay_penalty="0.1")),
+        ("delay_penalty", lambda: rnnt_loss_pruned(logits, symbols, ranges, 2,
+                                                   delay_penalty=float("nan"))),
         ("termination_symbol", lambda: rnnt_loss_pruned(logits, symbols, ranges, 3)),
         ("logits", lambda: rnnt_loss_pruned(logits.half(), symbols, ranges, 2)),
     ]
@@ -625,7 +628,7 @@ def test_torch_path_creates_every_tensor_on_the_input_device(rnnt_type):
     symbols = torch.empty(2, 3, dtype=torch.int64, **meta)
     boundary = torch.empty(2, 4, dtype=torch.int64, **meta)
     px, py = pruned._simple_logprobs(lm, am, symbols, 0, rnnt_type, boundary)
-    px = pruned._delay(px, boundary, 0.1, rnnt_type)
+    px = pruned._delay("test", px, boundary, 0.1)
     total, (gx, gy) = pruned._run_recursion(px, py, boundary, rnnt_type != "regular", False,
                                             True)
     total.sum().backward()

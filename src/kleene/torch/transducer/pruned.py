@@ -34,6 +34,7 @@ on MPS, which has no float64) whatever the input dtype.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Literal, NamedTuple
@@ -351,9 +352,13 @@ def _finish_logprobs(px, py, boundary, rnnt_type):
     return px, py
 
 
-def _delay(px, boundary, delay_penalty, rnnt_type):
+def _delay(fn, px, boundary, delay_penalty):
     """k2's delay penalty: favour early symbols by ``delay_penalty`` per frame
-    of distance from the middle of the utterance."""
+    of distance from the middle of the utterance (0 or less: none)."""
+    if isinstance(delay_penalty, bool) or not isinstance(delay_penalty, (int, float)) or \
+            not math.isfinite(delay_penalty):
+        raise TorchInputError(f"{fn}: delay_penalty must be a finite number, got "
+                              f"{delay_penalty!r}")
     if delay_penalty <= 0.0:
         return px
     frames = boundary[:, 3].to(px.dtype).view(-1, 1, 1)
@@ -453,7 +458,7 @@ def rnnt_loss_simple(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     sym = _check_symbols(fn, symbols, bound, batch, nsym, ncls, am.device)
     use_numba = _use_numba(fn, implementation, am.device)
     px, py = _simple_logprobs(lm, am, sym, termination_symbol, rnnt_type, bound)
-    px = _delay(px, bound, delay_penalty, rnnt_type)
+    px = _delay(fn, px, bound, delay_penalty)
     out = _run_recursion(px, py, bound, rnnt_type != "regular", use_numba, return_grad)
     if return_grad:
         return _reduce(-out[0], reduction), out[1]
@@ -679,7 +684,7 @@ def rnnt_loss_pruned(logits: torch.Tensor, symbols: torch.Tensor, ranges: torch.
     _check_ranges(fn, ranges, nsym, logits.device)
     use_numba = _use_numba(fn, implementation, logits.device)
     px, py = _pruned_logprobs(logits, sym, ranges, termination_symbol, bound, rnnt_type)
-    px = _delay(px, bound, delay_penalty, rnnt_type)
+    px = _delay(fn, px, bound, delay_penalty)
     scores = _run_recursion(px, py, bound, rnnt_type != "regular", use_numba, False)
     return _reduce(-scores, reduction)
 
