@@ -376,8 +376,8 @@ def _rows_in_box(boundary: torch.Tensor, nframe: int, nsym: int):
 
 
 def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
-                      termination_symbol: int, rnnt_type: RnntType = "regular",
-                      boundary: torch.Tensor | None = None):
+                     termination_symbol: int, rnnt_type: RnntType = "regular",
+                     boundary: torch.Tensor | None = None):
     """``(px, py)`` of the simple joiner ``log_softmax(am[t] + lm[s])``
     without building it: the log-normalizer of every (s, t) is
     ``log(exp(lm - lm_max) @ exp(am - am_max).T) + lm_max + am_max``, one
@@ -625,8 +625,8 @@ def _log_normalizer(logits: torch.Tensor) -> torch.Tensor:
 
 
 def _pruned_logprobs(logits: torch.Tensor, symbols: torch.Tensor,
-                             ranges: torch.Tensor, termination_symbol: int,
-                             boundary: torch.Tensor, rnnt_type: RnntType = "regular"):
+                     ranges: torch.Tensor, termination_symbol: int,
+                     boundary: torch.Tensor, rnnt_type: RnntType = "regular"):
     """``(px, py)`` of the full joiner restricted to the band: arcs from
     (s, t) exist only for ``s`` in ``ranges[b, t]``; their log-probabilities
     are ``log_softmax(logits[b, t, r])`` at the symbol ``symbols[b, s]`` (px)
