@@ -27,6 +27,7 @@ import functools
 
 import numpy as np
 
+from . import peers
 from .checks import fst_agrees, same_fst
 from .data import cmu_entries, string_pairs_fst, symbol_table
 from .generate import fresh, nbytes, random_fst, to_pynini_fast
@@ -246,12 +247,12 @@ def equivalent_result(*, npath: int = 300):
 # -- workloads ---------------------------------------------------------------------------
 
 
-def _case(key, kcall, pcall, check, note=""):
+def _case(key, kcall, pcall, check, note="", **peer_ops):
     def build():
         kf, pf = pynini_copy(key)
         return Case(kleene=lambda: kcall(fresh(kf)), pynini=lambda: pcall(pf),
                     check=check, num_states=kf.num_states, num_arcs=kf.num_arcs,
-                    input_bytes=nbytes(kf), note=note)
+                    input_bytes=nbytes(kf), note=note, peers=peers.unary(kf, **peer_ops))
     return build
 
 
@@ -268,6 +269,9 @@ def _lexicon_compose(num_words, arcs_per_state):
                     pynini=lambda: pynini.compose(pL, pG), check=same_fst(),
                     num_states=L.num_states + G.num_states,
                     num_arcs=L.num_arcs + G.num_arcs, input_bytes=nbytes(L) + nbytes(G),
+                    peers=peers.binary(L, G, check=peers.equivalent_to_pynini(),
+                                       rustfst=peers.rs_compose,
+                                       kaldifst=peers.kf_compose),
                     note=f"L* has {L.num_arcs:,} arcs, G {G.num_states:,} states / "
                          f"{G.num_arcs:,} arcs (sizes are L + G)")
     return build
@@ -309,6 +313,10 @@ def _random_compose(n, m, fan_out):
                     pynini=lambda: pynini.compose(pa, pb), check=same_fst(),
                     num_states=2 * n, num_arcs=a.num_arcs + b.num_arcs,
                     input_bytes=nbytes(a) + nbytes(b),
+                    peers=peers.binary(a, b, check=peers.equivalent_to_pynini(),
+                                       rustfst=peers.rs_compose,
+                                       kaldifst=peers.kf_compose,
+                                       pyfoma=lambda x, y: x.compose(y)),
                     note=f"two random {n:,}-state transducers, 27 labels, 2% ε, "
                          f"{fan_out:,} extra start arcs each (see bench_algebra."
                          "fan_random); sizes are the sum")
@@ -339,7 +347,8 @@ def workloads(quick: bool) -> list[Workload]:
             key, _det_min, _det_min_pynini, equivalent_result(),
             note="phones+#k → word; checked isomorphic, falling back to equivalence "
                  "(kleene's transducer minimization may place output labels "
-                 "differently from OpenFst's)")))
+                 "differently from OpenFst's)",
+            rustfst=peers.rs_det_min, kaldifst=peers.kf_det_min)))
         out.append(Workload("lexicon compose L∘G", label + " L* ∘ bigram G",
                             ("algorithms.compose:compose",),
                             _lexicon_compose(num_words, 2 if num_words is None else 5)))
@@ -347,25 +356,31 @@ def workloads(quick: bool) -> list[Workload]:
     out.append(Workload("dictionary determinize+minimize",
                         f"union of {n_dict:,} cmudict words", det_min,
                         _case(("dictionary", (n_dict, False), ()), _det_min,
-                              _det_min_pynini, same_fst())))
+                              _det_min_pynini, same_fst(), rustfst=peers.rs_det_min,
+                              kaldifst=peers.kf_det_min, pyfoma=peers.pf_det_min)))
     out.append(Workload("dictionary determinize+minimize weighted",
                         f"union of {n_dict:,} cmudict words, random costs", det_min,
                         _case(("dictionary", (n_dict, True), ()), _det_min,
-                              _det_min_pynini, same_fst())))
+                              _det_min_pynini, same_fst(), rustfst=peers.rs_det_min,
+                              kaldifst=peers.kf_det_min)))
     n, m, fan = (300, 1200, 60) if quick else (10_000, 40_000, 1500)
     out.append(Workload("compose random", f"2 × random {n:,}/{m:,} + fan-out {fan:,}",
                         ("algorithms.compose:compose",), _random_compose(n, m, fan)))
+    rmeps = {"rustfst": peers.rs_rmepsilon, "kaldifst": peers.kf_inplace("rmepsilon"),
+             "pyfoma": lambda f: f.epsilon_remove()}
     n_phrases = 200 if quick else 30_000
     out.append(Workload("rmepsilon phrase grammar", f"∪ of {n_phrases:,} 3-word phrases",
                         ("algorithms.rmepsilon:rmepsilon",),
                         _case(("phrase_grammar", (n_phrases,), ()),
-                              lambda f: kleene.rmepsilon(f), pynini.rmepsilon, same_fst())))
+                              lambda f: kleene.rmepsilon(f), pynini.rmepsilon, same_fst(),
+                              **rmeps)))
     n_gram = 100 if quick else 1_000
     out.append(Workload("rmepsilon closure grammar",
                         f"(∪ {n_gram:,} words)* · (∪ {n_gram:,} words)",
                         ("algorithms.rmepsilon:rmepsilon",),
                         _case(("eps_closure_grammar", (n_gram,), ()),
-                              lambda f: kleene.rmepsilon(f), pynini.rmepsilon, same_fst())))
+                              lambda f: kleene.rmepsilon(f), pynini.rmepsilon, same_fst(),
+                              **rmeps)))
     n_rules = 300 if quick else 20_000
     out.append(Workload("optimize rewrite rules", f"∪ of {n_rules:,} cross(word, pron)",
                         ("algorithms.optimize:optimize",),
@@ -373,5 +388,6 @@ def workloads(quick: bool) -> list[Workload]:
                               lambda f: f.copy().optimize(), equivalent_result(),
                               note="compute_props=False on both sides; isomorphism is "
                                    "ambiguous (tied arcs), so checked equivalent "
-                                   "(pynini.randequivalent both ways, same size)")))
+                                   "(pynini.randequivalent both ways, same size)",
+                              rustfst=peers.rs_inplace("optimize"))))
     return out

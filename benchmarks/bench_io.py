@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 
+from . import peers
 from .bench_structural import _label
 from .checks import fst_agrees, text_agrees
 from .generate import cached, fresh, nbytes
@@ -62,10 +63,15 @@ def _read_case(spec, filename):
         kf, pf = cached(*spec[0], **spec[1])
         path = os.path.join(_tmpdir(), filename)
         pf.write(path)
+
+        def check(k, p):
+            fst_agrees(k, p, what="read")
+
         return Case(kleene=lambda: read_binary_file(path), pynini=lambda: pynini.Fst.read(path),
-                    check=lambda k, p: fst_agrees(k, p, what="read"),
+                    check=check,
                     num_states=kf.num_states, num_arcs=kf.num_arcs, input_bytes=nbytes(kf),
-                    note=f"file of {os.path.getsize(path) / 2**20:.1f} MiB written by pynini")
+                    note=f"file of {os.path.getsize(path) / 2**20:.1f} MiB written by pynini",
+                    peers=peers.read_binary(path, check=check))
     return build
 
 
@@ -84,7 +90,8 @@ def _write_case(spec, stem):
 
         return Case(kleene=lambda: write_binary_file(kf, kpath),
                     pynini=lambda: pf.write(ppath), check=check,
-                    num_states=kf.num_states, num_arcs=kf.num_arcs, input_bytes=nbytes(kf))
+                    num_states=kf.num_states, num_arcs=kf.num_arcs, input_bytes=nbytes(kf),
+                    peers=peers.write_binary(kf, stem))
     return build
 
 

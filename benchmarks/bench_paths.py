@@ -7,6 +7,7 @@ successful path, so pushing and pruning are well defined.
 
 from __future__ import annotations
 
+from . import peers
 from .bench_structural import _label, sizes
 from .checks import (randgen_valid, same_distances, same_fst, as_accurate_as_pynini,
                      same_shortest_paths)
@@ -14,13 +15,13 @@ from .generate import cached, fresh, nbytes
 from .harness import Case, Workload
 
 
-def _case(spec, kcall, pcall, check, note=""):
+def _case(spec, kcall, pcall, check, note="", peer_ops=None):
     def build():
         kf, pf = cached(*spec[0], **spec[1])
         chk = check(pf) if callable(check) and getattr(check, "needs_input", False) else check
         return Case(kleene=lambda: kcall(fresh(kf)), pynini=lambda: pcall(pf), check=chk,
                     num_states=kf.num_states, num_arcs=kf.num_arcs, input_bytes=nbytes(kf),
-                    note=note)
+                    note=note, peers=peers.unary(kf, **(peer_ops or {})))
     return build
 
 
@@ -56,9 +57,9 @@ def workloads(quick: bool) -> list[Workload]:
         lat_exact = (("lattice", n, m), dict(quantum=0.125, seed=6))
         cyc, lab = _label(n, m, "cyclic"), _label(n, m, "lattice")
 
-        def add(name, module, label, spec, kcall, pcall, check, note=""):
+        def add(name, module, label, spec, kcall, pcall, check, note="", **peer_ops):
             out.append(Workload(name, label, (f"algorithms.{module}:{module}",),
-                                _case(spec, kcall, pcall, check, note)))
+                                _case(spec, kcall, pcall, check, note, peer_ops)))
 
         add("shortest_distance", "shortest_distance", cyc, cyclic,
             lambda f: kleene.shortest_distance(f),
@@ -69,15 +70,17 @@ def workloads(quick: bool) -> list[Workload]:
         add("shortest_distance log", "shortest_distance", lab + " (log)", lat_log,
             lambda f: kleene.shortest_distance(f),
             lambda f: pynini.shortestdistance(f), same_distances())
+        sp1 = {"rustfst": peers.rs_shortest_path(1), "kaldifst": peers.kf_shortest_path(1)}
         add("shortest_path", "shortest_path", cyc, cyclic,
             lambda f: kleene.shortest_path(f),
-            lambda f: pynini.shortestpath(f), same_shortest_paths())
+            lambda f: pynini.shortestpath(f), same_shortest_paths(), **sp1)
         add("shortest_path", "shortest_path", lab, lat,
             lambda f: kleene.shortest_path(f),
-            lambda f: pynini.shortestpath(f), same_shortest_paths())
+            lambda f: pynini.shortestpath(f), same_shortest_paths(), **sp1)
         add("shortest_path nshortest=10", "shortest_path", lab, lat,
             lambda f: kleene.shortest_path(f, nshortest=10),
-            lambda f: pynini.shortestpath(f, nshortest=10), same_shortest_paths())
+            lambda f: pynini.shortestpath(f, nshortest=10), same_shortest_paths(),
+            rustfst=peers.rs_shortest_path(10), kaldifst=peers.kf_shortest_path(10))
         add("prune weight=1", "prune", lab + " (weights k/8)", lat_exact,
             lambda f: kleene.prune(f, weight=1.0),
             lambda f: pynini.prune(f, weight=1.0), same_fst(),

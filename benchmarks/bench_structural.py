@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import peers
 from .checks import same_fst
 from .generate import cached, fresh, nbytes
 from .harness import Case, Workload
@@ -33,13 +34,15 @@ def _short(x: int) -> str:
     return str(x)
 
 
-def _unary(args, kleene_call, pynini_call, note=""):
-    """A workload applying one operation to one cached input machine."""
+def _unary(args, kleene_call, pynini_call, note="", peer_ops=None):
+    """A workload applying one operation to one cached input machine;
+    ``peer_ops`` maps a peer's name to its operation (``benchmarks.peers``)."""
     def build():
         kf, pf = cached(*args[0], **args[1])
         return Case(kleene=lambda: kleene_call(fresh(kf)), pynini=lambda: pynini_call(pf),
                     check=same_fst(), num_states=kf.num_states, num_arcs=kf.num_arcs,
-                    input_bytes=nbytes(kf), note=note)
+                    input_bytes=nbytes(kf), note=note,
+                    peers=peers.unary(kf, **(peer_ops or {})))
     return build
 
 
@@ -54,31 +57,43 @@ def workloads(quick: bool) -> list[Workload]:
         dag = (("random", n, m), dict(acyclic=True, shuffle=True, seed=3))
         cyc = _label(n, m, "cyclic")
 
-        def add(name, module, label, spec, kcall, pcall, note=""):
+        def add(name, module, label, spec, kcall, pcall, note="", **peer_ops):
             out.append(Workload(name, label, (f"algorithms.{module}:{module}",),
-                                _unary(spec, kcall, pcall, note)))
+                                _unary(spec, kcall, pcall, note, peer_ops)))
 
         add("arcsort ilabel", "arcsort", cyc, cyclic,
             lambda f: kleene.arcsort(f, sort_type="ilabel"),
-            lambda f: pynini.arcsort(f, sort_type="ilabel"))
+            lambda f: pynini.arcsort(f, sort_type="ilabel"),
+            rustfst=peers.rs_inplace("tr_sort", True),
+            kaldifst=peers.kf_inplace("arcsort", sort_type="ilabel"))
         add("arcsort olabel", "arcsort", cyc, cyclic,
             lambda f: kleene.arcsort(f, sort_type="olabel"),
-            lambda f: pynini.arcsort(f, sort_type="olabel"))
+            lambda f: pynini.arcsort(f, sort_type="olabel"),
+            rustfst=peers.rs_inplace("tr_sort", False),
+            kaldifst=peers.kf_inplace("arcsort", sort_type="olabel"))
         add("connect", "connect", _label(2 * n, m, "sparse cyclic"), sparse,
             lambda f: kleene.connect(f),
-            lambda f: pynini.connect(f))
+            lambda f: pynini.connect(f),
+            rustfst=peers.rs_inplace("connect"), kaldifst=peers.kf_inplace("connect"),
+            pyfoma=lambda f: f.trim())
         add("topsort", "topsort", _label(n, m, "shuffled acyclic"), dag,
-            lambda f: kleene.topsort(f), lambda f: pynini.topsort(f))
+            lambda f: kleene.topsort(f), lambda f: pynini.topsort(f),
+            rustfst=peers.rs_inplace("top_sort"))
         add("reverse", "reverse", cyc, cyclic,
-            lambda f: kleene.reverse(f), lambda f: pynini.reverse(f))
+            lambda f: kleene.reverse(f), lambda f: pynini.reverse(f),
+            rustfst=peers.rs_reverse, kaldifst=peers.kf_reverse,
+            pyfoma=lambda f: f.reverse())
         add("invert", "invert", cyc, cyclic,
-            lambda f: kleene.invert(f), lambda f: pynini.invert(f))
+            lambda f: kleene.invert(f), lambda f: pynini.invert(f),
+            kaldifst=peers.kf_inplace("invert"), pyfoma=lambda f: f.invert())
         add("project input", "project", cyc, cyclic,
             lambda f: kleene.project(f, project_type="input"),
-            lambda f: pynini.project(f, "input"))
+            lambda f: pynini.project(f, "input"),
+            rustfst=peers.rs_project(output=False), pyfoma=lambda f: f.project(0))
         add("project output", "project", cyc, cyclic,
             lambda f: kleene.project(f, project_type="output"),
-            lambda f: pynini.project(f, "output"))
+            lambda f: pynini.project(f, "output"),
+            rustfst=peers.rs_project(output=True), pyfoma=lambda f: f.project(-1))
         perm = np.random.default_rng(9).permutation(np.arange(1, 65))
         pairs = [(int(a), int(b)) for a, b in zip(range(1, 65), perm)]
         add("relabel ipairs", "relabel", cyc, cyclic,
@@ -90,11 +105,16 @@ def workloads(quick: bool) -> list[Workload]:
 
         half_a = (("random", n // 2, m // 2), dict(seed=4))
         half_b = (("random", n // 2, m // 2), dict(seed=5))
-        for name, kop, pop in (("union", lambda a, b: kleene.union(a, b), pynini.union),
-                               ("concat", lambda a, b: kleene.concat(a, b), pynini.concat)):
+        for name, kop, pop, ops in (
+                ("union", lambda a, b: kleene.union(a, b), pynini.union,
+                 {"rustfst": peers.rs_binary_inplace("union"),
+                  "pyfoma": lambda a, b: a.union(b)}),
+                ("concat", lambda a, b: kleene.concat(a, b), pynini.concat,
+                 {"rustfst": peers.rs_binary_inplace("concat"),
+                  "pyfoma": lambda a, b: a.concatenate(b)})):
             out.append(Workload(name, _label(n, m, "2 × cyclic half"),
                                 (f"algorithms.{name}:{name}",),
-                                _binary(half_a, half_b, kop, pop)))
+                                _binary(half_a, half_b, kop, pop, peer_ops=ops)))
         # word-list style: union of two tries of random strings (deterministic
         # acyclic acceptors sharing no states)
         words = 300 if quick else 12_000
@@ -103,11 +123,13 @@ def workloads(quick: bool) -> list[Workload]:
         out.append(Workload("union", f"2 × trie of {_short(words)} strings",
                             ("algorithms.union:union",),
                             _binary(trie_a, trie_b, lambda a, b: kleene.union(a, b),
-                                    pynini.union)))
+                                    pynini.union,
+                                    peer_ops={"rustfst": peers.rs_binary_inplace("union"),
+                                              "pyfoma": lambda a, b: a.union(b)})))
     return out
 
 
-def _binary(spec_a, spec_b, kop, pop, note=""):
+def _binary(spec_a, spec_b, kop, pop, note="", peer_ops=None):
     def build():
         import pynini
         ka, pa = cached(*spec_a[0], **spec_a[1])
@@ -121,5 +143,6 @@ def _binary(spec_a, spec_b, kop, pop, note=""):
         return Case(kleene=lambda: kop(fresh(ka), fresh(kb)), pynini=lambda: pop(pa, pb),
                     check=same_fst(), num_states=ka.num_states + kb.num_states,
                     num_arcs=ka.num_arcs + kb.num_arcs,
-                    input_bytes=nbytes(ka) + nbytes(kb), note=note)
+                    input_bytes=nbytes(ka) + nbytes(kb), note=note,
+                    peers=peers.binary(ka, kb, **(peer_ops or {})))
     return build

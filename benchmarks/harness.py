@@ -10,19 +10,28 @@ A :class:`Workload` names one operation on one input size. Running it:
 4. times ``repeat`` alternating runs (kleene, pynini, pynini, kleene, ...) and
    reports median and inter-quartile range;
 5. measures the peak resident-set growth of one more run of each.
+
+Peers (rustfst, kaldifst, pyfoma; ``Case.peers``) are checked the same way
+against pynini's result and timed in the same rotation; a peer that disagrees
+marks its own cell "MISMATCH" (and the run's exit status) without hiding the
+kleene/pynini comparison. Capped peers (pure Python) are interrupted by
+``SIGALRM`` after ``PeerCase.cap`` seconds and recorded as "> cap".
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import importlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from typing import Any, Callable
@@ -43,10 +52,33 @@ class Skip(Exception):
     """The workload cannot run yet (the operation has not landed)."""
 
 
+class CapExceeded(Exception):
+    """A capped peer call ran past its time cap (raised by the SIGALRM handler)."""
+
+
+@dataclasses.dataclass
+class PeerCase:
+    """One peer library's side of a workload (see ``benchmarks/peers.py``).
+
+    ``run`` is the timed zero-argument call; ``convert`` turns its result
+    into what the workload's check takes as its first argument (a kleene
+    ``Fst``, distances); ``check(converted, pynini_result)`` replaces the
+    workload's check when given (e.g. equivalence for peers whose
+    constructions differ from OpenFst's); ``cap`` (seconds) interrupts a
+    pure-Python call with SIGALRM and records "> cap"."""
+
+    run: Callable[[], Any]
+    convert: Callable[[Any], Any] | None = None
+    check: Callable[[Any, Any], None] | None = None
+    cap: float | None = None
+    note: str = ""
+
+
 @dataclasses.dataclass
 class Case:
     """One prepared workload: zero-argument callables for each library and a
-    check that raises :class:`Mismatch` when their results disagree."""
+    check that raises :class:`Mismatch` when their results disagree.
+    ``peers`` (optional) maps a peer library's name to its :class:`PeerCase`."""
 
     kleene: Callable[[], Any]
     pynini: Callable[[], Any] | None
@@ -55,6 +87,7 @@ class Case:
     num_arcs: int
     input_bytes: int  # bytes held by the kleene input machine(s)
     note: str = ""
+    peers: dict[str, PeerCase] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -82,7 +115,21 @@ class Row:
     kleene_rss: float = float("nan")
     pynini_rss: float = float("nan")
     bytes_per_arc: float = float("nan")
+    openfst_bytes_per_arc: float = float("nan")  # RSS held by pynini's result / its arcs
     note: str = ""
+    peers: dict[str, PeerRow] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class PeerRow:
+    """One peer's outcome on one workload: status ok, MISMATCH, ERROR or
+    "> cap" (a capped call ran past its cap)."""
+
+    status: str = "ok"
+    reason: str = ""
+    times: list[float] = dataclasses.field(default_factory=list)
+    first: float = float("nan")
+    rss: float = float("nan")
 
 
 # -- environment ----------------------------------------------------------------
@@ -194,6 +241,79 @@ def time_alternating(kfn, pfn, repeat: int) -> tuple[list[float], list[float]]:
     return kt, pt
 
 
+def call_capped(fn: Callable[[], Any], cap: float | None) -> Any:
+    """``fn()``, interrupted with :class:`CapExceeded` after ``cap`` seconds
+    (``SIGALRM``: pure-Python code is interrupted between bytecodes; a long
+    C call finishes first). No cap off the main thread or without
+    ``setitimer``."""
+    if (not cap or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        return fn()
+
+    def on_alarm(_signum, _frame):
+        raise CapExceeded(f"> {cap:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def time_rotating(fns: dict[str, Callable[[], Any]], reps: dict[str, int]
+                  ) -> tuple[dict[str, list[float]], dict[str, BaseException]]:
+    """Times every library in one rotation: round ``i`` starts with the
+    ``i``-th library (mod their number), so drift in the machine's load hits
+    all alike. ``reps[name]`` runs of each (slow ones get fewer). A library
+    whose call raises (a capped peer past its cap) leaves the rotation; its
+    exception is returned."""
+    names = list(fns)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    failed: dict[str, BaseException] = {}
+    for i in range(max(reps.values(), default=0)):
+        k = i % max(len(names), 1)
+        for name in names[k:] + names[:k]:
+            if name in failed or len(times[name]) >= reps[name]:
+                continue
+            try:
+                times[name].append(_timed(fns[name]))
+            except Exception as exc:  # noqa: BLE001 - a capped peer past its cap, a peer crash
+                failed[name] = exc
+    return times, failed
+
+
+def retained_bytes(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """``(fn(), growth of resident memory while its result is held)``: what
+    a result costs to keep (Linux; NaN elsewhere)."""
+    gc.collect()
+    _release_free_heap()
+    base = _status_kib("VmRSS")
+    result = fn()
+    now = _status_kib("VmRSS")
+    if base is None or now is None:
+        return result, float("nan")
+    return result, max(now - base, 0) * 1024.0
+
+
+def _openfst_arcs(result) -> int:
+    """Number of arcs of a pynini/pywrapfst result (0 when it is not one)."""
+    if isinstance(result, tuple) and result:
+        result = result[0]
+    if not (hasattr(result, "states") and hasattr(result, "num_arcs")):
+        return 0
+    try:
+        return sum(result.num_arcs(s) for s in result.states())
+    except TypeError:
+        return 0
+
+
+# Below this many result arcs, RSS growth (page granularity, allocator
+# caching) says little about bytes per arc.
+MIN_ARCS_FOR_RSS = 20_000
+
+
 def summarize(times: list[float]) -> tuple[float, float, float]:
     """Median, first and third quartile."""
     if not times:
@@ -220,7 +340,8 @@ def run_workload(wl: Workload, repeat: int, log=print) -> Row:
         kres = case.kleene()
         row.kleene_first = time.perf_counter() - t0
         stage = "pynini raised"
-        pres = case.pynini() if case.pynini is not None else None
+        pres, held = (retained_bytes(case.pynini) if case.pynini is not None
+                      else (None, float("nan")))
         stage = "the check raised"
         case.check(kres, pres)
     except Skip as exc:
@@ -235,18 +356,85 @@ def run_workload(wl: Workload, repeat: int, log=print) -> Row:
         log(f"  {row.status:5s} {wl.name} [{wl.size}]: {row.reason}")
         return row
     row.bytes_per_arc = _bytes_per_arc(kres, case)
-    del kres, pres
+    parcs = _openfst_arcs(pres)
+    if parcs >= MIN_ARCS_FOR_RSS and not np.isnan(held):
+        row.openfst_bytes_per_arc = held / parcs
+    del kres
+    for name, peer in case.peers.items():
+        row.peers[name] = check_peer(peer, case, pres, name)
+    del pres
     # One slow run (> 2 s) means few repetitions: the machine is shared.
     reps = repeat if row.kleene_first < 2.0 else min(repeat, 3)
-    row.kleene, row.pynini = time_alternating(case.kleene, case.pynini, reps)
+    fns: dict[str, Callable[[], Any]] = {"kleene": case.kleene}
+    counts = {"kleene": reps}
+    if case.pynini is not None:
+        fns["pynini"], counts["pynini"] = case.pynini, reps
+    for name, prow in row.peers.items():
+        if prow.status == "ok":
+            peer = case.peers[name]
+            fns[name] = functools.partial(call_capped, peer.run, peer.cap)
+            counts[name] = (repeat if prow.first < 2.0 else min(repeat, 3) if prow.first < 5.0
+                            else 1)
+    times, failed = time_rotating(fns, counts)
+    row.kleene, row.pynini = times["kleene"], times.get("pynini", [])
+    for name, prow in row.peers.items():
+        if name in failed:
+            _peer_failed(prow, failed[name])
+        elif prow.status == "ok":
+            prow.times = times[name]
     row.kleene_rss = peak_memory_mib(case.kleene)
     if case.pynini is not None:
         row.pynini_rss = peak_memory_mib(case.pynini)
+    for name, prow in row.peers.items():
+        if prow.status == "ok" and prow.first < 5.0:
+            peer = case.peers[name]
+            try:
+                prow.rss = peak_memory_mib(functools.partial(call_capped, peer.run, peer.cap))
+            except CapExceeded:
+                pass
     km, pm = summarize(row.kleene)[0], summarize(row.pynini)[0]
     ratio = pm / km if row.pynini else float("nan")
+    peers = "".join(f" {name} {_peer_cell(prow)}" for name, prow in row.peers.items())
     log(f"  ok    {wl.name} [{wl.size}]: kleene {_ms(km)} pynini {_ms(pm)} "
-        f"ratio {ratio:.2f}")
+        f"ratio {ratio:.2f}{peers}")
     return row
+
+
+def check_peer(peer: PeerCase, case: Case, pres, name: str = "peer") -> PeerRow:
+    """Runs a peer once (capped), converts its result and checks it against
+    pynini's result; the returned row says ok, MISMATCH, ERROR or > cap."""
+    prow = PeerRow()
+    stage = "the peer raised"
+    try:
+        t0 = time.perf_counter()
+        res = call_capped(peer.run, peer.cap)
+        prow.first = time.perf_counter() - t0
+        stage = "converting the peer's result raised"
+        converted = peer.convert(res) if peer.convert is not None else res
+        del res
+        stage = "the check raised"
+        (peer.check or case.check)(converted, pres)
+    except CapExceeded as exc:
+        _peer_failed(prow, exc)
+    except Mismatch as exc:  # the checks name kleene's side: here it is the peer's
+        prow.status, prow.reason = "MISMATCH", str(exc).replace("kleene", name)
+    except Exception as exc:  # noqa: BLE001 - the peer's crash is its cell's, not kleene's
+        prow.status, prow.reason = "ERROR", f"{stage} {type(exc).__name__}: {exc}"
+    return prow
+
+
+def _peer_failed(prow: PeerRow, exc: BaseException) -> None:
+    if isinstance(exc, CapExceeded):
+        prow.status, prow.reason, prow.times = "> cap", str(exc), []
+    else:
+        prow.status, prow.reason = "ERROR", f"timed run raised {type(exc).__name__}: {exc}"
+        prow.times = []
+
+
+def _peer_cell(prow: PeerRow) -> str:
+    if prow.status == "ok":
+        return _ms(summarize(prow.times)[0])
+    return prow.status
 
 
 def _bytes_per_arc(result, case: Case) -> float:
@@ -354,22 +542,154 @@ def machine_info(threads: int) -> list[str]:
     ]
 
 
+PEER_ORDER = ("rustfst", "kaldifst", "pyfoma")
+
+
+def _ratio(r: Row, times: list[float]) -> float:
+    """other ÷ kleene (medians); NaN when either is missing."""
+    km, om = summarize(r.kleene)[0], summarize(times)[0]
+    return om / km if times and r.kleene else float("nan")
+
+
+def _peer_names(rows: list[Row]) -> list[str]:
+    seen = {name for r in rows for name in r.peers}
+    return [n for n in PEER_ORDER if n in seen] + sorted(seen - set(PEER_ORDER))
+
+
+def summary_lines(rows: list[Row]) -> list[str]:
+    """The issue's targets, measured: median ratio vs pynini (≥ 2×), workloads
+    slower than pynini (none), per-peer median ratios, the ratio vs pyfoma
+    where it finishes (≥ 100×), memory per arc vs OpenFst (no higher)."""
+    ok = [r for r in rows if r.status == "ok"]
+    vs_pynini = [(r, _ratio(r, r.pynini)) for r in ok if r.pynini]
+    lines = []
+    if vs_pynini:
+        ratios = np.array([x for _, x in vs_pynini])
+        med = float(np.median(ratios))
+        slower = sorted((x, r) for r, x in vs_pynini if x < 1.0)
+        lines.append(f"- **vs pynini**: median ratio {med:.2f}× over {len(ratios)} workloads "
+                     f"(target ≥ 2×: {'met' if med >= 2 else 'missed'}); kleene slower on "
+                     f"{len(slower)} (target 0: {'met' if not slower else 'missed'})"
+                     + (": " + ", ".join(f"{r.name} [{r.size}] {x:.2f}" for x, r in slower[:8])
+                        + (", ..." if len(slower) > 8 else "") if slower else ""))
+    for name in _peer_names(ok):
+        cells = [(r, r.peers[name]) for r in ok if name in r.peers]
+        timed = [(r, _ratio(r, p.times)) for r, p in cells if p.status == "ok" and p.times]
+        capped = [r for r, p in cells if p.status == "> cap"]
+        bad = [(r, p) for r, p in cells if p.status in ("MISMATCH", "ERROR")]
+        if timed:
+            ratios = np.array([x for _, x in timed])
+            worst = min(timed, key=lambda t: t[1])
+            text = (f"- **vs {name}**: median ratio {float(np.median(ratios)):.2f}× over "
+                    f"{len(timed)} workloads (min {worst[1]:.2f}× on {worst[0].name} "
+                    f"[{worst[0].size}], max {float(ratios.max()):.2f}×); kleene slower on "
+                    f"{int((ratios < 1).sum())}")
+        else:
+            text = f"- **vs {name}**: no workload finished"
+        if name == "pyfoma" and timed:
+            low = float(ratios.min())
+            text += (f"; target ≥ 100× where pyfoma finishes: "
+                     f"{'met' if low >= 100 else 'missed'} (lowest {low:.0f}×)")
+        if capped:
+            text += f"; {len(capped)} over the time cap (kleene's ratio there is at least cap ÷ kleene)"
+        if bad:
+            text += "; " + ", ".join(f"{p.status} on {r.name} [{r.size}]" for r, p in bad)
+        lines.append(text)
+    mem = [(r, r.bytes_per_arc / r.openfst_bytes_per_arc) for r in ok
+           if not np.isnan(r.openfst_bytes_per_arc) and r.openfst_bytes_per_arc > 0]
+    if mem:
+        higher = sorted(((x, r) for r, x in mem if x > 1.0), key=lambda t: -t[0])
+        med = float(np.median([x for _, x in mem]))
+        lines.append(f"- **memory per arc vs OpenFst** (kleene's result arrays ÷ the RSS "
+                     f"pynini's result holds, results ≥ {MIN_ARCS_FOR_RSS:,} arcs): median "
+                     f"{med:.2f} over {len(mem)} workloads; higher than OpenFst's on "
+                     f"{len(higher)} (target 0: {'met' if not higher else 'missed'})"
+                     + (": " + ", ".join(f"{r.name} [{r.size}] {x:.2f}" for x, r in higher[:8])
+                        if higher else ""))
+    peak = [(r, r.kleene_rss / r.pynini_rss) for r in ok
+            if not np.isnan(r.pynini_rss) and r.pynini_rss >= 1.0]
+    if peak:
+        over = [r for r, x in peak if x > 1.0]
+        lines.append(f"- peak RSS growth of one run, kleene ÷ pynini (where pynini's ≥ 1 MiB): "
+                     f"median {float(np.median([x for _, x in peak])):.2f} over {len(peak)} "
+                     f"workloads; kleene higher on {len(over)}")
+    return lines or ["- (no workload was timed)"]
+
+
+def _peer_table(rows: list[Row]) -> list[str]:
+    ok = [r for r in rows if r.status == "ok" and r.peers]
+    names = _peer_names(ok)
+    if not ok:
+        return []
+    head = "| workload | input | kleene | pynini ratio | " + " | ".join(
+        f"{n} | {n} ratio" for n in names) + " |"
+    lines = ["", "## Peers", "",
+             "The same workloads in rustfst-python, kaldifst (OpenFst inside Kaldi's "
+             "bindings) and pyfoma (pure Python), timed in the same rotation as kleene and "
+             "pynini after their results were checked against pynini's (rustfst and "
+             "kaldifst: the workload's check; pyfoma, whose constructions are ε-free: "
+             "isomorphic or equivalent). **ratio = peer ÷ kleene (> 1: kleene is faster).** "
+             "*—*: the peer has no faithful counterpart of the operation (or is not "
+             "installed); *> cap*: pyfoma ran past its time cap.", "", head,
+             "|---|---|---:|---:|" + "---:|---:|" * len(names)]
+    for r in ok:
+        cells = []
+        for n in names:
+            p = r.peers.get(n)
+            if p is None:
+                cells += ["—", "—"]
+            elif p.status == "ok":
+                x = _ratio(r, p.times)
+                cells += [_ms(summarize(p.times)[0]), f"{x:.2f}" if x >= 1 else f"**{x:.2f}**"]
+            elif p.status == "> cap":
+                cap = p.reason.lstrip("> ").rstrip(" s")
+                try:
+                    bound = f"> {float(cap) / summarize(r.kleene)[0]:.0f}"
+                except ValueError:
+                    bound = "—"
+                cells += [p.reason, bound]
+            else:
+                cells += [p.status, "—"]
+        lines.append(f"| {r.name} | {r.size} | {_ms(summarize(r.kleene)[0])} | "
+                     f"{_fmt_ratio(_ratio(r, r.pynini))} | " + " | ".join(cells) + " |")
+    bad = [(r, n, p) for r in ok for n, p in r.peers.items()
+           if p.status in ("MISMATCH", "ERROR")]
+    if bad:
+        lines += ["", "Peer disagreements and crashes:", ""]
+        lines += [f"- {n} on {r.name} [{r.size}]: {p.status}: "
+                  f"{p.reason.replace(chr(10), ' ')[:300]}" for r, n, p in bad]
+    return lines
+
+
+def _fmt_ratio(x: float) -> str:
+    return "—" if np.isnan(x) else f"{x:.2f}"
+
+
+def _bpa(x: float) -> str:
+    return "—" if np.isnan(x) else f"{x:.1f}"
+
+
 def write_report(path: str, rows: list[Row], jit_rows: list[tuple[str, Any]], *,
-                 threads: int, repeat: int, quick: bool, wall: float) -> None:
-    lines = ["# kleene vs pynini (OpenFst) benchmarks", "",
-             f"Generated by `python -m benchmarks run{' --quick' if quick else ''} "
-             f"--repeat {repeat} --threads {threads}` in {wall:.0f} s.", ""]
+                 threads: int, repeat: int, quick: bool, wall: float,
+                 command: str | None = None) -> None:
+    command = command or (f"python -m benchmarks run{' --quick' if quick else ''} "
+                          f"--repeat {repeat} --threads {threads}")
+    lines = ["# kleene vs pynini (OpenFst), rustfst, kaldifst and pyfoma", "",
+             f"Generated by `{command}` in {wall:.0f} s.", ""]
     lines += machine_info(threads)
+    lines += ["", "## Summary", ""] + summary_lines(rows)
     lines += ["", "## Steady state", "",
               "Every row was checked first: kleene's result agrees with pynini's "
               "(see *check* in `benchmarks/README.md`). Times are the median of "
               f"{repeat} alternating runs (fewer when one run takes > 2 s), with the "
               "inter-quartile range in brackets. **ratio = pynini ÷ kleene: > 1 means "
-              "kleene is faster.** Memory: peak RSS growth of one run (MiB) and the "
-              "bytes per arc of kleene's result.", "",
+              "kleene is faster.** Memory: peak RSS growth of one run (MiB); the bytes "
+              "per arc of kleene's result (its arrays ÷ its arcs) and of OpenFst's (the "
+              "resident memory pynini's result holds ÷ its arcs; results of at least "
+              f"{MIN_ARCS_FOR_RSS:,} arcs).", "",
               "| workload | input | states | arcs | kleene | pynini | ratio | "
-              "kleene MiB | pynini MiB | kleene B/arc |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "kleene MiB | pynini MiB | kleene B/arc | OpenFst B/arc |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if r.status != "ok":
             continue
@@ -380,7 +700,7 @@ def write_report(path: str, rows: list[Row], jit_rows: list[tuple[str, Any]], *,
         lines.append(f"| {r.name} | {r.size} | {r.states:,} | {r.arcs:,} | "
                      f"{_spread(r.kleene)} | {_spread(r.pynini)} | {ratio} | "
                      f"{_mib(r.kleene_rss)} | {_mib(r.pynini_rss)} | "
-                     f"{r.bytes_per_arc:.1f} |")
+                     f"{_bpa(r.bytes_per_arc)} | {_bpa(r.openfst_bytes_per_arc)} |")
     slower = [r for r in rows if r.status == "ok" and r.pynini and r.arcs >= 100_000
               and summarize(r.pynini)[0] < summarize(r.kleene)[0]]
     lines += ["", "### Slower than pynini at ≥ 100k arcs", ""]
@@ -394,6 +714,7 @@ def write_report(path: str, rows: list[Row], jit_rows: list[tuple[str, Any]], *,
     if notes:
         lines += ["", "Notes:", ""]
         lines += [f"- {r.name} [{r.size}]: {r.note}" for r in notes]
+    lines += _peer_table(rows)
     lines += ["", "## JIT compile time", "",
               "First call of the operation on a tiny input in a fresh process. *cold*: "
               "`NUMBA_CACHE_DIR` is an empty temporary directory, so every kernel the "
