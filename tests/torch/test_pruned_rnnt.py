@@ -215,6 +215,21 @@ def test_float32_and_reductions():
     torch.testing.assert_close(torch_path, per_seq, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_float32_normalizer_does_not_underflow(impl):
+    """am and lm peak on classes 100 nats apart: every term of the shifted
+    normalizer product is ~e^-100, below float32's range. The float32 loss
+    still equals the float64 one (it saturated at log(tiny): 25.3 vs 1.91)."""
+    am = torch.tensor([[[0.0, -50, -100], [0, -50, -100], [-100, -50, 0]]])
+    lm = torch.tensor([[[-100.0, -50, 0], [0, -50, -100]]])
+    symbols = torch.tensor([[1]])
+    want = rnnt_loss_simple(lm.double(), am.double(), symbols, 0, reduction="none",
+                            implementation=impl)
+    got = rnnt_loss_simple(lm, am, symbols, 0, reduction="none", implementation=impl)
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got.double(), want, rtol=1e-6, atol=1e-5)
+
+
 def test_float32_occupations_match_across_implementations():
     """Both paths run the lattice in float64, so float32 inputs give the same
     occupations (and bands) on CPU and on the torch path other devices take."""

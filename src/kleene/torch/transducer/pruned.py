@@ -381,7 +381,8 @@ def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     """``(px, py)`` of the simple joiner ``log_softmax(am[t] + lm[s])``
     without building it: the log-normalizer of every (s, t) is
     ``log(exp(lm - lm_max) @ exp(am - am_max).T) + lm_max + am_max``, one
-    (B, S+1, C) x (B, C, T) matmul. Shapes as in :func:`rnnt_loss_simple`;
+    (B, S+1, C) x (B, C, T) matmul (in float64, so it does not underflow
+    when am and lm favour very different classes). Shapes as in :func:`rnnt_loss_simple`;
     inputs are not validated here. Time O(B S T C) in one matmul, memory
     O(B (S T + (S + T) C)).
     """
@@ -396,8 +397,14 @@ def _simple_logprobs(lm: torch.Tensor, am: torch.Tensor, symbols: torch.Tensor,
     lm = torch.where(context_used.unsqueeze(2), lm, 0.0)
     am_max = am.detach().amax(dim=2, keepdim=True)   # shifts only; the result does
     lm_max = lm.detach().amax(dim=2, keepdim=True)   # not depend on them
-    products = torch.matmul(torch.exp(lm - lm_max), torch.exp(am - am_max).transpose(1, 2))
-    norm = torch.log(products + torch.finfo(am.dtype).tiny) + lm_max + am_max.transpose(1, 2)
+    # the matmul in float64 (float32 on MPS): a float32 product of two shifted exps
+    # underflows once am and lm peak on classes ~87 nats apart, and the normalizer then
+    # saturated at log(tiny) (k2's float32 behaviour); the operands are only O((S + T) C)
+    wide = torch.float32 if am.device.type == "mps" else torch.float64
+    products = torch.matmul(torch.exp((lm - lm_max).to(wide)),
+                            torch.exp((am - am_max).to(wide)).transpose(1, 2))
+    norm = (torch.log(products + torch.finfo(wide).tiny).to(am.dtype)
+            + lm_max + am_max.transpose(1, 2))
     sym = symbols.long()
     px_am = torch.gather(am, 2, sym.unsqueeze(1).expand(batch, nframe, nsym)).transpose(1, 2)
     px_lm = torch.gather(lm[:, :nsym], 2, sym.unsqueeze(2))
