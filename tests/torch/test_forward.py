@@ -297,3 +297,31 @@ def test_scores_edited_in_place_after_the_forward_fail_loudly(impl):
     moved.mul_(2.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         total[0].backward()
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("semiring", SEMIRINGS)
+def test_float32_scores_are_summed_in_float64(impl, semiring):
+    """Both implementations run in float64 and round the results once: a
+    float32 machine gives exactly the float64 results of the same values,
+    rounded (over a 400-arc chain float32 sums would drift by many ulps)."""
+    rng = np.random.default_rng(9)
+    n = 401
+    src = np.concatenate([np.arange(n - 1), np.arange(0, n - 2, 3)])
+    dst = np.concatenate([np.arange(1, n), np.arange(0, n - 2, 3) + 2])
+    order = np.argsort(src, kind="stable")
+    fst = kleene.Fst.from_arrays(n, src[order], np.ones(src.shape[0], np.int64),
+                                 np.ones(src.shape[0], np.int64),
+                                 (rng.random(src.shape[0]) * 3.0 + 100.0).astype(np.float32),
+                                 dst[order], final=np.where(np.arange(n) == n - 1, 0.0, np.inf),
+                                 semiring="log64")
+    results = {}
+    for dtype in (torch.float32, torch.float64):
+        leaf, scores, _ = _leaf(TensorFst.from_fst(fst, dtype=dtype))
+        total = forward_score(leaf, semiring=semiring, implementation=impl)
+        total.sum().backward()
+        results[dtype] = (total.detach(), scores.grad)
+    (t32, g32), (t64, g64) = results[torch.float32], results[torch.float64]
+    assert t32.dtype == torch.float32 and g32.dtype == torch.float32
+    assert torch.equal(t32, t64.float())
+    assert torch.equal(g32, g64.float())

@@ -18,13 +18,12 @@ Two implementations compute the same numbers:
 * ``"torch"`` (any device): a loop over topological *levels* (a state's
   level is the length of the longest arc path reaching it), each level one
   batch of vectorized gathers and scatter-reductions over the arcs entering
-  it, in the tensors' dtype. The number of Python steps is the number of
+  it, also in float64 (float32 on MPS). The number of Python steps is the number of
   levels (the longest path), not the number of arcs or machines.
 
-(Equal up to rounding: with float32 scores the torch implementation rounds
-every step to float32, so two paths within a float32 ulp of each other may
-break a tropical tie differently; on CUDA its scatter-adds are atomic, so
-log-semiring results can differ in the last bits from run to run.)
+(Equal up to rounding: on CUDA the torch implementation's scatter-adds are
+atomic, so log-semiring results can differ in the last float64 bits from
+run to run; results are returned in the scores' dtype.)
 
 ``implementation="auto"`` picks numba for CPU tensors and torch otherwise;
 ``"numba"`` on a device tensor copies the scores to the host and the
@@ -289,6 +288,13 @@ def _forward_numba(fsts: TensorFst, scores, final, tropical: bool):
 
 
 # ------------------------------------------------------------ the engine
+def _work_dtype(device: torch.device) -> torch.dtype:
+    """The dtype the sweeps run in: float64 as in the numba kernels (so
+    both implementations agree and float32 inputs keep float64 accuracy
+    over long paths), float32 on MPS, which has no float64."""
+    return torch.float32 if device.type == "mps" else torch.float64
+
+
 class _Pass:
     """One forward pass and what the backward quantities need: holds the
     results of either implementation and computes posteriors (log) or the
@@ -296,10 +302,10 @@ class _Pass:
 
     def __init__(self, fsts: TensorFst, scores, final, tropical: bool, implementation: str,
                  *, run_forward: bool = True):
-        if final.dtype != scores.dtype:
-            final = final.to(scores.dtype)
         self.fsts, self.tropical, self.impl = fsts, tropical, implementation
-        self.scores, self.final = scores.detach(), final.detach()
+        self.dtype = scores.dtype   # of every result
+        work = _work_dtype(scores.device)
+        self.scores, self.final = scores.detach().to(work), final.detach().to(work)
         if not run_forward:  # (only beta_tensor() will be asked for)
             return
         if implementation == "numba":
@@ -309,18 +315,20 @@ class _Pass:
             self.alpha, self.best_arc, self.total, self.best_final = _forward_torch(
                 fsts, self.scores, self.final, tropical)
 
-    def _tensor(self, a: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(a).to(device=self.scores.device, dtype=self.scores.dtype)
+    def _tensor(self, a) -> torch.Tensor:
+        """A result (numpy array or work-dtype tensor) in the scores' dtype."""
+        return torch.as_tensor(a).to(device=self.scores.device, dtype=self.dtype)
 
     def total_tensor(self) -> torch.Tensor:
-        return self.total if self.impl == "torch" else self._tensor(self.total)
+        return self._tensor(self.total)
 
     def alpha_tensor(self) -> torch.Tensor:
-        return self.alpha if self.impl == "torch" else self._tensor(self.alpha)
+        return self._tensor(self.alpha)
 
     def beta_tensor(self) -> torch.Tensor:
         if self.impl == "torch":
-            return _backward_torch(self.fsts, self.scores, self.final, self.tropical)
+            return self._tensor(_backward_torch(self.fsts, self.scores, self.final,
+                                                self.tropical))
         topo = _topology(self.fsts)
         return self._tensor(_k.backward(topo["indptr"], topo["dst"], _as64(self.scores),
                                         _as64(self.final), topo["order"], self.tropical))
@@ -331,10 +339,11 @@ class _Pass:
         fsts = self.fsts
         if self.impl == "torch":
             if self.tropical:
-                return _path_mask_torch(fsts, self.best_arc, self.best_final, self.scores.dtype)
+                return _path_mask_torch(fsts, self.best_arc, self.best_final, self.dtype)
             beta = _backward_torch(fsts, self.scores, self.final, False)
-            return _posteriors_torch(fsts, self.scores, self.final, self.alpha, beta,
-                                     self.total)
+            arc, fin = _posteriors_torch(fsts, self.scores, self.final, self.alpha, beta,
+                                         self.total)
+            return self._tensor(arc), self._tensor(fin)
         topo = _topology(fsts)
         if self.tropical:
             arc, fin = _k.best_path_mask(topo["src"], self.best_arc, self.best_final)
