@@ -317,7 +317,9 @@ class _Pass:
 
     def _tensor(self, a) -> torch.Tensor:
         """A result (numpy array or work-dtype tensor) in the scores' dtype."""
-        return torch.as_tensor(a).to(device=self.scores.device, dtype=self.dtype)
+        if isinstance(a, np.ndarray):
+            a = torch.from_numpy(a)   # (host memory; not via the default device)
+        return a.to(device=self.scores.device, dtype=self.dtype)
 
     def total_tensor(self) -> torch.Tensor:
         return self._tensor(self.total)
