@@ -654,3 +654,23 @@ def test_torch_path_creates_every_tensor_on_the_input_device(rnnt_type):
     qx, qy = pruned._pruned_logprobs(logits, symbols, ranges, 0, boundary, rnnt_type)
     (qx.sum() + qy.sum()).backward()
     assert logits.grad.device.type == "meta"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("rnnt_type", TYPES)
+def test_cuda_matches_cpu(rnnt_type):
+    """Where a GPU exists: the whole recipe on CUDA (torch recursion) equals
+    the numba path on CPU: losses, bands and gradients."""
+    am, lm, symbols, boundary = _random_case(13, 3, 9, 4, 6, rnnt_type=rnnt_type,
+                                             dtype=torch.float32)
+    weight = torch.randn(6, 6, generator=torch.Generator().manual_seed(13))
+    outs = []
+    for device in ("cpu", "cuda"):
+        a, m, w = (x.to(device).requires_grad_(True) for x in (am, lm, weight))
+        out = pruned_rnnt_loss(a, m, a, m, _joiner(w), symbols.to(device), 5,
+                               boundary.to(device), s_range=3, rnnt_type=rnnt_type)
+        out.loss.backward()
+        outs.append([x.detach().cpu() for x in (out.simple_loss, out.pruned_loss, out.ranges,
+                                                a.grad, m.grad, w.grad)])
+    for cpu, cuda in zip(*outs):
+        torch.testing.assert_close(cuda, cpu, atol=1e-4, rtol=1e-4)

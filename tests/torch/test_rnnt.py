@@ -454,3 +454,22 @@ def test_no_grad_skips_the_backward_lattice(impl, monkeypatch):
         rnnt_loss(logits, *args, implementation=impl)
     rnnt_loss(logits, *args, implementation=impl).backward()
     assert calls == [False, True]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("fused", [True, False])
+def test_cuda_matches_cpu(fused):
+    """Where a GPU exists: the torch path on CUDA equals the numba kernels on
+    CPU (loss and gradient, float32, ragged lengths, NaN padding)."""
+    gen = torch.Generator().manual_seed(12)
+    logits = torch.randn(3, 9, 5, 7, generator=gen)
+    if not fused:
+        logits = torch.log_softmax(logits, -1)
+    logits[2, 6:] = torch.nan  # padding past logit_lengths[2]
+    targets = torch.randint(1, 7, (3, 4), generator=gen)
+    frames, labels = _ints([9, 8, 6]), _ints([4, 0, 3])
+    kw = {"blank": 0, "reduction": "sum", "fused_log_softmax": fused, "clamp": 0.3}
+    want, want_grad = _run(logits, targets, frames, labels, implementation="numba", **kw)
+    got, grad = _run(logits.cuda(), targets.cuda(), frames.cuda(), labels.cuda(), **kw)
+    torch.testing.assert_close(got.cpu(), want, atol=1e-4, rtol=1e-5)
+    torch.testing.assert_close(grad.cpu(), want_grad, atol=1e-5, rtol=1e-4)
