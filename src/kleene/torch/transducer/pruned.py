@@ -29,7 +29,10 @@ The recursion runs in a numba kernel on CPU tensors (parallel over the batch)
 and in a vectorized torch loop over anti-diagonals (regular) or frames
 (modified, constrained) elsewhere; ``implementation="torch"`` selects the
 latter on CPU too. Both compute the (B, S+1, T+1) lattice in float64 (float32
-on MPS, which has no float64) whatever the input dtype.
+on MPS, which has no float64) whatever the input dtype. On a GPU the host
+synchronizes only in the input checks (boundary, symbol ids, ranges) and
+in :func:`get_rnnt_prune_ranges` (the s_range check); the recursions loop
+over S + T diagonals (regular) or T frames (modified) in Python.
 """
 
 from __future__ import annotations

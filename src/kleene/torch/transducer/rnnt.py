@@ -76,7 +76,9 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
     may hold anything (even NaN): they do not affect the loss and get a zero
     gradient. A sequence whose likelihood is zero (e.g. ``-inf`` log-probs
     with ``fused_log_softmax=False``) gets an infinite loss and a zero
-    gradient; NaN inside a sequence's cells gives a NaN loss.
+    gradient; NaN inside a sequence's cells gives a NaN loss (and a zero
+    gradient for that sequence). Gradients are first-order only: a second
+    derivative (``create_graph=True``) raises.
 
     Returns a scalar (``"mean"``, ``"sum"``) or (B,) tensor in the logits'
     dtype. Raises :class:`~kleene.torch.errors.TorchInputError` for bad
@@ -86,6 +88,9 @@ def rnnt_loss(logits: torch.Tensor, targets: torch.Tensor, logit_lengths: torch.
     forward and one (B, T, U+1, V) gradient in the backward (plus a
     contiguous copy of the logits in each pass when they are not
     contiguous). The numba kernels use ``numba.set_num_threads`` threads.
+    On a GPU the only host synchronizations are the input checks (the
+    lengths and the used target ids are read once per call); the recursion
+    is T + U launches of small kernels each way.
     """
     check_logits(_FN, "logits", logits, 4, dtypes=(torch.float32, torch.float64))
     check_reduction(_FN, reduction)
