@@ -1,7 +1,8 @@
 """Scaling (issue 6, workload 9): time against input size for composition,
 determinization and shortest distance, kleene and pynini in the same run.
 
-``python -m benchmarks.bench_scaling [--repeat N] [--quick] [--only NAME]``
+``python -m benchmarks.bench_scaling [--repeat N] [--quick] [--only NAME]
+[--no-peers]``
 writes ``benchmarks/results/scaling.md`` (with ``--quick``, a smoke run on
 tiny inputs, a file in the temporary directory instead).
 
@@ -9,7 +10,10 @@ Each series is one operation on inputs of the same shape at geometric size
 steps (about ×3 per step, three to five steps). Every point is a harness
 :class:`~benchmarks.harness.Workload`: built once, checked to agree with
 pynini before anything is timed (a disagreement fails the run), then timed
-alternating with pynini (median of ``--repeat`` runs). For each series and
+alternating with pynini and the other peers the harness knows for that
+workload (rustfst, kaldifst, pyfoma; median of ``--repeat`` runs). Wall time
+is what the harness measures; this module also records each call's CPU time,
+which the other processes on a shared machine do not stretch. For each series and
 library the report gives the least-squares slope of log(time) against
 log(input arcs): the exponent ``b`` of ``time ≈ a · size^b`` (1 = linear).
 
@@ -231,8 +235,9 @@ def report(path: str, pts: list[Point], *, repeat: int, quick: bool, wall: float
     for series, group in by_series.items():
         lines += [f"## {series}", "", f"{_describe(series)}", "",
                   ("| size | states | arcs | result | kleene wall | pynini wall | ratio | "
-                   "kleene CPU | pynini CPU | CPU ratio | kleene ns/arc | pynini ns/arc |"),
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                   "kleene CPU | pynini CPU | CPU ratio | kleene ns/arc | pynini ns/arc | "
+                   "other peers (wall) |"),
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         arcs, kt, pt, kc, pc, failed = [], [], [], [], [], []
         for p in group:
             r = p.row
@@ -250,7 +255,8 @@ def report(path: str, pts: list[Point], *, repeat: int, quick: bool, wall: float
             lines.append(f"| {r.size} | {r.states:,} | {r.arcs:,} | "
                          f"{p.result_size or 0:,} | {_ms(km)} | {_ms(pm)} | "
                          f"{pm / km:.2f} | {_ms(kcpu)} | {_ms(pcpu)} | {pcpu / kcpu:.2f} | "
-                         f"{kcpu / r.arcs * 1e9:.0f} | {pcpu / r.arcs * 1e9:.0f} |")
+                         f"{kcpu / r.arcs * 1e9:.0f} | {pcpu / r.arcs * 1e9:.0f} | "
+                         f"{_peers(r)} |")
         bk, bp = fit_exponent(arcs, kc), fit_exponent(arcs, pc)
         wk, wp = fit_exponent(arcs, kt), fit_exponent(arcs, pt)
         lines += ["", (f"Fitted exponent over {len(arcs)} sizes (CPU time): kleene "
@@ -274,6 +280,17 @@ def report(path: str, pts: list[Point], *, repeat: int, quick: bool, wall: float
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as fh:
         fh.write("\n".join(lines))
+
+
+def _peers(row) -> str:
+    """The other peers' wall medians (the harness times rustfst, kaldifst,
+    pyfoma where installed and offering the operation), or their status."""
+    from .harness import _ms, summarize
+    cells = []
+    for name, prow in getattr(row, "peers", {}).items():
+        cells.append(f"{name} {_ms(summarize(prow.times)[0])}" if prow.status == "ok"
+                     else f"{name} {prow.status}")
+    return "; ".join(cells) or "—"
 
 
 def _short(arcs: list[int]) -> str:
@@ -330,11 +347,18 @@ def main(argv=None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="series whose name contains NAME (repeatable)")
     parser.add_argument("--output", default=None, help="report path")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="time kleene and pynini only (not rustfst, kaldifst, pyfoma)")
+    parser.add_argument("--pyfoma-cap", type=float, default=10.0,
+                        help="seconds per pyfoma call before its cell reads '> cap'")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         print("--repeat must be at least 1", file=sys.stderr)
         return 2
     pin_threads(1)  # before numpy/numba are imported by the workloads
+    from . import peers
+    peers.configure(enabled=() if args.no_peers else peers.PEERS,
+                    pyfoma_cap=args.pyfoma_cap)
     # a quick run is a smoke test: it must not overwrite the committed results
     output = args.output or (
         os.path.join(tempfile.gettempdir(), "kleene-scaling-quick.md") if args.quick

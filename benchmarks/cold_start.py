@@ -166,6 +166,79 @@ print(json.dumps(marks))
 """
 
 
+# Profiles the child (argv: child script path, then the child's arguments):
+# cProfile over everything after interpreter start; prints the cumulative
+# time of the start-up steps that matter and the slowest calls.
+_PROFILER = r"""
+import cProfile, json, pstats, sys, time
+path = sys.argv[1]
+sys.argv = [path] + sys.argv[2:5] + [repr(time.monotonic())]
+with open(path) as fh:
+    code = compile(fh.read(), path, "exec")
+prof = cProfile.Profile(time.process_time)  # CPU seconds: load does not stretch them
+t0 = time.process_time()
+prof.enable()
+exec(code, {"__name__": "__main__"})
+prof.disable()
+cpu = time.process_time() - t0
+stats = pstats.Stats(prof).stats
+def cum(file_part, func):
+    hits = [(v[1], v[3]) for k, v in stats.items() if file_part in k[0] and k[2] == func]
+    return [sum(h[0] for h in hits), sum(h[1] for h in hits)]
+summary = {
+    "profiled_cpu": cpu,
+    "import numba": cum("numba/__init__.py", "<module>"),
+    "import kleene": cum("kleene/__init__.py", "<module>"),
+    "numba target context refresh (first dispatch)": cum("numba/core/base.py", "refresh"),
+    "numba cache loads (load_overload)": cum("numba/core/caching.py", "load_overload"),
+    "numba compiles (compile_extra)": cum("numba/core/compiler.py", "compile_extra"),
+    "kleene.kernels module imports": [0, sum(v[3] for k, v in stats.items()
+        if "/kleene/kernels/" in k[0] and k[2] == "<module>")],
+}
+top = sorted(((v[3], f"{k[0].split('site-packages/')[-1].split('/src/')[-1]}:{k[2]}")
+              for k, v in stats.items() if "kleene" in k[0] and k[2] != "<module>"),
+             reverse=True)[:8]
+summary["slowest kleene functions (cumulative)"] = top
+print(json.dumps(summary))
+"""
+
+
+def profile(op: str, log=print) -> dict:
+    """Where the warm-cache start-up of ``op`` goes: one unmeasured run fills
+    a cache, then a profiled fresh process (cProfile, so times are inflated
+    by its overhead: read them as shares; CPU time, not wall) and a ``-X
+    importtime`` one (wall time)."""
+    with tempfile.TemporaryDirectory(prefix="kleene-cold-prof-") as tmp:
+        write_inputs(tmp)
+        cache = os.path.join(tmp, "cache")
+        run_child("kleene", op, tmp, cache)
+        child = os.path.join(tmp, "child.py")
+        with open(child, "w") as fh:
+            fh.write(_CHILD)
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for var in THREAD_ENV_VARS:
+            env[var] = "1"
+        proc = subprocess.run([sys.executable, "-c", _PROFILER, child, "kleene", op, tmp],
+                              check=True, env=env, cwd=tmp, capture_output=True, text=True)
+        summary = json.loads(proc.stdout.strip().splitlines()[-1])
+        proc = subprocess.run([sys.executable, "-X", "importtime", child, "kleene", op, tmp,
+                               repr(time.monotonic())],
+                              check=True, env=env, cwd=tmp, capture_output=True, text=True)
+    imports = []
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[0].startswith("import time:") and parts[1].strip().isdigit():
+            name = parts[2].rstrip()
+            depth = (len(name) - len(name.lstrip())) // 2
+            if depth == 0:  # top-level imports only: their cumulative time
+                imports.append((int(parts[1]) / 1e6, name.strip()))
+    summary["slowest top-level imports (cumulative, -X importtime)"] = sorted(
+        imports, reverse=True)[:8]
+    for key, value in summary.items():
+        log(f"  {key}: {value}")
+    return summary
+
+
 def write_inputs(directory: str) -> None:
     """The tiny inputs every child builds: JSON arc lists and one binary file."""
     from .generate import openfst_bytes, random_fst
@@ -385,7 +458,16 @@ def main(argv=None) -> int:
     parser.add_argument("--notes", default=None,
                         help="a markdown file appended to the report (findings)")
     parser.add_argument("--output", default=None, help="report path")
+    parser.add_argument("--profile", metavar="OP", default=None,
+                        help="only profile the warm-cache start-up of OP (cProfile and "
+                             "-X importtime) and print where the time goes")
     args = parser.parse_args(argv)
+    if args.profile:
+        if args.profile not in OPERATIONS:
+            print(f"unknown operation {args.profile!r}", file=sys.stderr)
+            return 2
+        profile(args.profile, log=lambda m: print(m, flush=True))
+        return 0
     ops = [op for op in OPERATIONS if not args.only or op in args.only]
     unknown = [op for op in args.only if op not in OPERATIONS]
     if unknown or args.runs < 1:
