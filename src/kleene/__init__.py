@@ -7,8 +7,7 @@ public operation. Operations are imported lazily, on first use, so
 
 from __future__ import annotations
 
-import importlib
-
+from ._lazy import lazy_attributes
 from .core import EPSILON, NO_STATE, Arc, Fst, FstBuilder, Prop, Props, SymbolTable
 from .errors import (FstArgError, FstIndexError, FstIOError, FstOpError,
                      FstSymbolError, KleeneError)
@@ -66,17 +65,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kleene' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kleene.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes("kleene", _LAZY, globals())
 
 
 __all__ = ["Fst", "FstBuilder", "Arc", "Prop", "Props", "SymbolTable", "EPSILON",

@@ -13,7 +13,7 @@ The core never imports this package; importing it without PyTorch raises an
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_attributes
 
 try:
     import torch as _torch  # noqa: F401
@@ -50,17 +50,4 @@ __all__ = list(_EXPORTS) + ["ops", "transducer"]
 from .intersect_dense import intersect_dense as intersect_dense
 from .viterbi import viterbi as viterbi
 
-
-def __getattr__(name: str):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kleene.torch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals(), _SUBMODULES)

@@ -3,7 +3,7 @@ greedy and beam search. Names are loaded lazily (see :mod:`kleene.torch`)."""
 
 from __future__ import annotations
 
-import importlib
+from ..._lazy import lazy_attributes
 
 # public name -> submodule of kleene.torch.transducer that defines it
 _EXPORTS = {
@@ -27,14 +27,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kleene.torch.transducer' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())
