@@ -178,16 +178,21 @@ class FarReader:
 
     def __iter__(self) -> Iterator[tuple[str, Fst]]:
         self._check_open()
+        for keys, fsts in self._batches():
+            yield from zip(keys, fsts)
+
+    def _batches(self) -> Iterator[tuple[list[str], list[Fst]]]:
+        """(keys, machines) of consecutive runs of entries, in file order.
+        Batches of machines are read at once (see far_batch): the cost per
+        machine is a few slices, and memory stays bounded."""
         entries = self._index()
-        if self.far_type == "native":
-            for i, entry in enumerate(entries):
-                yield entry[0], self._native.load(i)
-            return
-        # Batches of machines read at once (see far_batch): the cost per
-        # machine is a few slices, and memory stays bounded.
         for lo in range(0, len(entries), _READ_BATCH):
             batch = entries[lo:lo + _READ_BATCH]
-            yield from zip((e[0] for e in batch), st.read_entries(self._data, batch, self.path))
+            keys = [e[0] for e in batch]
+            if self.far_type == "native":
+                yield keys, self._native.load_range(lo, lo + len(batch))
+            else:
+                yield keys, st.read_entries(self._data, batch, self.path)
 
     def items(self) -> Iterator[tuple[str, Fst]]:
         """Same as iterating: ``(key, fst)`` pairs in key order."""
@@ -323,12 +328,17 @@ def read_far(path: "str | os.PathLike") -> dict[str, Fst]:
     """
     out: dict[str, Fst] = {}
     with FarReader(path) as reader:
-        for key, fst in reader:
-            if key in out:
+        reader._check_open()
+        for keys, fsts in reader._batches():
+            size = len(out)
+            out.update(zip(keys, fsts))
+            if len(out) != size + len(keys):  # a key repeats: name the first one
+                seen: set[str] = set()
+                every_key = reader.keys()
+                key = next(k for k in every_key if k in seen or seen.add(k))
                 raise FstIOError(f"the archive repeats the key {key!r}; a dict cannot hold "
                                  "both entries: iterate kleene.FarReader instead",
                                  path=os.fspath(path))
-            out[key] = fst
     return out
 
 

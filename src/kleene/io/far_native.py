@@ -28,6 +28,7 @@ handful of array copies, not one file parse per entry.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import mmap
 import struct
@@ -179,7 +180,48 @@ class NativeArchive:
         if not isinstance(entries, list) or not isinstance(tables, list):
             self._fail("no entry or table list in the manifest")
         self.tables = [self._table(i, t) for i, t in enumerate(tables)]
+        if not self._entries_fast(entries, len(tables)):
+            self._entries_checked(entries, len(tables))
+        self.semiring = None
+        if self.keys:
+            try:
+                self.semiring = get_semiring(manifest.get("semiring"), manifest.get("dtype"))
+            except (KleeneError, TypeError, ValueError) as exc:
+                self._fail(f"semiring {manifest.get('semiring')!r} ({exc})")
+
+    def _entries_fast(self, entries: list, num_tables: int) -> bool:
+        """Reads the manifest's entries with a few C-level passes when they are
+        well-formed (non-empty string keys in order, table references in
+        range); False otherwise, for :meth:`_entries_checked` to report."""
+        try:
+            keys = [e["key"] for e in entries]
+            irefs = [e.get("isymbols") for e in entries]
+            orefs = [e.get("osymbols") for e in entries]
+        except (TypeError, KeyError, AttributeError):
+            return False
+        if not all(type(e) is dict for e in entries):
+            return False
+        if not all(type(k) is str and k for k in keys):
+            return False
+        if any(a > b for a, b in itertools.pairwise(keys)):
+            return False
+        for refs in (irefs, orefs):
+            if refs.count(None) != len(refs):
+                try:
+                    values = {(type(r), r) for r in refs}
+                except TypeError:  # an unhashable reference: not an index
+                    return False
+                if not all(r is None or (t is int and 0 <= r < num_tables) for t, r in values):
+                    return False
+        self.keys = keys
+        self.symbols = list(zip(irefs, orefs))
+        self.has_symbols = irefs.count(None) + orefs.count(None) != 2 * len(entries)
+        return True
+
+    def _entries_checked(self, entries: list, num_tables: int) -> None:
+        tables = range(num_tables)
         self.keys, self.symbols, previous = [], [], None
+        self.has_symbols = True
         for i, entry in enumerate(entries):
             ok = isinstance(entry, dict) and isinstance(entry.get("key"), str) and entry["key"]
             refs = [entry.get(side) if ok else None for side in ("isymbols", "osymbols")]
@@ -192,12 +234,6 @@ class NativeArchive:
             self.keys.append(entry["key"])
             self.symbols.append(refs)
             previous = entry["key"]
-        self.semiring = None
-        if self.keys:
-            try:
-                self.semiring = get_semiring(manifest.get("semiring"), manifest.get("dtype"))
-            except (KleeneError, TypeError, ValueError) as exc:
-                self._fail(f"semiring {manifest.get('semiring')!r} ({exc})")
 
     def _table(self, i: int, content) -> SymbolTable:
         ok = (isinstance(content, dict) and isinstance(content.get("name"), str)
@@ -272,6 +308,48 @@ class NativeArchive:
         for bad, what in problems:
             if bad:
                 self._fail(f"the packed arrays hold {what}")
+
+    def load_range(self, lo: int, hi: int) -> list[Fst]:
+        """Entries ``lo .. hi - 1`` as machines: one copy of each of their
+        packed arrays, then views of those per machine. O(their size)."""
+        from .far_batch import frozen, trusted_fst
+        a = self._arrays
+        so = a["state_offset"][lo:hi + 1]
+        m = hi - lo
+        if m <= 0:
+            return []
+        s_lo, s_hi = int(so[0]), int(so[-1])
+        ip = a["indptr"]
+        e_lo, e_hi = int(ip[s_lo]), int(ip[s_hi])
+        counts = np.diff(so)
+        # Machine j's rebased indptr is local[so[j] - s_lo + j : so[j + 1] - s_lo + j + 1]:
+        # position p of it holds global state p - j + s_lo.
+        owner = np.repeat(np.arange(m), counts + 1)
+        local = ip[np.arange(s_hi - s_lo + m) - owner + s_lo] - np.repeat(ip[so[:-1]], counts + 1)
+        wdt = np.dtype(self.semiring.dtype)
+        il = a["ilabel"][e_lo:e_hi].astype(np.int32)
+        ol = a["olabel"][e_lo:e_hi].astype(np.int32)
+        ns = a["nextstate"][e_lo:e_hi].astype(np.int32)
+        w = a["weight"][e_lo:e_hi].astype(wdt)
+        final = a["final"][s_lo:s_hi].astype(wdt)
+        frozen(local, il, ol, ns, w, final)
+        sf = (so - s_lo).tolist()
+        af = (ip[so] - e_lo).tolist()
+        starts = a["start"][lo:hi].tolist()
+        sr = self.semiring
+        out = []
+        append = out.append
+        symbols = self.symbols if self.has_symbols else None
+        for j in range(m):
+            s0, s1, e0, e1 = sf[j], sf[j + 1], af[j], af[j + 1]
+            isyms = osyms = None
+            if symbols is not None:
+                ri, ro = symbols[lo + j]
+                isyms = None if ri is None else self.tables[ri].copy()
+                osyms = None if ro is None else self.tables[ro].copy()
+            append(trusted_fst(local[s0 + j:s1 + j + 1], il[e0:e1], ol[e0:e1], ns[e0:e1],
+                               w[e0:e1], final[s0:s1], starts[j], sr, isyms, osyms))
+        return out
 
     def load(self, i: int) -> Fst:
         """Entry ``i`` as a machine (copies of its slices). O(its size)."""

@@ -106,7 +106,11 @@ def read_sttable_index(data, source: str) -> list[tuple[str, int, int]]:
         raise FstIOError(f"index size {_I64.unpack_from(data, index_at)[0]} does not match "
                          f"the entry count {count} at the end of the file", path=source,
                          offset=index_at)
-    positions = np.frombuffer(data, "<i8", count, index_at + 8).tolist()
+    positions = np.frombuffer(data, "<i8", count, index_at + 8)
+    fast = _index_fast(data, positions, index_at)
+    if fast is not None:
+        return fast
+    positions = positions.tolist()
     entries = []
     previous = ""
     expected = _HEAD.size
@@ -140,6 +144,25 @@ def read_sttable_index(data, source: str) -> list[tuple[str, int, int]]:
         raise FstIOError(f"{index_at - _HEAD.size} bytes of entries but an empty index",
                          path=source, offset=_HEAD.size)
     return entries
+
+
+def _index_fast(data, positions: np.ndarray, index_at: int):
+    """The entries of a well-formed index, checked by one kernel pass (keys
+    only decoded here); None when anything is off, for the checking loop of
+    :func:`read_sttable_index` to report."""
+    from ..kernels.far import OK, sttable_keys
+    if not positions.shape[0]:
+        return None
+    status, _bad, key_start, fst_start, fst_end = sttable_keys(
+        np.frombuffer(data, np.uint8), positions.astype(np.int64), _HEAD.size, index_at)
+    if status != OK:
+        return None
+    fst_start = fst_start.tolist()
+    try:
+        keys = [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(), fst_start)]
+    except UnicodeDecodeError:
+        return None
+    return list(zip(keys, fst_start, fst_end.tolist()))
 
 
 def read_entry_fst(data, start: int, end: int, key: str, source: str, *,

@@ -182,3 +182,146 @@ def decode_vector_bodies(buf, body_start, body_end, declared_states, start, weig
             g += 1
         local[local_at + n] = a - first_arc
     return OK, -1, num_states, local, ilabel, olabel, nextstate, weights, finals
+
+
+# -- container walks (keys and headers), so Python only decodes the keys ---------
+
+NOT_SIMPLE = 2      # well-formed perhaps, but not for the fast path (symbol tables...)
+
+
+@njit(cache=True)
+def _key_less(buf, a0, a1, b0, b1):
+    """Whether bytes ``buf[a0:a1]`` sort before ``buf[b0:b1]`` (bytewise,
+    which is code point order for UTF-8)."""
+    n = min(a1 - a0, b1 - b0)
+    for k in range(n):
+        x = buf[a0 + k]
+        y = buf[b0 + k]
+        if x != y:
+            return x < y
+    return a1 - a0 < b1 - b0
+
+
+@njit(cache=True)
+def sttable_keys(buf, positions, first, index_at):
+    """Checks an sttable index (``positions`` of the entries, ``first``: where
+    the first entry must start, ``index_at``: where the index starts) the way
+    the checking reader does: entries in order inside the entry area, each key
+    non-empty, ending before the next entry, and keys in nondecreasing
+    bytewise order. Returns ``(status, bad entry, key_start, fst_start,
+    fst_end)``; ``BAD_BODY`` sends the caller to the checking reader."""
+    n = positions.shape[0]
+    key_start = np.empty(n, np.int64)
+    fst_start = np.empty(n, np.int64)
+    fst_end = np.empty(n, np.int64)
+    expected = first
+    prev0 = 0
+    prev1 = 0
+    for i in range(n):
+        pos = positions[i]
+        in_order = pos == expected if i == 0 else expected < pos
+        end = positions[i + 1] if i + 1 < n else index_at
+        if not in_order or pos + 4 > index_at:
+            return BAD_BODY, i, key_start, fst_start, fst_end
+        length = _int32_at(buf, pos)
+        fst_at = pos + 4 + length
+        if length <= 0 or fst_at >= end or _key_less(buf, pos + 4, fst_at, prev0, prev1):
+            return BAD_BODY, i, key_start, fst_start, fst_end
+        key_start[i] = pos + 4
+        fst_start[i] = fst_at
+        fst_end[i] = end
+        prev0 = pos + 4
+        prev1 = fst_at
+        expected = fst_at
+    return OK, -1, key_start, fst_start, fst_end
+
+
+@njit(cache=True)
+def _prefix_at(buf, at, prefix):
+    if at + prefix.shape[0] > buf.shape[0]:
+        return False
+    for k in range(prefix.shape[0]):
+        if buf[at + k] != prefix[k]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def vector_headers(buf, fst_start, fst_end, prefix):
+    """Parses the header of each VectorFst ``buf[fst_start[i]:fst_end[i]]``
+    whose fixed prefix (magic, "vector", arc type, version) is ``prefix``:
+    ``(status, bad entry, start, declared states, body start)``. An entry
+    with another prefix, a header past its end, counts out of range or
+    embedded symbol tables gives ``NOT_SIMPLE`` (the caller's general path)."""
+    k = fst_start.shape[0]
+    start = np.empty(k, np.int64)
+    declared = np.empty(k, np.int64)
+    body = np.empty(k, np.int64)
+    plen = prefix.shape[0]
+    for i in range(k):
+        at = fst_start[i]
+        pos = at + plen + 36  # flags int32, properties uint64, start, states, arcs int64
+        if pos > fst_end[i] or not _prefix_at(buf, at, prefix):
+            return NOT_SIMPLE, i, start, declared, body
+        flags = _int32_at(buf, at + plen)
+        s = _read_int64(buf, at + plen + 12)
+        n = _read_int64(buf, at + plen + 20)
+        if flags & 3 or n < -1 or n > 2147483647 or s < -1:
+            return NOT_SIMPLE, i, start, declared, body
+        start[i] = s
+        declared[i] = n
+        body[i] = pos
+    return OK, -1, start, declared, body
+
+
+@njit(cache=True)
+def stlist_walk(buf, first, prefix, weight_size, record_size):
+    """Walks an stlist's entries from byte ``first`` to the empty key that
+    ends it: ``(status, count, key_start, fst_start, fst_end)``. Every entry
+    must be a VectorFst with the header ``prefix``, no symbol tables and a
+    declared state count, keys nondecreasing bytewise; anything else gives
+    ``NOT_SIMPLE`` (the caller's general, checking path)."""
+    size = buf.shape[0]
+    plen = prefix.shape[0]
+    most = (size - first) // (5 + plen + 36) + 1
+    key_start = np.empty(most, np.int64)
+    fst_start = np.empty(most, np.int64)
+    fst_end = np.empty(most, np.int64)
+    header_size = weight_size + 8
+    pos = first
+    count = 0
+    prev0 = 0
+    prev1 = 0
+    while True:
+        if pos + 4 > size:
+            return NOT_SIMPLE, count, key_start, fst_start, fst_end
+        length = _int32_at(buf, pos)
+        if length == 0:
+            return OK, count, key_start, fst_start, fst_end
+        at = pos + 4 + length
+        if length < 0 or at > size or count >= most:
+            return NOT_SIMPLE, count, key_start, fst_start, fst_end
+        if count and _key_less(buf, pos + 4, at, prev0, prev1):
+            return NOT_SIMPLE, count, key_start, fst_start, fst_end
+        p = at + plen + 36
+        if p > size or not _prefix_at(buf, at, prefix):
+            return NOT_SIMPLE, count, key_start, fst_start, fst_end
+        flags = _int32_at(buf, at + plen)
+        s = _read_int64(buf, at + plen + 12)
+        n = _read_int64(buf, at + plen + 20)
+        if flags & 3 or n < 0 or n >= 65536 or s < -1:
+            return NOT_SIMPLE, count, key_start, fst_start, fst_end
+        for _ in range(n):
+            if p + header_size > size:
+                return NOT_SIMPLE, count, key_start, fst_start, fst_end
+            narcs = _read_int64(buf, p + weight_size)
+            if narcs < 0 or narcs > (size - p - header_size) // record_size:
+                return NOT_SIMPLE, count, key_start, fst_start, fst_end
+            p += header_size + narcs * record_size
+        key_start[count] = pos + 4
+        fst_start[count] = at
+        fst_end[count] = p
+        prev0 = pos + 4
+        prev1 = at
+        count += 1
+        pos = p
