@@ -33,9 +33,11 @@ file and, for the OpenFst formats, the byte offset.
 from __future__ import annotations
 
 import bisect
+import itertools
 import mmap
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import Literal
 
 from ..core.fst import Fst
@@ -386,7 +388,11 @@ class FarWriter:
             self._closed = True
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._packer = NativePacker() if far_type == "native" else None
-        self._pending: list[tuple[str, Fst, tuple[int, bytes]]] = []
+        # Entries waiting to be encoded together (parallel lists: no tuple
+        # per entry for the garbage collector to track).
+        self._pending_keys: list[str] = []
+        self._pending_fsts: list[Fst] = []
+        self._pending_tables: list[tuple[int, bytes]] = []
         self._pending_arcs = 0
         self._symbols = SymbolBytesCache()
         try:
@@ -422,9 +428,11 @@ class FarWriter:
                 # Symbol tables are mutable: encode them now, as they are.
                 tables = (0, b"") if fst.isymbols is None and fst.osymbols is None \
                     else self._symbols.flags_and_bytes(fst)
-                self._pending.append((key, fst, tables))
+                self._pending_keys.append(key)
+                self._pending_fsts.append(fst)
+                self._pending_tables.append(tables)
                 self._pending_arcs += fst.num_arcs
-                if (len(self._pending) >= _WRITE_BATCH
+                if (len(self._pending_keys) >= _WRITE_BATCH
                         or self._pending_arcs >= _WRITE_BATCH_ARCS):
                     self._flush()
         except OSError as exc:
@@ -434,23 +442,61 @@ class FarWriter:
 
     __setitem__ = add
 
+    def _extend(self, keys: list[str], fsts: list) -> None:
+        """``add(keys[i], fsts[i])`` for every i, with the checks done in
+        C-level passes over the whole lists; when any entry would fail one,
+        every entry goes through :meth:`add`, which raises its error."""
+        semiring = self.semiring if self.semiring is not None else \
+            (fsts[0].semiring if fsts and isinstance(fsts[0], Fst) else None)
+        ok = (not self._closed and all(keys)
+              and all(isinstance(fst, Fst) for fst in fsts)
+              and all(fst.semiring is semiring or fst.semiring == semiring for fst in fsts)
+              and all(a <= b for a, b in itertools.pairwise(keys))
+              and (self._last_key is None or not keys or keys[0] >= self._last_key))
+        if not ok:
+            for key, fst in zip(keys, fsts):
+                self.add(key, fst)
+            return
+        if not keys:
+            return
+        self.semiring = semiring
+        try:
+            if self._packer is not None:
+                self._packer.entries.extend(zip(keys, fsts))
+            else:
+                no_tables = (0, b"")
+                tables_of = self._symbols.flags_and_bytes
+                for key, fst in zip(keys, fsts):
+                    # Symbol tables are mutable: encode them now, as they are.
+                    self._pending_tables.append(
+                        no_tables if fst.isymbols is None and fst.osymbols is None
+                        else tables_of(fst))
+                    self._pending_keys.append(key)
+                    self._pending_fsts.append(fst)
+                    self._pending_arcs += fst.ilabel.shape[0]
+                    if (len(self._pending_keys) >= _WRITE_BATCH
+                            or self._pending_arcs >= _WRITE_BATCH_ARCS):
+                        self._flush()
+        except OSError as exc:
+            raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
+        self._keys.extend(keys)
+        self._last_key = keys[-1]
+
     def _flush(self) -> None:
         """Encodes the pending machines together and appends them."""
-        pending, self._pending, self._pending_arcs = self._pending, [], 0
-        if not pending:
+        keys, fsts, tables = self._pending_keys, self._pending_fsts, self._pending_tables
+        self._pending_keys, self._pending_fsts, self._pending_tables = [], [], []
+        self._pending_arcs = 0
+        if not keys:
             return
-        if self.fst_type == "vector":
-            parts = st.encode_entries([p[0] for p in pending], [p[1] for p in pending],
-                                      [p[2] for p in pending], self.fst_type)
-            pairs = zip(parts[0::2], parts[1::2])
-            sizes = [len(a) + len(b) for a, b in pairs]
-        else:
-            parts = [st.encode_entry(key, fst, self.fst_type) for key, fst, _ in pending]
-            sizes = [len(p) for p in parts]
-        self._file.write(b"".join(parts))
+        data, sizes = st.encode_entries(keys, fsts, tables, self.fst_type)
+        self._file.write(data)
+        positions = self._positions
+        offset = self._offset
         for size in sizes:
-            self._positions.append(self._offset)
-            self._offset += size
+            positions.append(offset)
+            offset += size
+        self._offset = offset
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -480,7 +526,7 @@ class FarWriter:
             return
         self._closed = True
         self._packer = None
-        self._pending = []
+        self._pending_keys, self._pending_fsts, self._pending_tables = [], [], []
         try:
             self._file.close()
         except (OSError, ValueError):
@@ -522,19 +568,29 @@ def write_far(path: "str | os.PathLike",
     semirings (nothing is written then), :class:`FstIOError` when the file
     cannot be written. O(total size + n log n) for n entries.
     """
-    items = list(machines.items() if isinstance(machines, Mapping) else machines)
-    for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-            raise FstArgError(f"write_far expects a mapping or (key, fst) pairs with string "
-                              f"keys; got {item!r:.80}")
-    items.sort(key=lambda kv: kv[0])
-    for (a, _), (b, _) in zip(items, items[1:]):
-        if a == b:
-            raise FstArgError(f"key {a!r} appears twice; FAR keys passed to write_far must "
-                              "be unique (FarWriter accepts repeats)")
+    if isinstance(machines, Mapping) and all(type(key) is str for key in machines):
+        # No (key, fst) tuple per entry: sorted keys, then the machines.
+        keys = sorted(machines)
+        fsts = [machines[key] for key in keys]
+    else:
+        items = list(machines.items() if isinstance(machines, Mapping) else machines)
+        if not all(type(item) is tuple and len(item) == 2 and type(item[0]) is str
+                   for item in items):
+            for item in items:
+                if not (isinstance(item, tuple) and len(item) == 2
+                        and isinstance(item[0], str)):
+                    raise FstArgError(f"write_far expects a mapping or (key, fst) pairs with "
+                                      f"string keys; got {item!r:.80}")
+        items.sort(key=itemgetter(0))
+        keys = [key for key, _ in items]
+        fsts = [fst for _, fst in items]
+    if len(set(keys)) != len(keys):
+        for a, b in itertools.pairwise(keys):
+            if a == b:
+                raise FstArgError(f"key {a!r} appears twice; FAR keys passed to write_far "
+                                  "must be unique (FarWriter accepts repeats)")
     with FarWriter(path, far_type=far_type, fst_type=fst_type) as writer:
-        for key, fst in items:
-            writer.add(key, fst)
+        writer._extend(keys, fsts)
 
 
 __all__ = ["read_far", "write_far", "FarReader", "FarWriter", "is_far", "far_type_of",

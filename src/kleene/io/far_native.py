@@ -101,10 +101,14 @@ class NativePacker:
         counts = np.asarray([f.num_states for f in fsts], np.int64)
         state_offset = np.zeros(len(fsts) + 1, np.int64)
         np.cumsum(counts, out=state_offset[1:])
-        degrees = [np.diff(f.indptr) for f in fsts]
         indptr = np.zeros(int(state_offset[-1]) + 1, np.int64)
-        if degrees:
-            np.cumsum(np.concatenate(degrees), out=indptr[1:])
+        if fsts:
+            # Every machine's out-degrees at once: the differences of the
+            # concatenated indptrs, less the one across each boundary.
+            steps = np.diff(np.concatenate([f.indptr for f in fsts]).astype(np.int64))
+            keep = np.ones(steps.shape[0], bool)
+            keep[state_offset[1:-1] + np.arange(len(fsts) - 1)] = False
+            np.cumsum(steps[keep], out=indptr[1:])
 
         def cat(name, dtype):
             parts = [getattr(f, name) for f in fsts]

@@ -271,15 +271,16 @@ def far_head(far_type: str) -> bytes:
 
 
 def encode_entries(keys: list[str], fsts: list[Fst], symbols: list[tuple[int, bytes]],
-                   fst_type: str = "vector") -> list:
-    """The entries of several machines of one semiring, as bytes-like parts
-    to write one after another (two per entry: key and header, body), the
-    same bytes as :func:`encode_entry` for each; ``symbols[i]`` is machine
-    i's (header flags, encoded tables). Vector machines go through the batch
-    writer of :mod:`.far_batch`. O(total size)."""
+                   fst_type: str = "vector") -> tuple:
+    """The entries of several machines of one semiring, laid out one after
+    another: ``(bytes-like, list of entry sizes)``, the same bytes as
+    :func:`encode_entry` for each; ``symbols[i]`` is machine i's (header
+    flags, encoded tables). Vector machines go through the batch writer of
+    :mod:`.far_batch`. O(total size)."""
     if fst_type == "vector" and fsts:
         return encode_vector_entries(keys, fsts, symbols, fsts[0].semiring)
-    return [encode_entry(key, fst, fst_type) for key, fst in zip(keys, fsts)]
+    parts = [encode_entry(key, fst, fst_type) for key, fst in zip(keys, fsts)]
+    return b"".join(parts), [len(p) for p in parts]
 
 
 def encode_entry(key: str, fst: Fst, fst_type: str = "vector") -> bytes:

@@ -13,7 +13,15 @@ import numpy as np
 from numba import njit
 
 from .binary import _read_int64
-from .properties import cycle_properties, local_properties, reach_properties
+from .properties import (
+    ACCESSIBLE,
+    ACYCLIC,
+    COACCESSIBLE,
+    TOP_SORTED,
+    cycle_properties,
+    local_properties,
+    reach_properties,
+)
 from .semiring import is_zero, one
 
 OK = 0
@@ -32,39 +40,77 @@ def batch_properties(indptr, ilabel, olabel, nextstate, weight, final, state_fir
     arcs ``indptr[s0]..indptr[s1]``, ``nextstate`` local to the machine):
     ``props[i]`` = every kleene property bit that holds (all of them known),
     ``extra[i]`` = the ``WEIGHTED`` / ``ARCS_NOT_ONE`` / ``NOT_STRING`` bits.
-    O(V + E) over the batch."""
+    O(V + E) over the batch.
+
+    A machine whose arcs all go to higher-numbered states (``TOP_SORTED``,
+    e.g. a string or a trie) is acyclic, and its accessible / coaccessible
+    states follow from one forward and one backward sweep over shared
+    scratch arrays; other machines go through the general kernels of
+    :mod:`kleene.kernels.properties` (same bits, more allocations)."""
     w_one = one(code)
+    most = 0
+    for i in range(start.shape[0]):
+        most = max(most, state_first[i + 1] - state_first[i])
+    reach = np.zeros(most, np.bool_)
+    co = np.zeros(most, np.bool_)
     for i in range(start.shape[0]):
         s0 = state_first[i]
         s1 = state_first[i + 1]
-        e0 = indptr[s0]
-        e1 = indptr[s1]
-        lip = indptr[s0:s1 + 1] - e0
-        il = ilabel[e0:e1]
-        ol = olabel[e0:e1]
-        ns = nextstate[e0:e1]
-        w = weight[e0:e1]
+        n = s1 - s0
+        # Views with global arc numbers: indptr[s0 + s] indexes the batch arrays.
+        gip = indptr[s0:s1 + 1]
         fin = final[s0:s1]
-        p = local_properties(lip, il, ol, ns, w, fin, code)
-        p |= cycle_properties(lip, ns, start[i])
-        p |= reach_properties(lip, ns, fin, start[i], code)
+        p = local_properties(gip, ilabel, olabel, nextstate, weight, fin, code)
+        if p & TOP_SORTED:
+            p |= ACYCLIC
+            st = start[i]
+            for s in range(n):
+                reach[s] = s == st
+            all_reached = True
+            for s in range(n):  # arcs only go up: one forward sweep
+                if reach[s]:
+                    for a in range(gip[s], gip[s + 1]):
+                        reach[nextstate[a]] = True
+                else:
+                    all_reached = False
+            all_co = True
+            for s in range(n - 1, -1, -1):  # and one backward sweep
+                c = not is_zero(code, fin[s])
+                if not c:
+                    for a in range(gip[s], gip[s + 1]):
+                        if co[nextstate[a]]:
+                            c = True
+                            break
+                co[s] = c
+                if not c:
+                    all_co = False
+            if all_reached:
+                p |= ACCESSIBLE
+            if all_co:
+                p |= COACCESSIBLE
+        else:
+            e0 = indptr[s0]
+            lip = indptr[s0:s1 + 1] - e0
+            ns = nextstate[e0:indptr[s1]]
+            p |= cycle_properties(lip, ns, start[i])
+            p |= reach_properties(lip, ns, fin, start[i], code)
         props[i] = p
         x = 0
         nfinal = 0
-        for s in range(s1 - s0):
+        for s in range(n):
             f = fin[s]
             if not is_zero(code, f):
                 nfinal += 1
                 if f != w_one:
                     x |= WEIGHTED
-            if lip[s + 1] - lip[s] > 1:
+            if gip[s + 1] - gip[s] > 1:
                 x |= NOT_STRING
-            for a in range(lip[s], lip[s + 1]):
-                if w[a] != w_one:
+            for a in range(gip[s], gip[s + 1]):
+                if weight[a] != w_one:
                     x |= ARCS_NOT_ONE
-                    if not is_zero(code, w[a]):
+                    if not is_zero(code, weight[a]):
                         x |= WEIGHTED
-                if ns[a] != s + 1:
+                if nextstate[a] != s + 1:
                     x |= NOT_STRING
         if nfinal > 1:
             x |= NOT_STRING
@@ -325,3 +371,43 @@ def stlist_walk(buf, first, prefix, weight_size, record_size):
         prev1 = at
         count += 1
         pos = p
+
+
+@njit(cache=True)
+def assemble_entries(keys, key_first, prefix, tails, tables, table_first, body, body_first):
+    """Lays out FAR entries one after another: for entry i, its key as an
+    OpenFst string (int32 length, bytes ``keys[key_first[i]:key_first[i+1]]``),
+    the header ``prefix`` and ``tails[i]`` (the rest of the header), its
+    encoded symbol tables and its body. Returns ``(bytes, entry sizes)``."""
+    k = key_first.shape[0] - 1
+    plen = prefix.shape[0]
+    tlen = tails.shape[1]
+    size = np.empty(k, np.int64)
+    total = 0
+    for i in range(k):
+        size[i] = (4 + key_first[i + 1] - key_first[i] + plen + tlen
+                   + table_first[i + 1] - table_first[i] + body_first[i + 1] - body_first[i])
+        total += size[i]
+    out = np.empty(total, np.uint8)
+    pos = 0
+    for i in range(k):
+        n = key_first[i + 1] - key_first[i]
+        for b in range(4):
+            out[pos + b] = (n >> (8 * b)) & 255
+        pos += 4
+        for j in range(key_first[i], key_first[i + 1]):
+            out[pos] = keys[j]
+            pos += 1
+        for j in range(plen):
+            out[pos + j] = prefix[j]
+        pos += plen
+        for j in range(tlen):
+            out[pos + j] = tails[i, j]
+        pos += tlen
+        for j in range(table_first[i], table_first[i + 1]):
+            out[pos] = tables[j]
+            pos += 1
+        for j in range(body_first[i], body_first[i + 1]):
+            out[pos] = body[j]
+            pos += 1
+    return out, size
