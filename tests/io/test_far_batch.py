@@ -206,3 +206,20 @@ def test_read_far_names_the_first_repeated_key_across_batches(tmp_path, monkeypa
             writer[key] = _chain(1)
     with pytest.raises(FstIOError, match="repeats the key 'c'"):
         read_far(path)
+
+
+@given(st.lists(st.text(min_size=1, max_size=8), max_size=6),
+       st.lists(st.one_of(st.none(), st.integers(0, 3)), max_size=6),
+       st.booleans(), st.text(max_size=5))
+def test_native_manifest_text_is_json_dumps(keys, refs, with_refs, name):
+    """The joined manifest text equals json.dumps of the dict it replaces
+    (keys with quotes, backslashes, control and non-ASCII characters)."""
+    from kleene.io.far_native import manifest_json
+    irefs = [refs[i % len(refs)] if with_refs and refs else None for i in range(len(keys))]
+    orefs = [None] * len(keys)
+    head = {"format": "kleene-far", "format_version": 1, "semiring": "tropical",
+            "dtype": "float32"}
+    tables = [{"name": name, "keys": [0, 1], "symbols": ["<eps>", name]}]
+    entries = [{"key": k, "isymbols": i, "osymbols": o} for k, i, o in zip(keys, irefs, orefs)]
+    expected = json.dumps({**head, "entries": entries, "tables": tables}, ensure_ascii=False)
+    assert manifest_json(head, keys, irefs, orefs, tables) == expected

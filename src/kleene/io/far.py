@@ -37,8 +37,10 @@ import itertools
 import mmap
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Literal
+
+import numpy as np
 
 from ..core.fst import Fst
 from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
@@ -47,6 +49,9 @@ from . import far_sttable as st
 from .far_batch import SymbolBytesCache
 from .far_native import MARKER as NATIVE_MARKER, NativeArchive, NativePacker
 
+_ISYMBOLS = attrgetter("isymbols")
+_OSYMBOLS = attrgetter("osymbols")
+_ILABEL = attrgetter("ilabel")
 FarType = Literal["sttable", "stlist", "native"]
 FAR_TYPES = ("sttable", "stlist", "native")
 _ZIP_LOCAL_MAGIC = b"PK\x03\x04"
@@ -462,7 +467,10 @@ class FarWriter:
         self.semiring = semiring
         try:
             if self._packer is not None:
-                self._packer.entries.extend(zip(keys, fsts))
+                self._packer.extend(keys, fsts)
+            elif (not self._pending_keys and list(map(_ISYMBOLS, fsts)).count(None) == len(fsts)
+                  and list(map(_OSYMBOLS, fsts)).count(None) == len(fsts)):
+                self._extend_plain(keys, fsts)
             else:
                 no_tables = (0, b"")
                 tables_of = self._symbols.flags_and_bytes
@@ -481,6 +489,26 @@ class FarWriter:
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._keys.extend(keys)
         self._last_key = keys[-1]
+
+    def _extend_plain(self, keys: list[str], fsts: list[Fst]) -> None:
+        """Queues machines without symbol tables (nothing pending before),
+        flushing at the batch limits of :meth:`add`, found by a search over
+        the running arc count instead of a test per entry."""
+        n = len(fsts)
+        arcs = np.cumsum(np.array(list(map(len, map(_ILABEL, fsts))), np.int64))
+        lo = 0
+        while lo < n:
+            before = int(arcs[lo - 1]) if lo else 0
+            # Entries up to the one that reaches the arc limit, at most a full batch.
+            reach = int(np.searchsorted(arcs, before + _WRITE_BATCH_ARCS, side="left"))
+            hi = min(lo + _WRITE_BATCH, reach + 1, n)
+            self._pending_keys = keys[lo:hi]
+            self._pending_fsts = fsts[lo:hi]
+            self._pending_tables = [(0, b"")] * (hi - lo)
+            self._pending_arcs = int(arcs[hi - 1]) - before
+            if hi - lo >= _WRITE_BATCH or self._pending_arcs >= _WRITE_BATCH_ARCS:
+                self._flush()
+            lo = hi
 
     def _flush(self) -> None:
         """Encodes the pending machines together and appends them."""

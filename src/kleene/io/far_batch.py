@@ -39,8 +39,6 @@ from .symbols_binary import encode_string, read_symbol_table_binary, \
 _I32 = struct.Struct("<i")
 _TAIL = struct.Struct("<iQqqq")  # flags, props, start, states, arcs (after version)
 _INT32_MAX = np.iinfo(np.int32).max
-_TAIL_DTYPE = np.dtype([("flags", "<i4"), ("props", "<u8"), ("start", "<i8"),
-                        ("states", "<i8"), ("arcs", "<i8")])  # packed: _TAIL's layout
 
 
 class _Fallback(Exception):
@@ -184,48 +182,27 @@ def encode_vector_entries(keys: list[str], fsts: list[Fst], symbols: list[tuple[
                      props, extra)
     words = property_words(props, extra, (start >= 0) | (n == 0), "vector")
 
-    # Bodies: state record (final, arc count) then its arc records, machine
-    # after machine, so global offsets are the concatenation's.
-    state_dtype = np.dtype([("final", wdt), ("narcs", "<i8")])
-    arc_dtype = _b._vector_arc_dtype(semiring)
-    hsize, rec = state_dtype.itemsize, arc_dtype.itemsize
-    S, E = int(state_first[-1]), int(arc_first[-1])
-    states = np.empty(S, state_dtype)
-    states["final"] = fin
-    degrees = np.diff(indptr)
-    states["narcs"] = degrees
-    arcs = np.empty(E, arc_dtype)
-    arcs["ilabel"] = il
-    arcs["olabel"] = ol
-    arcs["weight"] = w
-    arcs["nextstate"] = ns
-    body = np.empty(S * hsize + E * rec, np.uint8)
-    state_at = np.arange(S, dtype=np.int64) * hsize + indptr[:-1] * rec
-    if S:
-        _b._byte_windows(body, hsize)[state_at] = states.view(np.uint8).reshape(-1, hsize)
-    if E:
-        arc_at = np.repeat(state_at + hsize - indptr[:-1] * rec, degrees)
-        arc_at += np.arange(E, dtype=np.int64) * rec
-        _b._byte_windows(body, rec)[arc_at] = arcs.view(np.uint8).reshape(-1, rec)
-    body_first = state_first * hsize + arc_first * rec
-
+    # Each entry: key, header, tables, then state records (final weight, arc
+    # count) each followed by its arc records, laid out by one kernel pass.
     prefix = (_I32.pack(_b.FST_MAGIC) + encode_string("vector")
               + encode_string(semiring.arc_type) + _I32.pack(_b.VECTOR_VERSION))
-    tails = np.zeros(k, _TAIL_DTYPE)
-    tails["flags"] = [flags for flags, _ in symbols]
-    tails["props"] = words
-    tails["start"] = start
-    tails["states"] = n
     raw = [key.encode("utf-8") for key in keys]
     key_first = np.zeros(k + 1, np.int64)
     np.cumsum(np.fromiter(map(len, raw), np.int64, k), out=key_first[1:])
     table_bytes = [t for _, t in symbols]
     table_first = np.zeros(k + 1, np.int64)
     np.cumsum(np.fromiter(map(len, table_bytes), np.int64, k), out=table_first[1:])
+
+    def le_bytes(a, dtype):
+        return np.ascontiguousarray(a, dtype).view(np.uint8)
+
     data, sizes = assemble_entries(
         np.frombuffer(b"".join(raw), np.uint8), key_first, np.frombuffer(prefix, np.uint8),
-        tails.view(np.uint8).reshape(k, _TAIL.size),
-        np.frombuffer(b"".join(table_bytes), np.uint8), table_first, body, body_first)
+        np.array([flags for flags, _ in symbols], np.int64).reshape(k),
+        words.astype(np.int64), start, state_first, indptr,
+        le_bytes(il, "<i4"), le_bytes(ol, "<i4"), le_bytes(ns, "<i4"), le_bytes(w, wdt),
+        le_bytes(fin, wdt), wdt.itemsize,
+        np.frombuffer(b"".join(table_bytes), np.uint8), table_first)
     return data, sizes.tolist()
 
 

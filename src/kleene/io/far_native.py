@@ -34,6 +34,7 @@ import mmap
 import struct
 import tokenize
 import zipfile
+from json.encoder import encode_basestring
 
 import numpy as np
 
@@ -64,17 +65,46 @@ def _table_json(table: SymbolTable) -> dict:
             "symbols": [s for _, s in items]}
 
 
+def manifest_json(head: dict, keys: list[str], irefs: list, orefs: list,
+                  tables: list) -> str:
+    """``json.dumps({**head, "entries": [{"key": k, "isymbols": i, "osymbols":
+    o}, ...], "tables": tables}, ensure_ascii=False)``, with the entries (one
+    per machine) written by string joins instead of a dict each."""
+    text = json.dumps({**head, "entries": [], "tables": tables}, ensure_ascii=False)
+    marker = '"entries": []'
+    at = text.index(marker)  # the head's values (names) cannot contain it
+    quote = encode_basestring
+    if irefs.count(None) == len(irefs) and orefs.count(None) == len(orefs):
+        tail = ', "isymbols": null, "osymbols": null}'
+        body = (tail + ', {"key": ').join(map(quote, keys))
+        body = '{"key": ' + body + tail if keys else ""
+    else:
+        def ref(r):
+            return "null" if r is None else str(int(r))
+        body = ", ".join(['{"key": ' + quote(k) + ', "isymbols": ' + ref(i)
+                          + ', "osymbols": ' + ref(o) + "}"
+                          for k, i, o in zip(keys, irefs, orefs)])
+    return text[:at] + '"entries": [' + body + "]" + text[at + len(marker):]
+
+
 class NativePacker:
     """Collects machines for a native archive; :meth:`write` packs them.
     Holds references to the (immutable) machines until then."""
 
     def __init__(self):
-        self.entries: list[tuple[str, Fst]] = []
+        self.keys: list[str] = []
+        self.fsts: list[Fst] = []
 
     def add(self, key: str, fst: Fst) -> None:
-        self.entries.append((key, fst))
+        self.keys.append(key)
+        self.fsts.append(fst)
+
+    def extend(self, keys: list[str], fsts: list[Fst]) -> None:
+        self.keys.extend(keys)
+        self.fsts.extend(fsts)
 
     def write(self, fileobj, semiring: Semiring | None) -> None:
+        from .far_batch import concat
         tables, table_index, by_id = [], {}, {}
 
         def table_ref(table):
@@ -90,39 +120,38 @@ class NativePacker:
                 ident = by_id[id(table)] = table_index[signature]
             return ident
 
-        fsts = [f for _, f in self.entries]
-        manifest = {"format": MARKER, "format_version": VERSION,
-                    "semiring": semiring.name if semiring else None,
-                    "dtype": np.dtype(semiring.dtype).name if semiring else None,
-                    "entries": [{"key": k, "isymbols": table_ref(f.isymbols),
-                                 "osymbols": table_ref(f.osymbols)} for k, f in self.entries],
-                    "tables": tables}
+        keys, fsts = self.keys, self.fsts
+        irefs = [table_ref(f.isymbols) for f in fsts]
+        orefs = [table_ref(f.osymbols) for f in fsts]
+        head = {"format": MARKER, "format_version": VERSION,
+                "semiring": semiring.name if semiring else None,
+                "dtype": np.dtype(semiring.dtype).name if semiring else None}
+        manifest_text = manifest_json(head, keys, irefs, orefs, tables)
         wdt = np.dtype(semiring.dtype) if semiring else np.dtype("float32")
-        counts = np.asarray([f.num_states for f in fsts], np.int64)
+        finals = [f.final for f in fsts]
+        counts = np.array(list(map(len, finals)), np.int64).reshape(len(fsts))
         state_offset = np.zeros(len(fsts) + 1, np.int64)
         np.cumsum(counts, out=state_offset[1:])
         indptr = np.zeros(int(state_offset[-1]) + 1, np.int64)
         if fsts:
             # Every machine's out-degrees at once: the differences of the
             # concatenated indptrs, less the one across each boundary.
-            steps = np.diff(np.concatenate([f.indptr for f in fsts]).astype(np.int64))
+            steps = np.diff(concat([f.indptr for f in fsts], np.int64))
             keep = np.ones(steps.shape[0], bool)
             keep[state_offset[1:-1] + np.arange(len(fsts) - 1)] = False
             np.cumsum(steps[keep], out=indptr[1:])
 
         def cat(name, dtype):
-            parts = [getattr(f, name) for f in fsts]
-            return np.concatenate(parts).astype(dtype, copy=False) if parts else \
-                np.zeros(0, dtype)
+            return concat([getattr(f, name) for f in fsts], dtype)
 
-        arrays = {"start": np.asarray([f.start for f in fsts], np.int64),
+        arrays = {"start": np.array([f.start for f in fsts], np.int64).reshape(len(fsts)),
                   "state_offset": state_offset, "indptr": indptr,
                   "ilabel": cat("ilabel", "<i4"), "olabel": cat("olabel", "<i4"),
                   "nextstate": cat("nextstate", "<i4"), "weight": cat("weight", wdt),
-                  "final": cat("final", wdt)}
+                  "final": concat(finals, wdt)}
         with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED) as zf:
             zf.writestr(MARKER, f"{MARKER} {VERSION}\n")
-            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False))
+            zf.writestr(MANIFEST, manifest_text)
             for name, array in arrays.items():
                 buf = io.BytesIO()
                 np.lib.format.write_array(buf, np.ascontiguousarray(array),

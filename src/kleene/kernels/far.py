@@ -374,26 +374,42 @@ def stlist_walk(buf, first, prefix, weight_size, record_size):
 
 
 @njit(cache=True)
-def assemble_entries(keys, key_first, prefix, tails, tables, table_first, body, body_first):
-    """Lays out FAR entries one after another: for entry i, its key as an
-    OpenFst string (int32 length, bytes ``keys[key_first[i]:key_first[i+1]]``),
-    the header ``prefix`` and ``tails[i]`` (the rest of the header), its
-    encoded symbol tables and its body. Returns ``(bytes, entry sizes)``."""
+def _put(out, pos, value, width):
+    """Writes the low ``width`` bytes of ``value`` little-endian at ``out[pos:]``."""
+    for b in range(width):
+        out[pos + b] = (value >> (8 * b)) & 255
+
+
+@njit(cache=True)
+def assemble_entries(keys, key_first, prefix, flags, words, start, state_first, indptr,
+                     il8, ol8, ns8, w8, fin8, weight_size, tables, table_first):
+    """Lays out FAR entries of VectorFst machines one after another. Entry i:
+    its key as an OpenFst string (int32 length, bytes ``keys[key_first[i]:
+    key_first[i+1]]``), the header (``prefix``, then int32 ``flags[i]``,
+    uint64 ``words[i]``, int64 ``start[i]``, int64 state count, int64 0), its
+    encoded symbol tables, then each state's final weight, int64 arc count
+    and arc records (int32 ilabel, int32 olabel, weight, int32 nextstate).
+    States ``state_first[i]..state_first[i+1]`` own arcs ``indptr[s]..
+    indptr[s+1]``; the ``*8`` arrays are the little-endian bytes of the
+    labels (4 per arc), weights (``weight_size`` per arc) and final weights
+    (``weight_size`` per state). Returns ``(bytes, entry sizes)``."""
     k = key_first.shape[0] - 1
     plen = prefix.shape[0]
-    tlen = tails.shape[1]
+    rec = 12 + weight_size
+    hsize = 8 + weight_size
     size = np.empty(k, np.int64)
     total = 0
     for i in range(k):
-        size[i] = (4 + key_first[i + 1] - key_first[i] + plen + tlen
-                   + table_first[i + 1] - table_first[i] + body_first[i + 1] - body_first[i])
+        s0 = state_first[i]
+        s1 = state_first[i + 1]
+        size[i] = (4 + key_first[i + 1] - key_first[i] + plen + 36
+                   + table_first[i + 1] - table_first[i]
+                   + (s1 - s0) * hsize + (indptr[s1] - indptr[s0]) * rec)
         total += size[i]
     out = np.empty(total, np.uint8)
     pos = 0
     for i in range(k):
-        n = key_first[i + 1] - key_first[i]
-        for b in range(4):
-            out[pos + b] = (n >> (8 * b)) & 255
+        _put(out, pos, key_first[i + 1] - key_first[i], 4)
         pos += 4
         for j in range(key_first[i], key_first[i + 1]):
             out[pos] = keys[j]
@@ -401,13 +417,29 @@ def assemble_entries(keys, key_first, prefix, tails, tables, table_first, body, 
         for j in range(plen):
             out[pos + j] = prefix[j]
         pos += plen
-        for j in range(tlen):
-            out[pos + j] = tails[i, j]
-        pos += tlen
+        s0 = state_first[i]
+        s1 = state_first[i + 1]
+        _put(out, pos, flags[i], 4)
+        _put(out, pos + 4, words[i], 8)
+        _put(out, pos + 12, start[i], 8)
+        _put(out, pos + 20, s1 - s0, 8)
+        _put(out, pos + 28, 0, 8)
+        pos += 36
         for j in range(table_first[i], table_first[i + 1]):
             out[pos] = tables[j]
             pos += 1
-        for j in range(body_first[i], body_first[i + 1]):
-            out[pos] = body[j]
-            pos += 1
+        for s in range(s0, s1):
+            for b in range(weight_size):
+                out[pos + b] = fin8[s * weight_size + b]
+            _put(out, pos + weight_size, indptr[s + 1] - indptr[s], 8)
+            pos += hsize
+            for a in range(indptr[s], indptr[s + 1]):
+                for b in range(4):
+                    out[pos + b] = il8[4 * a + b]
+                    out[pos + 4 + b] = ol8[4 * a + b]
+                for b in range(weight_size):
+                    out[pos + 8 + b] = w8[a * weight_size + b]
+                for b in range(4):
+                    out[pos + 8 + weight_size + b] = ns8[4 * a + b]
+                pos += rec
     return out, size
