@@ -661,8 +661,8 @@ def _peer_table(rows: list[Row]) -> list[str]:
     names = _peer_names(ok)
     if not ok:
         return []
-    head = "| workload | input | kleene | pynini ratio | " + " | ".join(
-        f"{n} | {n} ratio" for n in names) + " |"
+    head = "| workload | input | kleene | kleene MiB | pynini ratio | " + " | ".join(
+        f"{n} | {n} ratio | {n} MiB" for n in names) + " |"
     lines = ["", "## Peers", "",
              "The same workloads in rustfst-python, kaldifst (OpenFst inside Kaldi's "
              "bindings) and pyfoma (pure Python), timed in the same rotation as kleene and "
@@ -670,28 +670,31 @@ def _peer_table(rows: list[Row]) -> list[str]:
              "kaldifst: the workload's check; pyfoma, whose constructions are ε-free: "
              "isomorphic or equivalent). **ratio = peer ÷ kleene (> 1: kleene is faster).** "
              "*—*: the peer has no faithful counterpart of the operation (or is not "
-             "installed); *> cap*: pyfoma ran past its time cap.", "", head,
-             "|---|---|---:|---:|" + "---:|---:|" * len(names)]
+             "installed); *> cap*: pyfoma ran past its time cap. *MiB*: peak RSS growth "
+             "of one run (not measured for calls over 2 s).", "", head,
+             "|---|---|---:|---:|---:|" + "---:|---:|---:|" * len(names)]
     for r in ok:
         cells = []
         for n in names:
             p = r.peers.get(n)
             if p is None:
-                cells += ["—", "—"]
+                cells += ["—", "—", "—"]
             elif p.status == "ok":
                 x = _ratio(r, p.times)
-                cells += [_ms(summarize(p.times)[0]), f"{x:.2f}" if x >= 1 else f"**{x:.2f}**"]
+                cells += [_ms(summarize(p.times)[0]), f"{x:.2f}" if x >= 1 else f"**{x:.2f}**",
+                          _mib(p.rss)]
             elif p.status == "> cap":
                 cap = p.reason.lstrip("> ").rstrip(" s")
                 try:
                     bound = f"> {float(cap) / summarize(r.kleene)[0]:.0f}"
                 except ValueError:
                     bound = "—"
-                cells += [p.reason, bound]
+                cells += [p.reason, bound, "—"]
             else:
-                cells += [p.status, "—"]
+                cells += [p.status, "—", "—"]
         lines.append(f"| {r.name} | {r.size} | {_ms(summarize(r.kleene)[0])} | "
-                     f"{_fmt_ratio(_ratio(r, r.pynini))} | " + " | ".join(cells) + " |")
+                     f"{_mib(r.kleene_rss)} | {_fmt_ratio(_ratio(r, r.pynini))} | "
+                     + " | ".join(cells) + " |")
     bad = [(r, n, p) for r in ok for n, p in r.peers.items()
            if p.status in ("MISMATCH", "ERROR")]
     if bad:

@@ -115,11 +115,12 @@ def test_report_has_peer_columns_and_summary(tmp_path):
     out = tmp_path / "r.md"
     write_report(str(out), rows, [], threads=1, repeat=2, quick=True, wall=1.0)
     text = out.read_text()
-    assert "| workload | input | kleene | pynini ratio | rustfst | rustfst ratio |" in text
+    assert ("| workload | input | kleene | kleene MiB | pynini ratio | rustfst | rustfst ratio "
+            "| rustfst MiB |") in text
     # peers that appear in no row get no column; a missing cell is "—"
-    assert "| op | tiny | 1.00 s | 3.00 | 2.00 s | 2.00 | 150.00 s | 150.00 |" in text
+    assert "| op | tiny | 1.00 s | — | 3.00 | 2.00 s | 2.00 | — | 150.00 s | 150.00 | — |" in text
     # capped: cap ÷ kleene is a lower bound of the ratio
-    assert "| op2 | tiny | 2.00 s | 0.50 | — | — | > 10 s | > 5 |" in text
+    assert "| op2 | tiny | 2.00 s | — | 0.50 | — | — | — | > 10 s | > 5 | — |" in text
     assert "median ratio 1.75× over 2 workloads" in text  # (3.0 + 0.5) / 2
     assert "kleene slower on 1" in text
     assert "vs pyfoma**: median ratio 150.00×" in text and "met (lowest 150×)" in text
