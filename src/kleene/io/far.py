@@ -46,7 +46,7 @@ from ..core.fst import Fst
 from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
 from ..semirings import ALL_SEMIRINGS, Semiring
 from . import far_sttable as st
-from .far_batch import SymbolBytesCache
+from .far_batch import SymbolBytesCache, read_vector_entry
 from .far_native import MARKER as NATIVE_MARKER, NativeArchive, NativePacker
 
 _ISYMBOLS = attrgetter("isymbols")
@@ -108,6 +108,7 @@ class FarReader:
         self._closed = False
         self._file = None
         self._data = None       # bytes or mmap of the OpenFst formats
+        self._buf = None        # _data as a uint8 array, when it is bytes
         self._native = None
         self._entries = None    # [(key, locator...)] in file order
         self._keys = None
@@ -170,6 +171,12 @@ class FarReader:
         entry = self._index()[i]
         if self.far_type == "native":
             return self._native.load(i)
+        if isinstance(self._data, bytes):  # one kernel call for a plain machine
+            if self._buf is None:
+                self._buf = np.frombuffer(self._data, np.uint8)
+            fst = read_vector_entry(self._data, self._buf, entry[1], entry[2])
+            if fst is not None:
+                return fst
         return st.read_entries(self._data, [entry], self.path)[0]
 
     def keys(self) -> list[str]:
@@ -300,7 +307,7 @@ class FarReader:
                     close()
                 except BufferError:  # a view of the mapping is still alive somewhere
                     pass
-        self._native = self._data = self._file = None
+        self._native = self._data = self._file = self._buf = None
 
     def close(self) -> None:
         """Releases the file; later calls raise :class:`FstArgError`."""

@@ -397,6 +397,33 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
     return out
 
 
+_PREFIX_ARRAYS: dict[bytes, np.ndarray] = {}
+
+
+def read_vector_entry(data: bytes, buf: np.ndarray, at: int, end: int) -> Fst | None:
+    """The machine stored as an OpenFst ``vector`` binary at ``data[at:end]``
+    (``buf``: ``data`` as uint8), in one kernel call; None when the fast path
+    declines it (symbol tables, anything malformed): the caller then uses
+    :func:`read_vector_entries` or the checking reader."""
+    from ..kernels.far import OK, decode_one
+    try:
+        prefix, sr = _vector_prefix(data, at)
+    except _Fallback:
+        return None
+    pre = _PREFIX_ARRAYS.get(prefix)
+    if pre is None:
+        pre = _PREFIX_ARRAYS[prefix] = np.frombuffer(prefix, np.uint8)
+    wsize, wfile, arc_dtype, wdt = _layout(sr)
+    status, start, local, il, ol, ns, wbytes, fbytes = decode_one(
+        buf, at, end, pre, wsize, arc_dtype.itemsize)
+    if status != OK:
+        return None
+    w = wbytes.view(wfile).astype(wdt, copy=False)
+    final = fbytes.view(wfile).astype(wdt, copy=False)
+    frozen(local, il, ol, ns, w, final)
+    return trusted_fst(local, il, ol, ns, w, final, int(start), sr, None, None)
+
+
 def scan_stlist(data: bytes, first: int) -> list[tuple[str, int, int]]:
     """``(key, fst_start, fst_end)`` of each entry of an stlist whose entries
     start at ``first``: keys and headers parsed in Python, each body walked

@@ -443,3 +443,22 @@ def assemble_entries(keys, key_first, prefix, flags, words, start, state_first, 
                     out[pos + 8 + weight_size + b] = ns8[4 * a + b]
                 pos += rec
     return out, size
+
+
+@njit(cache=True)
+def decode_one(buf, at, end, prefix, weight_size, record_size):
+    """:func:`vector_headers` then :func:`decode_vector_bodies` for the one
+    VectorFst at ``buf[at:end]`` (a single dispatch, for lookups). Returns
+    ``(status, start, local_indptr, ilabel, olabel, nextstate, weight_bytes,
+    final_bytes)``; status ``NOT_SIMPLE`` or ``BAD_BODY`` sends the caller to
+    the general reader."""
+    first = np.full(1, at, np.int64)
+    last = np.full(1, end, np.int64)
+    status, _bad, start, declared, body = vector_headers(buf, first, last, prefix)
+    if status != OK:
+        e32 = np.empty(0, np.int32)
+        return (status, -1, np.empty(0, np.int64), e32, e32.copy(), e32.copy(),
+                np.empty(0, np.uint8), np.empty(0, np.uint8))
+    status, _bad, _n, local, il, ol, ns, w8, f8 = decode_vector_bodies(
+        buf, body, last, declared, start, weight_size, record_size)
+    return status, start[0], local, il, ol, ns, w8, f8
