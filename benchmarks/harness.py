@@ -666,9 +666,11 @@ def _peer_table(rows: list[Row]) -> list[str]:
     lines = ["", "## Peers", "",
              "The same workloads in rustfst-python, kaldifst (OpenFst inside Kaldi's "
              "bindings) and pyfoma (pure Python), timed in the same rotation as kleene and "
-             "pynini after their results were checked against pynini's (rustfst and "
-             "kaldifst: the workload's check; pyfoma, whose constructions are ε-free: "
-             "isomorphic or equivalent). **ratio = peer ÷ kleene (> 1: kleene is faster).** "
+             "pynini after their results were checked against pynini's (the workload's "
+             "check; for pyfoma, whose constructions are ε-free, for the compositions and "
+             "for the weighted dictionary: isomorphic or equivalent on sampled string "
+             "pairs, see `benchmarks/README.md`). **ratio = peer ÷ kleene (> 1: kleene is "
+             "faster).** "
              "*—*: the peer has no faithful counterpart of the operation (or is not "
              "installed); *> cap*: pyfoma ran past its time cap. *MiB*: peak RSS growth "
              "of one run (not measured for calls over 2 s).", "", head,
