@@ -25,6 +25,7 @@ that buffer. Bytes are identical to ``write_binary``'s.
 
 from __future__ import annotations
 
+import itertools
 import struct
 
 import numpy as np
@@ -350,10 +351,10 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
         return []
     prefix, sr = _vector_prefix(data, entries[0][0])
     buf = np.frombuffer(data, np.uint8)
-    ranges = np.array(entries, np.int64).reshape(k, 2)
-    ends = np.ascontiguousarray(ranges[:, 1])
+    ranges = np.fromiter(itertools.chain.from_iterable(entries), np.int64, 2 * k)
+    ends = ranges[1::2].copy()
     status, _bad, starts_a, declared, body_start = vector_headers(
-        buf, np.ascontiguousarray(ranges[:, 0]), ends, np.frombuffer(prefix, np.uint8))
+        buf, ranges[0::2].copy(), ends, np.frombuffer(prefix, np.uint8))
     if status == OK:  # no symbol tables: every header parsed by the kernel
         starts = starts_a.tolist()
         symbols = None
@@ -384,10 +385,11 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
     append = out.append
     make = trusted_fst
     if symbols is None:
-        for i in range(k):
-            s0, s1, e0, e1 = sf[i], sf[i + 1], af[i], af[i + 1]
-            append(make(local[s0 + i:s1 + i + 1], il[e0:e1], ol[e0:e1], ns[e0:e1],
-                        w[e0:e1], final[s0:s1], starts[i], sr, None, None))
+        # Machine i: local[l0:l1] (l0 = s0 + i, l1 = s1 + i + 1), arcs e0:e1.
+        lf = (state_first + np.arange(k + 1)).tolist()
+        for l0, l1, s0, s1, e0, e1, st in zip(lf, lf[1:], sf, sf[1:], af, af[1:], starts):
+            append(make(local[l0:l1], il[e0:e1], ol[e0:e1], ns[e0:e1],
+                        w[e0:e1], final[s0:s1], st, sr, None, None))
         return out
     for i in range(k):
         s0, s1, e0, e1 = sf[i], sf[i + 1], af[i], af[i + 1]
