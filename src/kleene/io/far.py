@@ -139,7 +139,7 @@ class FarReader:
                 self._data = self._file.read()
             else:
                 self._native = NativeArchive(self._file, self.path)
-                self._entries = [(key, i) for i, key in enumerate(self._native.keys)]
+                self._entries = list(zip(self._native.keys, range(len(self._native.keys))))
                 if self._native.semiring is not None:
                     self._arc_type = self._native.semiring.arc_type
         except BaseException:

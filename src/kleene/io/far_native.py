@@ -28,9 +28,9 @@ handful of array copies, not one file parse per entry.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import mmap
+import operator
 import struct
 import tokenize
 import zipfile
@@ -44,6 +44,9 @@ from ..errors import FstIOError, KleeneError
 from ..semirings import Semiring, get_semiring
 
 MARKER = "kleene-far"
+_KEY = operator.itemgetter("key")
+_ISYMBOLS = operator.methodcaller("get", "isymbols")
+_OSYMBOLS = operator.methodcaller("get", "osymbols")
 MANIFEST = "manifest.json"
 VERSION = 1
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # zip local file header, 30 bytes
@@ -226,17 +229,15 @@ class NativeArchive:
         """Reads the manifest's entries with a few C-level passes when they are
         well-formed (non-empty string keys in order, table references in
         range); False otherwise, for :meth:`_entries_checked` to report."""
+        if set(map(type, entries)) - {dict}:
+            return False
         try:
-            keys = [e["key"] for e in entries]
-            irefs = [e.get("isymbols") for e in entries]
-            orefs = [e.get("osymbols") for e in entries]
-        except (TypeError, KeyError, AttributeError):
+            keys = list(map(_KEY, entries))
+        except KeyError:
             return False
-        if not all(type(e) is dict for e in entries):
-            return False
-        if not all(type(k) is str and k for k in keys):
-            return False
-        if any(a > b for a, b in itertools.pairwise(keys)):
+        irefs = list(map(_ISYMBOLS, entries))
+        orefs = list(map(_OSYMBOLS, entries))
+        if set(map(type, keys)) - {str} or "" in keys or keys != sorted(keys):
             return False
         for refs in (irefs, orefs):
             if refs.count(None) != len(refs):
