@@ -219,11 +219,13 @@ class NativeArchive:
         if not self._entries_fast(entries, len(tables)):
             self._entries_checked(entries, len(tables))
         self.semiring = None
+        self._wdt = None
         if self.keys:
             try:
                 self.semiring = get_semiring(manifest.get("semiring"), manifest.get("dtype"))
             except (KleeneError, TypeError, ValueError) as exc:
                 self._fail(f"semiring {manifest.get('semiring')!r} ({exc})")
+            self._wdt = np.dtype(self.semiring.dtype)
 
     def _entries_fast(self, entries: list, num_tables: int) -> bool:
         """Reads the manifest's entries with a few C-level passes when they are
@@ -387,18 +389,25 @@ class NativeArchive:
 
     def load(self, i: int) -> Fst:
         """Entry ``i`` as a machine (copies of its slices). O(its size)."""
+        from .far_batch import frozen, trusted_fst
         a = self._arrays
-        s0, s1 = int(a["state_offset"][i]), int(a["state_offset"][i + 1])
-        e0, e1 = int(a["indptr"][s0]), int(a["indptr"][s1])
-        # A copy per machine: symbol tables are mutable and stored once per archive.
-        isyms, osyms = (None if r is None else self.tables[r].copy() for r in self.symbols[i])
-        wdt = np.dtype(self.semiring.dtype)
+        s0, s1 = a["state_offset"][i:i + 2].tolist()
+        ip = a["indptr"][s0:s1 + 1]
+        e0 = int(ip[0])
+        e1 = int(ip[-1])
+        isyms = osyms = None
+        if self.has_symbols:
+            # A copy per machine: symbol tables are mutable and stored once per archive.
+            ri, ro = self.symbols[i]
+            isyms = None if ri is None else self.tables[ri].copy()
+            osyms = None if ro is None else self.tables[ro].copy()
+        wdt = self._wdt
         # Copies in canonical dtypes; validated for the whole archive on open.
-        return Fst(a["indptr"][s0:s1 + 1] - e0, a["ilabel"][e0:e1].astype(np.int32),
-                   a["olabel"][e0:e1].astype(np.int32),
-                   a["nextstate"][e0:e1].astype(np.int32),
-                   a["weight"][e0:e1].astype(wdt), a["final"][s0:s1].astype(wdt),
-                   int(a["start"][i]), self.semiring, isyms, osyms, check=False)
+        arrays = (ip - e0, a["ilabel"][e0:e1].astype(np.int32),
+                  a["olabel"][e0:e1].astype(np.int32), a["nextstate"][e0:e1].astype(np.int32),
+                  a["weight"][e0:e1].astype(wdt), a["final"][s0:s1].astype(wdt))
+        frozen(*arrays)
+        return trusted_fst(*arrays, int(a["start"][i]), self.semiring, isyms, osyms)
 
     def close(self) -> None:
         self._arrays = {}
