@@ -223,3 +223,25 @@ def test_native_manifest_text_is_json_dumps(keys, refs, with_refs, name):
     entries = [{"key": k, "isymbols": i, "osymbols": o} for k, i, o in zip(keys, irefs, orefs)]
     expected = json.dumps({**head, "entries": entries, "tables": tables}, ensure_ascii=False)
     assert manifest_json(head, keys, irefs, orefs, tables) == expected
+
+
+@pytest.mark.parametrize("keys", [["a", "b~", "zz"], ["a", "é", "日本"], ["x" * 40]])
+def test_sttable_entry_table_keys_and_ranges(tmp_path, keys):
+    """The kernel-checked index (keys gathered and decoded at once when
+    ASCII, one by one otherwise) gives the keys, and ranges that hold each
+    machine."""
+    from kleene.io.far_sttable import EntryTable, read_entry_fst, sttable_entries
+    machines = {k: _chain(i + 1) for i, k in enumerate(keys)}
+    path = str(tmp_path / "k.far")
+    write_far(path, machines)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    table = sttable_entries(data, path)
+    assert isinstance(table, EntryTable)
+    assert table.keys == sorted(keys) and len(table) == len(keys)
+    assert table[0:2] == list(table)[0:2] and table[-1] == list(table)[-1]
+    for key, start, end in table:
+        assert read_entry_fst(data, start, end, key, path).equal(machines[key], delta=0.0)
+    with FarReader(path) as reader:
+        assert reader.keys() == sorted(keys)
+        assert reader[keys[-1]].equal(machines[keys[-1]], delta=0.0)

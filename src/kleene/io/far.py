@@ -133,7 +133,7 @@ class FarReader:
         try:
             if kind == "sttable":
                 self._data = self._map(size)
-                self._entries = st.read_sttable_index(self._data, self.path)
+                self._entries = st.sttable_entries(self._data, self.path)
             elif kind == "stlist":
                 self._file.seek(0)
                 self._data = self._file.read()
@@ -185,7 +185,9 @@ class FarReader:
         """The keys in file (= sorted) order."""
         self._check_open()
         if self._keys is None:
-            self._keys = [e[0] for e in self._index()]
+            index = self._index()
+            self._keys = index.keys if isinstance(index, st.EntryTable) else \
+                [e[0] for e in index]
         return list(self._keys)
 
     def __len__(self) -> int:

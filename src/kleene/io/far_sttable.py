@@ -34,6 +34,7 @@ offset of the problem.
 
 from __future__ import annotations
 
+import itertools
 import struct
 
 import numpy as np
@@ -90,6 +91,12 @@ def read_sttable_index(data, source: str) -> list[tuple[str, int, int]]:
     """The entries of an sttable archive as ``(key, fst_start, fst_end)``
     byte ranges, in file order. Reads the index and each key, not the
     machines: O(number of entries + total key length)."""
+    return list(sttable_entries(data, source))
+
+
+def sttable_entries(data, source: str) -> EntryTable | list[tuple[str, int, int]]:
+    """:func:`read_sttable_index` as an :class:`EntryTable` when the index is
+    well-formed (a list otherwise)."""
     _check_head(data, STTABLE_MAGIC, "sttable", source)
     size = len(data)
     if size < _HEAD.size + 16:
@@ -146,23 +153,68 @@ def read_sttable_index(data, source: str) -> list[tuple[str, int, int]]:
     return entries
 
 
+class EntryTable:
+    """The ``(key, fst_start, fst_end)`` entries of an archive held as three
+    lists (no tuple per entry until one is asked for): indexing gives a
+    tuple, slicing a list of tuples, as the list would."""
+
+    __slots__ = ("ends", "keys", "starts")
+
+    def __init__(self, keys: list[str], starts: list[int], ends: list[int]):
+        self.keys, self.starts, self.ends = keys, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(self.keys[i], self.starts[i], self.ends[i]))
+        return self.keys[i], self.starts[i], self.ends[i]
+
+    def __iter__(self):
+        return zip(self.keys, self.starts, self.ends)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+def _decode_keys(data, buf: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> list:
+    """The keys ``data[key_start[i]:key_end[i]]`` as strings: all ASCII
+    keys are gathered and decoded at once, then sliced (str slices are
+    cheaper than a bytes slice and a decode per key)."""
+    lengths = key_end - key_start
+    total = int(lengths.sum())
+    bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    at = np.repeat(key_start - bounds[:-1], lengths) + np.arange(total, dtype=np.int64)
+    raw = buf[at]
+    if total and int(raw.max()) >= 128:
+        return [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(),
+                                                          key_end.tolist())]
+    text = raw.tobytes().decode("ascii")
+    b = bounds.tolist()
+    return [text[i:j] for i, j in itertools.pairwise(b)]
+
+
 def _index_fast(data, positions: np.ndarray, index_at: int):
     """The entries of a well-formed index, checked by one kernel pass (keys
-    only decoded here); None when anything is off, for the checking loop of
-    :func:`read_sttable_index` to report."""
+    only decoded here), as an :class:`EntryTable`; None when anything is
+    off, for the checking loop of :func:`read_sttable_index` to report."""
     from ..kernels.far import OK, sttable_keys
     if not positions.shape[0]:
         return None
+    buf = np.frombuffer(data, np.uint8)
     status, _bad, key_start, fst_start, fst_end = sttable_keys(
-        np.frombuffer(data, np.uint8), positions.astype(np.int64), _HEAD.size, index_at)
+        buf, positions.astype(np.int64), _HEAD.size, index_at)
     if status != OK:
         return None
-    fst_start = fst_start.tolist()
     try:
-        keys = [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(), fst_start)]
+        keys = _decode_keys(data, buf, key_start, fst_start)
     except UnicodeDecodeError:
         return None
-    return list(zip(keys, fst_start, fst_end.tolist()))
+    return EntryTable(keys, fst_start.tolist(), fst_end.tolist())
 
 
 def read_entry_fst(data, start: int, end: int, key: str, source: str, *,
