@@ -28,6 +28,7 @@ handful of array copies, not one file parse per entry.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import mmap
 import operator
@@ -45,8 +46,6 @@ from ..semirings import Semiring, get_semiring
 
 MARKER = "kleene-far"
 _KEY = operator.itemgetter("key")
-_ISYMBOLS = operator.methodcaller("get", "isymbols")
-_OSYMBOLS = operator.methodcaller("get", "osymbols")
 MANIFEST = "manifest.json"
 VERSION = 1
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # zip local file header, 30 bytes
@@ -237,8 +236,8 @@ class NativeArchive:
             keys = list(map(_KEY, entries))
         except KeyError:
             return False
-        irefs = list(map(_ISYMBOLS, entries))
-        orefs = list(map(_OSYMBOLS, entries))
+        irefs = list(map(dict.get, entries, itertools.repeat("isymbols")))
+        orefs = list(map(dict.get, entries, itertools.repeat("osymbols")))
         if set(map(type, keys)) - {str} or "" in keys or keys != sorted(keys):
             return False
         for refs in (irefs, orefs):
@@ -250,8 +249,8 @@ class NativeArchive:
                 if not all(r is None or (t is int and 0 <= r < num_tables) for t, r in values):
                     return False
         self.keys = keys
-        self.symbols = list(zip(irefs, orefs))
         self.has_symbols = irefs.count(None) + orefs.count(None) != 2 * len(entries)
+        self.symbols = list(zip(irefs, orefs)) if self.has_symbols else None
         return True
 
     def _entries_checked(self, entries: list, num_tables: int) -> None:
