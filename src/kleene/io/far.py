@@ -139,7 +139,8 @@ class FarReader:
                 self._data = self._file.read()
             else:
                 self._native = NativeArchive(self._file, self.path)
-                self._entries = list(zip(self._native.keys, range(len(self._native.keys))))
+                count = range(len(self._native.keys))  # entry i is (key, i, i)
+                self._entries = st.EntryTable(self._native.keys, count, count)
                 if self._native.semiring is not None:
                     self._arc_type = self._native.semiring.arc_type
         except BaseException:

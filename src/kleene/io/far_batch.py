@@ -37,8 +37,11 @@ from ..core.fst import Fst
 from ..errors import FstIOError
 from ..semirings import Semiring
 from . import binary as _b
-from .symbols_binary import encode_string, read_symbol_table_binary, \
-    write_symbol_table_binary
+from .symbols_binary import (
+    encode_string,
+    read_symbol_table_binary,
+    write_symbol_table_binary,
+)
 
 _I32 = struct.Struct("<i")
 _TAIL = struct.Struct("<iQqqq")  # flags, props, start, states, arcs (after version)
@@ -402,6 +405,51 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
     return out
 
 
+class EntryTable:
+    """The ``(key, fst_start, fst_end)`` entries of an archive held as three
+    lists (no tuple per entry until one is asked for): indexing gives a
+    tuple, slicing a list of tuples, as the list would."""
+
+    __slots__ = ("ends", "keys", "starts")
+
+    def __init__(self, keys: list[str], starts: list[int], ends: list[int]):
+        self.keys, self.starts, self.ends = keys, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(self.keys[i], self.starts[i], self.ends[i]))
+        return self.keys[i], self.starts[i], self.ends[i]
+
+    def __iter__(self):
+        return zip(self.keys, self.starts, self.ends)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+def _decode_keys(data, buf: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> list:
+    """The keys ``data[key_start[i]:key_end[i]]`` as strings: all ASCII
+    keys are gathered and decoded at once, then sliced (str slices are
+    cheaper than a bytes slice and a decode per key)."""
+    lengths = key_end - key_start
+    total = int(lengths.sum())
+    bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    at = np.repeat(key_start - bounds[:-1], lengths) + np.arange(total, dtype=np.int64)
+    raw = buf[at]
+    if total and int(raw.max()) >= 128:
+        return [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(),
+                                                          key_end.tolist())]
+    text = raw.tobytes().decode("ascii")
+    b = bounds.tolist()
+    return [text[i:j] for i, j in itertools.pairwise(b)]
+
+
 _PREFIX_ARRAYS: dict[bytes, np.ndarray] = {}
 
 
@@ -429,7 +477,7 @@ def read_vector_entry(data: bytes, buf: np.ndarray, at: int, end: int) -> Fst | 
     return trusted_fst(local, il, ol, ns, w, final, int(start), sr, None, None)
 
 
-def scan_stlist(data: bytes, first: int) -> list[tuple[str, int, int]]:
+def scan_stlist(data: bytes, first: int) -> EntryTable | list[tuple[str, int, int]]:
     """``(key, fst_start, fst_end)`` of each entry of an stlist whose entries
     start at ``first``: keys and headers parsed in Python, each body walked
     by the kernel to find where the next entry begins. Raises
@@ -446,13 +494,13 @@ def scan_stlist(data: bytes, first: int) -> list[tuple[str, int, int]]:
             buf, first, np.frombuffer(prefix, np.uint8), arc_dtype.itemsize - 12,
             arc_dtype.itemsize)
         if status == OK:
-            fst_start = fst_start[:count].tolist()
+            if not count:
+                return EntryTable([], [], [])
             try:
-                keys = [data[a:b].decode("utf-8")
-                        for a, b in zip(key_start[:count].tolist(), fst_start)]
+                keys = _decode_keys(data, buf, key_start[:count], fst_start[:count])
             except UnicodeDecodeError:
                 raise _Fallback from None
-            return list(zip(keys, fst_start, fst_end[:count].tolist()))
+            return EntryTable(keys, fst_start[:count].tolist(), fst_end[:count].tolist())
     out = []
     pos, size, previous = first, len(data), None
     prefix = None

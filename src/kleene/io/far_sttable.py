@@ -34,17 +34,32 @@ offset of the problem.
 
 from __future__ import annotations
 
-import itertools
 import struct
 
 import numpy as np
 
 from ..core.fst import Fst
 from ..errors import FstIOError
-from .binary import (FLAG_HAS_ISYMBOLS, FLAG_HAS_OSYMBOLS, FLAG_IS_ALIGNED, _align,
-                     _const_arc_dtype, _const_state_dtype, _read_header, _weight_dtype,
-                     read_binary, write_binary)
-from .far_batch import _Fallback, encode_vector_entries, read_vector_entries, scan_stlist
+from .binary import (
+    FLAG_HAS_ISYMBOLS,
+    FLAG_HAS_OSYMBOLS,
+    FLAG_IS_ALIGNED,
+    _align,
+    _const_arc_dtype,
+    _const_state_dtype,
+    _read_header,
+    _weight_dtype,
+    read_binary,
+    write_binary,
+)
+from .far_batch import (
+    EntryTable,
+    _decode_keys,
+    _Fallback,
+    encode_vector_entries,
+    read_vector_entries,
+    scan_stlist,
+)
 from .symbols_binary import encode_string, read_string, read_symbol_table_binary
 
 STTABLE_MAGIC = 2125656924
@@ -151,51 +166,6 @@ def sttable_entries(data, source: str) -> EntryTable | list[tuple[str, int, int]
         raise FstIOError(f"{index_at - _HEAD.size} bytes of entries but an empty index",
                          path=source, offset=_HEAD.size)
     return entries
-
-
-class EntryTable:
-    """The ``(key, fst_start, fst_end)`` entries of an archive held as three
-    lists (no tuple per entry until one is asked for): indexing gives a
-    tuple, slicing a list of tuples, as the list would."""
-
-    __slots__ = ("ends", "keys", "starts")
-
-    def __init__(self, keys: list[str], starts: list[int], ends: list[int]):
-        self.keys, self.starts, self.ends = keys, starts, ends
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return list(zip(self.keys[i], self.starts[i], self.ends[i]))
-        return self.keys[i], self.starts[i], self.ends[i]
-
-    def __iter__(self):
-        return zip(self.keys, self.starts, self.ends)
-
-    def __eq__(self, other) -> bool:
-        return list(self) == list(other)
-
-    __hash__ = None
-
-
-def _decode_keys(data, buf: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> list:
-    """The keys ``data[key_start[i]:key_end[i]]`` as strings: all ASCII
-    keys are gathered and decoded at once, then sliced (str slices are
-    cheaper than a bytes slice and a decode per key)."""
-    lengths = key_end - key_start
-    total = int(lengths.sum())
-    bounds = np.zeros(lengths.shape[0] + 1, np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    at = np.repeat(key_start - bounds[:-1], lengths) + np.arange(total, dtype=np.int64)
-    raw = buf[at]
-    if total and int(raw.max()) >= 128:
-        return [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(),
-                                                          key_end.tolist())]
-    text = raw.tobytes().decode("ascii")
-    b = bounds.tolist()
-    return [text[i:j] for i, j in itertools.pairwise(b)]
 
 
 def _index_fast(data, positions: np.ndarray, index_at: int):
