@@ -205,11 +205,18 @@ class FarReader:
         Batches of machines are read at once (see far_batch): the cost per
         machine is a few slices, and memory stays bounded."""
         entries = self._index()
+        table = isinstance(entries, st.EntryTable)
         for lo in range(0, len(entries), _READ_BATCH):
-            batch = entries[lo:lo + _READ_BATCH]
-            keys = [e[0] for e in batch]
+            hi = min(lo + _READ_BATCH, len(entries))
+            if table:  # no tuple per entry
+                batch = st.EntryTable(entries.keys[lo:hi], entries.starts[lo:hi],
+                                      entries.ends[lo:hi])
+                keys = batch.keys
+            else:
+                batch = entries[lo:hi]
+                keys = [e[0] for e in batch]
             if self.far_type == "native":
-                yield keys, self._native.load_range(lo, lo + len(batch))
+                yield keys, self._native.load_range(lo, hi)
             else:
                 yield keys, st.read_entries(self._data, batch, self.path)
 

@@ -351,21 +351,26 @@ def read_vector_entries(data: bytes, entries: list[tuple[int, int]]) -> list[Fst
     Raises :class:`_Fallback` (never an error of its own) when any entry is
     not a well-formed vector machine of the first entry's arc type: the
     caller then reads the entries one by one with the checking reader."""
+    return read_vector_ranges(data, [a for a, _ in entries], [b for _, b in entries])
+
+
+def read_vector_ranges(data: bytes, first: list[int], last: list[int]) -> list[Fst]:
+    """:func:`read_vector_entries` with the ranges as two lists (``first[i]``
+    to ``last[i]``), so a caller holding them builds no pair per entry."""
     from ..kernels.far import OK, decode_vector_bodies, vector_headers
-    k = len(entries)
+    k = len(first)
     if not k:
         return []
-    prefix, sr = _vector_prefix(data, entries[0][0])
+    prefix, sr = _vector_prefix(data, first[0])
     buf = np.frombuffer(data, np.uint8)
-    ranges = np.fromiter(itertools.chain.from_iterable(entries), np.int64, 2 * k)
-    ends = ranges[1::2].copy()
+    ends = np.array(last, np.int64).reshape(k)
     status, _bad, starts_a, declared, body_start = vector_headers(
-        buf, ranges[0::2].copy(), ends, np.frombuffer(prefix, np.uint8))
+        buf, np.array(first, np.int64).reshape(k), ends, np.frombuffer(prefix, np.uint8))
     if status == OK:  # no symbol tables: every header parsed by the kernel
         starts = starts_a.tolist()
         symbols = None
     else:
-        starts, declared, body_start, symbols = _headers(data, entries, prefix)
+        starts, declared, body_start, symbols = _headers(data, list(zip(first, last)), prefix)
         declared = np.array(declared, np.int64)
         body_start = np.array(body_start, np.int64)
         starts_a = np.array(starts, np.int64)

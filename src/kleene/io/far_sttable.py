@@ -57,7 +57,7 @@ from .far_batch import (
     _decode_keys,
     _Fallback,
     encode_vector_entries,
-    read_vector_entries,
+    read_vector_ranges,
     scan_stlist,
 )
 from .symbols_binary import encode_string, read_string, read_symbol_table_binary
@@ -210,12 +210,17 @@ def read_entries(data, entries: list[tuple[str, int, int]], source: str) -> list
     if not entries:
         return []
     lo, hi = entries[0][1], entries[-1][2]
+    if isinstance(entries, EntryTable):
+        first, last = entries.starts, entries.ends
+    else:
+        first, last = [e[1] for e in entries], [e[2] for e in entries]
     if isinstance(data, bytes):
         chunk, lo = data, 0
     else:
         chunk = bytes(data[lo:hi])  # a copy: nothing keeps a file mapping exported
+        first, last = [a - lo for a in first], [b - lo for b in last]
     try:
-        return read_vector_entries(chunk, [(a - lo, b - lo) for _, a, b in entries])
+        return read_vector_ranges(chunk, first, last)
     except _Fallback:
         return [read_entry_fst(chunk, a - lo, b - lo, key, source, base=lo)
                 for key, a, b in entries]
