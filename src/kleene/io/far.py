@@ -48,7 +48,7 @@ from ..core.fst import Fst
 from ..errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
 from ..semirings import ALL_SEMIRINGS, Semiring
 from . import far_sttable as st
-from .far_batch import SymbolBytesCache, read_vector_entry
+from .far_batch import NO_TABLES, SymbolBytesCache, read_vector_entry
 from .far_native import MARKER as NATIVE_MARKER, NativeArchive, NativePacker
 
 _ISYMBOLS = attrgetter("isymbols")
@@ -468,7 +468,7 @@ class FarWriter:
                 self._packer.add(key, fst)
             else:
                 # Symbol tables are mutable: encode them now, as they are.
-                tables = (0, b"") if fst.isymbols is None and fst.osymbols is None \
+                tables = NO_TABLES if fst.isymbols is None and fst.osymbols is None \
                     else self._symbols.flags_and_bytes(fst)
                 self._pending_keys.append(key)
                 self._pending_fsts.append(fst)
@@ -509,7 +509,7 @@ class FarWriter:
                   and list(map(_OSYMBOLS, fsts)).count(None) == len(fsts)):
                 self._extend_plain(keys, fsts)
             else:
-                no_tables = (0, b"")
+                no_tables = NO_TABLES
                 tables_of = self._symbols.flags_and_bytes
                 for key, fst in zip(keys, fsts):
                     # Symbol tables are mutable: encode them now, as they are.
@@ -541,7 +541,7 @@ class FarWriter:
             hi = min(lo + _WRITE_BATCH, reach + 1, n)
             self._pending_keys = keys[lo:hi]
             self._pending_fsts = fsts[lo:hi]
-            self._pending_tables = [(0, b"")] * (hi - lo)
+            self._pending_tables = [NO_TABLES] * (hi - lo)
             self._pending_arcs = int(arcs[hi - 1]) - before
             if hi - lo >= _WRITE_BATCH or self._pending_arcs >= _WRITE_BATCH_ARCS:
                 self._flush()

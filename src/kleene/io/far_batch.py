@@ -46,6 +46,7 @@ from .symbols_binary import (
 _I32 = struct.Struct("<i")
 _TAIL = struct.Struct("<iQqqq")  # flags, props, start, states, arcs (after version)
 _INT32_MAX = np.iinfo(np.int32).max
+NO_TABLES = _NO_TABLES = (0, b"")  # (flags, encoded tables) of a machine without tables
 
 
 class _Fallback(Exception):
@@ -193,23 +194,34 @@ def encode_vector_entries(keys: list[str], fsts: list[Fst], symbols: list[tuple[
     # count) each followed by its arc records, laid out by one kernel pass.
     prefix = (_I32.pack(_b.FST_MAGIC) + encode_string("vector")
               + encode_string(semiring.arc_type) + _I32.pack(_b.VECTOR_VERSION))
-    raw = [key.encode("utf-8") for key in keys]
+    joined = "".join(keys)
+    key_bytes = joined.encode("utf-8")
     key_first = np.zeros(k + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, raw), np.int64, k), out=key_first[1:])
-    table_bytes = [t for _, t in symbols]
+    if len(key_bytes) == len(joined):  # ASCII: a key's bytes are its characters
+        np.cumsum(np.array(list(map(len, keys)), np.int64).reshape(k), out=key_first[1:])
+    else:
+        raw = [key.encode("utf-8") for key in keys]
+        np.cumsum(np.array(list(map(len, raw)), np.int64).reshape(k), out=key_first[1:])
     table_first = np.zeros(k + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, table_bytes), np.int64, k), out=table_first[1:])
+    if symbols.count(_NO_TABLES) == k:  # (compared by identity first: cheap)
+        flags = np.zeros(k, np.int64)
+        tables = b""
+    else:
+        table_bytes = [t for _, t in symbols]
+        np.cumsum(np.array(list(map(len, table_bytes)), np.int64).reshape(k),
+                  out=table_first[1:])
+        flags = np.array([f for f, _ in symbols], np.int64).reshape(k)
+        tables = b"".join(table_bytes)
 
     def le_bytes(a, dtype):
         return np.ascontiguousarray(a, dtype).view(np.uint8)
 
     data, sizes = assemble_entries(
-        np.frombuffer(b"".join(raw), np.uint8), key_first, np.frombuffer(prefix, np.uint8),
-        np.array([flags for flags, _ in symbols], np.int64).reshape(k),
+        np.frombuffer(key_bytes, np.uint8), key_first, np.frombuffer(prefix, np.uint8), flags,
         words.astype(np.int64), start, state_first, indptr,
         le_bytes(il, "<i4"), le_bytes(ol, "<i4"), le_bytes(ns, "<i4"), le_bytes(w, wdt),
         le_bytes(fin, wdt), wdt.itemsize,
-        np.frombuffer(b"".join(table_bytes), np.uint8), table_first)
+        np.frombuffer(tables, np.uint8), table_first)
     return data, sizes.tolist()
 
 
