@@ -55,47 +55,9 @@ class _Fallback(Exception):
 
 # -- cheap machines from trusted arrays --------------------------------------------
 
-def _probe_slots() -> tuple:
-    """The slot values ``Fst.__init__`` gives a trusted machine, besides its
-    arguments (``_props``, ``_cache``), or None when ``Fst`` has slots this
-    module does not know (then :func:`trusted_fst` calls ``__init__``)."""
-    known = ("indptr", "ilabel", "olabel", "nextstate", "weight", "final", "start",
-             "semiring", "isymbols", "osymbols", "_props", "_cache")
-    if tuple(Fst.__slots__) != known:
-        return None
-    z = np.zeros(0, np.int32)
-    probe = Fst(np.zeros(1, np.int64), z, z, z, np.zeros(0, np.float32),
-                np.zeros(0, np.float32), -1, check=False)
-    return (probe._props,) if probe._cache == {} else None
-
-
-_SLOTS = _probe_slots()
-_new = object.__new__
-
-
-def trusted_fst(indptr, ilabel, olabel, nextstate, weight, final, start: int, semiring,
-                isymbols, osymbols) -> Fst:
-    """``Fst(..., check=False)`` for arrays that are already read-only and in
-    the canonical dtypes (views of a validated batch), without the per-array
-    ``setflags`` calls of ``__init__``: ~0.5 us instead of ~3 us, which is
-    most of the cost of a small machine. ``start`` must be an int."""
-    if _SLOTS is None:
-        return Fst(indptr, ilabel, olabel, nextstate, weight, final, start, semiring,
-                   isymbols, osymbols, check=False)
-    f = _new(Fst)
-    f.indptr = indptr
-    f.ilabel = ilabel
-    f.olabel = olabel
-    f.nextstate = nextstate
-    f.weight = weight
-    f.final = final
-    f.start = start
-    f.semiring = semiring
-    f.isymbols = isymbols
-    f.osymbols = osymbols
-    f._props = _SLOTS[0]
-    f._cache = {}
-    return f
+# ``Fst(..., check=False)`` without the per-array ``setflags`` calls: the
+# batch's arrays are already read-only views in the canonical dtypes
+trusted_fst = Fst._from_frozen_arrays
 
 
 def frozen(*arrays) -> None:
@@ -564,5 +526,10 @@ def scan_stlist(data: bytes, first: int) -> EntryTable | list[tuple[str, int, in
         previous, pos = key, int(end)
 
 
-__all__ = ["encode_vector_entries", "read_vector_entries", "property_words", "scan_stlist",
-           "SymbolBytesCache"]
+__all__ = [
+    "SymbolBytesCache",
+    "encode_vector_entries",
+    "property_words",
+    "read_vector_entries",
+    "scan_stlist",
+]
