@@ -468,21 +468,12 @@ def test_small_batches_write_the_bytes_of_one_machine_at_a_time(tmp_path, monkey
     """Batched encoding (every batch size) writes exactly the bytes of
     encode_entry (= write_binary per machine), and reads back in batches."""
     import kleene.io.far as far_module
-    from kleene.io.far_sttable import STLIST_TRAILER, encode_entry, far_head, \
-        sttable_trailer
     _, machines = archive
     monkeypatch.setattr(far_module, "_WRITE_BATCH", batch)
     monkeypatch.setattr(far_module, "_READ_BATCH", batch)
     path = str(tmp_path / f"b.{far_type}")
     write_far(path, machines, far_type=far_type)
-    parts, positions, offset = [far_head(far_type)], [], 8
-    for key in sorted(machines):
-        entry = encode_entry(key, machines[key])
-        parts.append(entry)
-        positions.append(offset)
-        offset += len(entry)
-    parts.append(sttable_trailer(positions) if far_type == "sttable" else STLIST_TRAILER)
-    assert open(path, "rb").read() == b"".join(parts)
+    assert open(path, "rb").read() == expected_archive_bytes(machines, far_type)
     got = read_far(path)
     assert list(got) == sorted(machines)
     for key, fst in got.items():
@@ -529,3 +520,17 @@ def test_bad_entry_inside_a_batch_names_its_key_and_offset(tmp_path):
         assert reader["k2"].equal(machines["k2"])
         with pytest.raises(FstIOError, match="negative input label"):
             reader["k3"]
+
+
+def expected_archive_bytes(machines, far_type):
+    """The sttable/stlist archive of ``machines`` assembled entry by entry
+    with the per-machine encoder: what the batch writers must reproduce."""
+    from kleene.io.far_sttable import STLIST_TRAILER, encode_entry, far_head, sttable_trailer
+    parts, positions, offset = [far_head(far_type)], [], 8
+    for key in sorted(machines):
+        entry = encode_entry(key, machines[key])
+        parts.append(entry)
+        positions.append(offset)
+        offset += len(entry)
+    parts.append(sttable_trailer(positions) if far_type == "sttable" else STLIST_TRAILER)
+    return b"".join(parts)

@@ -43,23 +43,11 @@ def test_batch_property_words_match_per_machine_encoding(tmp_path, machines, far
     """The batch kernel's property words (sweeps for top-sorted machines)
     equal write_binary's, which computes each machine's properties with the
     general kernels: the archive is byte for byte the per-machine one."""
-    from kleene.io.far_sttable import (
-        STLIST_TRAILER,
-        encode_entry,
-        far_head,
-        sttable_trailer,
-    )
+    from .test_far import expected_archive_bytes
     path = str(tmp_path / "p.far")
     write_far(path, machines, far_type=far_type)
-    parts, positions, offset = [far_head(far_type)], [], 8
-    for key in sorted(machines):
-        entry = encode_entry(key, machines[key])
-        parts.append(entry)
-        positions.append(offset)
-        offset += len(entry)
-    parts.append(sttable_trailer(positions) if far_type == "sttable" else STLIST_TRAILER)
     with open(path, "rb") as fh:
-        assert fh.read() == b"".join(parts)
+        assert fh.read() == expected_archive_bytes(machines, far_type)
 
 
 def test_top_sorted_reachability_cases(tmp_path):
