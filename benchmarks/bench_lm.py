@@ -4,10 +4,11 @@ arpa2fst, and held-out scoring against kenlm.
 
 The corpus is the whole KJV (about 31k verses, 790k words; ``--quick``:
 Genesis), normalised with :func:`kleene.lm.corpus.normalize_words`; the last
-3000 verses (quick: 300) are held out for scoring. The "pynini" column of the
-report holds the peer named in the note (kaldilm or kenlm; "—" when the
-workload has none or the peer is not installed). Every workload checks its
-result against the peer (or an invariant) before timing:
+3000 verses (quick: 300) are held out for scoring. pynini has no n-gram
+tools, so these rows have no pynini time: their peers are kaldilm (ARPA -> G)
+and kenlm (scoring), reported in their own columns of the Peers table and
+their own Summary lines (absent when the package is not installed). Every
+workload checks its result against the peer (or an invariant) before timing:
 
 - count + MKN: the model validates, and kenlm, loading kleene's ARPA file,
   gives the same held-out perplexity (1e-4);
@@ -28,7 +29,7 @@ import tempfile
 
 import numpy as np
 
-from .harness import Case, Mismatch, Skip, Workload
+from .harness import Case, Mismatch, PeerCase, Skip, Workload
 
 _TMP: list[str] = []
 
@@ -152,11 +153,9 @@ def _arpa2fst_case(quick: bool, order: int) -> Case:
             return kaldilm.arpa2fst(path, disambig_symbol="#0", read_symbol_table=words,
                                     max_arpa_warnings=0)
 
-    def check(G, text):
+    def check_kaldilm(text, G):
         import kleene
         from kleene.io.text import compile_text
-        if text is None:
-            return
         K = compile_text(text, semiring="tropical")
         if (K.num_states, K.num_arcs) != (G.num_states, G.num_arcs):
             raise Mismatch(f"kaldilm: {K.num_states} states {K.num_arcs} arcs, kleene "
@@ -166,8 +165,18 @@ def _arpa2fst_case(quick: bool, order: int) -> Case:
 
     G = run()
     size = os.path.getsize(path) / 2**20
-    return Case(kleene=run, pynini=peer, check=check, num_states=G.num_states,
-                num_arcs=G.num_arcs, input_bytes=os.path.getsize(path),
+
+    def check(again, _none):  # the timed call must give the machine kaldilm checked
+        if not (again.num_arcs == G.num_arcs and np.array_equal(again.indptr, G.indptr)
+                and np.array_equal(again.nextstate, G.nextstate)
+                and np.array_equal(again.weight, G.weight)):
+            raise Mismatch("model_to_fst gave a different G on a second run")
+
+    peers = {}
+    if peer is not None:
+        peers["kaldilm"] = PeerCase(run=peer, check=lambda text, _none: check_kaldilm(text, G))
+    return Case(kleene=run, pynini=None, check=check, num_states=G.num_states,
+                num_arcs=G.num_arcs, input_bytes=os.path.getsize(path), peers=peers,
                 note=f"peer kaldilm.arpa2fst (also formats its text result); ARPA file "
                      f"{size:.1f} MiB, parsed inside both timings")
 
@@ -180,7 +189,7 @@ def _perplexity_case(quick: bool, order: int) -> Case:
     def run():
         return model.perplexity(held)
 
-    peer = None
+    peers, want = {}, None
     if _kenlm() is not None:
         kmodel = _kenlm().Model(path)
 
@@ -188,11 +197,20 @@ def _perplexity_case(quick: bool, order: int) -> Case:
             total = sum(kmodel.score(s, bos=True, eos=True) for s in held)
             return 10 ** (-total / _num_tokens(held))
 
-    def check(ppl, peer_ppl):
-        if peer_ppl is not None and not np.isclose(ppl, peer_ppl, rtol=1e-4):
-            raise Mismatch(f"perplexity {ppl} vs kenlm {peer_ppl}")
+        want = peer()
+        ours = model.perplexity(held)
 
-    return Case(kleene=run, pynini=peer, check=check, num_states=0,
+        def check_kenlm(peer_ppl, _none):
+            if not np.isclose(peer_ppl, ours, rtol=1e-4):
+                raise Mismatch(f"kenlm's perplexity {peer_ppl} vs the model's {ours}")
+
+        peers["kenlm"] = PeerCase(run=peer, check=check_kenlm)
+
+    def check(ppl, _none):
+        if want is not None and not np.isclose(ppl, want, rtol=1e-4):
+            raise Mismatch(f"perplexity {ppl} vs kenlm {want}")
+
+    return Case(kleene=run, pynini=None, check=check, num_states=0, peers=peers,
                 num_arcs=sum(model.num_ngrams), input_bytes=sum(len(s) for s in held),
                 note=f"{len(held)} held-out sentences, {_num_tokens(held):,} tokens; peer "
                      "kenlm.Model.score in a Python loop (ARPA-loaded probing model)")
@@ -208,21 +226,24 @@ def _score_fst_case(quick: bool, order: int) -> Case:
     def run():
         return scorer.score(held, oov_log10=-100.0)
 
-    peer = None
+    exact = np.array([model.score_sentence(s) for s in held])
+    peers = {}
     if _kenlm() is not None:
         kmodel = _kenlm().Model(path)
 
         def peer():
             return np.array([kmodel.score(s, bos=True, eos=True) for s in held])
 
-    def check(scores, peer_scores):
-        exact = np.array([model.score_sentence(s) for s in held])
+        def check_kenlm(peer_scores, _none):
+            if not np.allclose(peer_scores, exact, rtol=1e-4, atol=1e-4):
+                raise Mismatch("kenlm's scores differ from the model's")
+
+        peers["kenlm"] = PeerCase(run=peer, check=check_kenlm)
+
+    def check(scores, _none):
         if not np.allclose(scores, exact, rtol=1e-9, atol=1e-9):
             raise Mismatch("G's φ scores differ from the model's")
-        if peer_scores is not None and not np.allclose(scores, peer_scores, rtol=1e-4,
-                                                       atol=1e-4):
-            raise Mismatch("G's φ scores differ from kenlm's")
 
-    return Case(kleene=run, pynini=peer, check=check, num_states=G.num_states,
-                num_arcs=G.num_arcs, input_bytes=0,
+    return Case(kleene=run, pynini=None, check=check, num_states=G.num_states,
+                num_arcs=G.num_arcs, input_bytes=0, peers=peers,
                 note=f"φ-form G, {_num_tokens(held):,} tokens; peer kenlm.Model.score loop")

@@ -581,7 +581,7 @@ def machine_info(threads: int) -> list[str]:
     ]
 
 
-PEER_ORDER = ("rustfst", "kaldifst", "pyfoma")
+PEER_ORDER = ("rustfst", "kaldifst", "pyfoma", "kaldilm", "kenlm")
 
 
 def _ratio(r: Row, times: list[float]) -> float:
@@ -665,8 +665,10 @@ def _peer_table(rows: list[Row]) -> list[str]:
         f"{n} | {n} ratio | {n} MiB" for n in names) + " |"
     lines = ["", "## Peers", "",
              "The same workloads in rustfst-python, kaldifst (OpenFst inside Kaldi's "
-             "bindings) and pyfoma (pure Python), timed in the same rotation as kleene and "
-             "pynini after their results were checked against pynini's (the workload's "
+             "bindings) and pyfoma (pure Python), and the n-gram rows in kaldilm "
+             "(arpa2fst) and kenlm (scoring), which pynini has no counterpart of, "
+             "timed in the same rotation as kleene and pynini after their results were checked against pynini's (n-gram rows: "
+             "against the model's exact scores or kleene's G; otherwise the workload's "
              "check; for pyfoma, whose constructions are ε-free, for the compositions and "
              "for the weighted dictionary: isomorphic or equivalent on sampled string "
              "pairs, see `benchmarks/README.md`). **ratio = peer ÷ kleene (> 1: kleene is "
