@@ -12,7 +12,10 @@ walk of at most ``order`` binary searches per token.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 
 @njit(cache=True, inline="always")
@@ -110,3 +113,195 @@ def nodes_of(tokens, sent_ptr, unigram_node, child_start, child_end, first_word,
                 node = _child(child_start, child_end, first_word, node, tokens[i])
                 i -= 1
         out[s] = node
+
+
+# -- hashed layout -----------------------------------------------------------------
+# The same walk over an open-addressing hash table instead of binary searches
+# (one probe per order instead of log2(children) scattered reads). Unigram ``w``
+# is node ``w``; every longer n-gram is node ``n_words + slot``. The child of node
+# ``p`` with first word ``x`` is stored under the key ``p * n_words + x``. A row
+# of ``table`` (int64, shape (slots, 3)) is ``[key | HAS_CHILDREN, log10 prob
+# bits, backoff bits]`` (the floats read through a float64 view of the same
+# memory, so one probe touches one row); ``unigrams`` has the same rows indexed
+# by word, with ``ABSENT`` in column 0 for words that are not unigrams.
+#: row flag (bit 62 of column 0): the n-gram has extensions to the left
+HAS_CHILDREN = np.int64(1) << np.int64(62)
+_KEY_MASK = HAS_CHILDREN - np.int64(1)
+#: column 0 of an empty slot, and of a word that is not a unigram
+ABSENT = np.int64(-1)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@intrinsic
+def prefetch_row(typingctx, table, row):
+    """Asks the CPU to bring row ``row`` of the 2-d array ``table`` into
+    cache (``llvm.prefetch``: a hint, never a fault; nothing is read)."""
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = context.cast(builder, args[1], signature.args[1], types.intp)
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [idx, zero])
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        # read access, high temporal locality, data cache
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+    return types.void(table, row), codegen
+
+
+@njit(cache=True, inline="always")
+def hashed_slot(key, num_slots):
+    """Home slot of ``key`` (>= 0) in a table of ``num_slots`` (< 2**32) rows:
+    the high bits of a multiplicative hash scaled to the table size."""
+    h = (np.uint64(key) * _GOLDEN) >> np.uint64(32)
+    return np.int64((h * np.uint64(num_slots)) >> np.uint64(32))
+
+
+@njit(cache=True, inline="always")
+def hashed_find(table, key):
+    """Slot of ``key`` in ``table`` (linear probing), or -1."""
+    m = table.shape[0]
+    j = hashed_slot(key, m)
+    while True:
+        k = table[j, 0]
+        if k == ABSENT:
+            return -1
+        if (k & _KEY_MASK) == key:
+            return j
+        j += 1
+        if j == m:
+            j = 0
+
+
+@njit(cache=True)
+def build_hashed(child_start, child_end, first_word, logprob, backoff, num_unigrams,
+                 n_words, num_slots):
+    """``(unigrams, table)`` of the hashed layout from the reversed-context
+    trie (nodes ``0 .. num_unigrams-1`` are the unigrams; a node's children
+    come after it in node order). ``num_slots`` must exceed the number of
+    longer n-grams. O(n-grams) expected."""
+    unigrams = np.empty((n_words, 3), np.int64)
+    unigrams[:, 0] = ABSENT
+    unigrams[:, 1:] = 0
+    uf = unigrams.view(np.float64)
+    table = np.empty((num_slots, 3), np.int64)
+    table[:, 0] = ABSENT
+    table[:, 1:] = 0
+    tf = table.view(np.float64)
+    total = first_word.shape[0]
+    node_id = np.empty(total, np.int64)
+    for g in range(num_unigrams):
+        w = first_word[g]
+        node_id[g] = w
+        flag = HAS_CHILDREN if child_end[g] > child_start[g] else np.int64(0)
+        unigrams[w, 0] = flag
+        uf[w, 1] = logprob[g]
+        uf[w, 2] = backoff[g]
+    for p in range(total):
+        for c in range(child_start[p], child_end[p]):
+            key = node_id[p] * n_words + first_word[c]
+            j = hashed_slot(key, num_slots)
+            while table[j, 0] != ABSENT:
+                j += 1
+                if j == num_slots:
+                    j = 0
+            flag = HAS_CHILDREN if child_end[c] > child_start[c] else np.int64(0)
+            table[j, 0] = key | flag
+            tf[j, 1] = logprob[c]
+            tf[j, 2] = backoff[c]
+            node_id[c] = n_words + j
+    return unigrams, table
+
+
+#: how many probes ahead :func:`score_tokens_hashed` prefetches
+_AHEAD = 12
+
+
+@njit(cache=True)
+def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigrams_f,
+                        table, table_f, oov_logprob, out_logprob, out_length):
+    """:func:`score_tokens` over the hashed layout (``unigrams_f``/``table_f``:
+    float64 views of ``unigrams``/``table``), with the same results.
+
+    The walks of different tokens are independent, so they run in rounds:
+    round ``k`` extends every walk still going from length ``k-1`` to ``k``,
+    prefetching the rows ``_AHEAD`` walks ahead, so that the table's cache
+    misses overlap instead of coming one after another; a last sequential
+    pass adds the backoff weights of the previous token's contexts.
+    O(tokens * order) expected probes, O(tokens * order) memory."""
+    n_words = unigrams.shape[0]
+    n = tokens.shape[0]
+    lp = np.empty(n, np.float64)
+    matched = np.zeros(n, np.int64)
+    node = np.empty(n, np.int64)
+    limit = np.empty(n, np.int64)
+    bow = np.empty((n, order + 1), np.float64)
+    walking = np.empty(n, np.int64)  # tokens whose walk goes on
+    home = np.empty(n, np.int64)
+    n_walking = 0
+    for s in range(sent_ptr.shape[0] - 1):
+        a = sent_ptr[s]
+        for i in range(a, sent_ptr[s + 1]):
+            limit[i] = min(i - a + 1, order)  # the n-gram stays inside the sentence
+            w = tokens[i]
+            flag = ABSENT
+            if 0 <= w < n_words:
+                flag = unigrams[w, 0]
+            if flag == ABSENT:
+                lp[i] = oov_logprob
+                continue
+            matched[i] = 1
+            lp[i] = unigrams_f[w, 1]
+            bow[i, 1] = unigrams_f[w, 2]
+            node[i] = w
+            if flag != 0 and limit[i] > 1:
+                walking[n_walking] = i
+                n_walking += 1
+    for k in range(2, order + 1):
+        # the key of every walk's next step, and its prefetched home slot
+        for q in range(n_walking):
+            i = walking[q]
+            x = tokens[i - k + 1]
+            if 0 <= x < n_words:
+                home[q] = node[i] * n_words + x
+            else:
+                home[q] = -1
+        for q in range(min(_AHEAD, n_walking)):
+            if home[q] >= 0:
+                prefetch_row(table, hashed_slot(home[q], table.shape[0]))
+        kept = 0
+        for q in range(n_walking):
+            ahead = q + _AHEAD
+            if ahead < n_walking and home[ahead] >= 0:
+                prefetch_row(table, hashed_slot(home[ahead], table.shape[0]))
+            key = home[q]
+            if key < 0:
+                continue
+            j = hashed_find(table, key)
+            if j < 0:
+                continue
+            i = walking[q]
+            matched[i] = k
+            lp[i] = table_f[j, 1]
+            bow[i, k] = table_f[j, 2]
+            node[i] = n_words + j
+            if (table[j, 0] & HAS_CHILDREN) != 0 and limit[i] > k:
+                walking[kept] = i
+                kept += 1
+        n_walking = kept
+    for s in range(sent_ptr.shape[0] - 1):
+        a = sent_ptr[s]
+        ctx_len = 0
+        for i in range(a, sent_ptr[s + 1]):
+            # back off through the previous token's contexts longer than the match
+            total = lp[i]
+            for m in range(max(matched[i], 1), ctx_len + 1):
+                total += bow[i - 1, m]
+            if i - a >= first_scored:
+                out_logprob[i] = total
+                out_length[i] = matched[i]
+            ctx_len = matched[i] if matched[i] < order else order - 1

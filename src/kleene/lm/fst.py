@@ -51,7 +51,8 @@ state with the backoff cost added. Both readings stay exact.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Literal, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -59,9 +60,11 @@ from ..core.fst import Fst
 from ..core.properties import Prop, Props
 from ..core.symbols import SymbolTable
 from ..errors import FstArgError, FstOpError
+from ..kernels import g_hashed as _kh
 from ..kernels import ngram_fst as _k
 from ..semirings import get_semiring
 from .errors import LmModelError
+from .model import WordTable
 
 LN10 = math.log(10.0)
 #: the symbol of φ (failure) backoff arcs in G's symbol table
@@ -169,8 +172,17 @@ class _Parts:
     """Arrays of G before labels are mapped: states, arcs (by source),
     backoff arcs (one per non-root state), finals, start."""
 
-    __slots__ = ("num_states", "arc_src", "arc_word", "arc_dest", "arc_cost",
-                 "bo_dest", "bo_cost", "final", "start")
+    __slots__ = (
+        "arc_cost",
+        "arc_dest",
+        "arc_src",
+        "arc_word",
+        "bo_cost",
+        "bo_dest",
+        "final",
+        "num_states",
+        "start",
+    )
 
 
 def _build(order, ngrams, logprob, backoffs, bos, eos, remove_redundant) -> _Parts:
@@ -503,12 +515,48 @@ class GScorer:
         self.oov_id = oov_id
         for w in _RESERVED:  # marked, to be refused by score()
             self.key_of[w] = _RESERVED_ID
+        self._word_table = WordTable(list(self.key_of), list(self.key_of.values()), oov_id)
+        self._hashed_walk = None  # built by the first φ walk
+
+    def _hashed(self):
+        """``(table, table_f, states, states_f, n_labels)`` for
+        :func:`~kleene.kernels.g_hashed.phi_walk_hashed`, built once; None
+        when G has two arcs of one state with the same input label (the
+        binary-search walk then keeps its choice of arc) or labels too large
+        for the keys. Memory: 24 bytes per state and per 2/3 of a slot for
+        every arc."""
+        if self._hashed_walk is None:
+            G = self.G
+            ilabel = G.ilabel.astype(np.int64)
+            n_labels = int(ilabel.max(initial=0)) + 1
+            same_state = np.diff(G.arc_source) == 0
+            if (np.any((np.diff(ilabel) == 0) & same_state) or ilabel.min(initial=0) < 0
+                    or (G.num_states + 1) * n_labels >= 2**62):
+                self._hashed_walk = ()
+                return None
+            table = _kh.build_arc_table(G.indptr, ilabel, G.nextstate.astype(np.int64),
+                                        G.weight, n_labels, G.num_arcs * 3 // 2 + 1)
+            states = np.full((G.num_states, 3), -1, np.int64)
+            states_f = states.view(np.float64)
+            has = self.backoff_arc >= 0
+            arcs = self.backoff_arc[has]
+            states[has, 0] = G.nextstate[arcs]
+            states_f[has, 1] = G.weight[arcs]
+            states_f[:, 2] = G.final
+            self._hashed_walk = (table, table.view(np.float64), states, states_f, n_labels)
+        return self._hashed_walk or None
 
     def score(self, sentences: Iterable[str | Sequence[str]], *, eos: bool = True,
               oov_log10: float | None = None,
               method: Literal["walk", "compose"] = "walk") -> np.ndarray:
         """log10 probability of every sentence (see :func:`score_with_fst`)."""
-        words, offsets = _sentence_ids(sentences, self.key_of, self.oov_id)
+        if not isinstance(sentences, (list, tuple)):
+            sentences = list(sentences)
+        fast = self._word_table.encode(sentences)
+        if fast is not None:
+            words, offsets = fast
+        else:
+            words, offsets = _sentence_ids(sentences, self.key_of, self.oov_id)
         if words.size and words.min() == _RESERVED_ID:
             raise FstArgError(f"score_with_fst: sentences must not contain any of "
                               f"{sorted(_RESERVED)}; the start state and final weights "
@@ -522,10 +570,16 @@ class GScorer:
                 raise FstArgError("score_with_fst: a state has several backoff arcs; "
                                   "use method='compose'")
             G = self.G
-            kernel = _k.phi_walk if self.reading == "phi" else _k.epsilon_walk
-            costs, status = kernel(G.indptr, G.ilabel, G.nextstate, G.weight, G.final,
-                                   G.start, self.backoff_arc, words, offsets, bool(eos),
-                                   self.root, float(oov_cost))
+            hashed = self._hashed() if self.reading == "phi" else None
+            if hashed is not None:
+                costs, status = _kh.phi_walk_hashed(*hashed[:4], G.start, words, offsets,
+                                                    bool(eos), self.root, float(oov_cost),
+                                                    hashed[4])
+            else:
+                kernel = _k.phi_walk if self.reading == "phi" else _k.epsilon_walk
+                costs, status = kernel(G.indptr, G.ilabel, G.nextstate, G.weight, G.final,
+                                       G.start, self.backoff_arc, words, offsets,
+                                       bool(eos), self.root, float(oov_cost))
             if status == _k.BACKOFF_CYCLE:
                 raise FstOpError("score_with_fst: G's backoff arcs form a cycle; "
                                  "a backoff model's histories only get shorter")
@@ -568,5 +622,11 @@ def _score_by_composition(G, words, offsets, label, reading, eos):
     return out
 
 
-__all__ = ["model_to_fst", "score_with_fst", "GScorer", "backoff_label_of", "PHI_SYMBOL",
-           "LN10"]
+__all__ = [
+    "LN10",
+    "PHI_SYMBOL",
+    "GScorer",
+    "backoff_label_of",
+    "model_to_fst",
+    "score_with_fst",
+]

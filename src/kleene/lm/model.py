@@ -1,20 +1,23 @@
 """Backoff n-gram language models (the content of an ARPA file) and scoring.
 
-Scoring walks a flat trie of the model's n-grams in a numba kernel
-(:mod:`kleene.kernels.ngram_score`): per token at most ``order`` context walks
-of at most ``order`` binary searches, O(N order^2 log V) for N tokens.
+Scoring walks the model's n-grams in a numba kernel
+(:mod:`kleene.kernels.ngram_score`): per token one walk of at most ``order``
+hash probes (keyed by the node of an n-gram and the word that extends it to
+the left), O(N order) expected for N tokens. Sentences given as ASCII
+strings are split and looked up in numba too (:class:`WordTable`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..kernels.ngram_score import nodes_of, score_tokens
+from ..kernels.ngram_score import build_hashed, nodes_of, score_tokens_hashed
+from ..kernels.word_lookup import build_word_table, encode_text
 from ._index import find_rows
 from .counts import _validate_tables
 from .errors import LmArgError, LmModelError
@@ -23,6 +26,48 @@ from .vocab import Vocabulary
 #: log10 probability kenlm gives a word that is not in the model when the
 #: model has no ``<unk>`` unigram (kenlm adds ``<unk>`` with this value).
 DEFAULT_OOV_LOG10 = -100.0
+
+
+class WordTable:
+    """Sentence encoder: maps whitespace-split words to integer values in
+    one numba pass over the bytes of the text (a hash table over the words'
+    bytes, built once).
+
+    ``words[k]`` maps to ``values[k]``; any other word to ``miss``. Only
+    ASCII words without whitespace are stored (no other word can come out of
+    splitting ASCII text). O(total bytes) to build and per call."""
+
+    __slots__ = ("_data", "_miss", "_offsets", "_slots", "_values")
+
+    def __init__(self, words: Sequence[str], values, miss: int):
+        values = np.asarray(values, dtype=np.int64)
+        keep = [k for k, w in enumerate(words) if w.isascii()]
+        encoded = [words[k].encode("ascii") for k in keep]
+        self._data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
+        self._values = np.ascontiguousarray(values[np.asarray(keep, dtype=np.int64)])
+        size = 1 << max(4, (2 * len(encoded)).bit_length())
+        self._slots = build_word_table(self._data, self._offsets, size)
+        self._miss = int(miss)
+
+    def encode(self, sentences, bos: int = -1, eos: int = -1):
+        """``(ids, ptr)`` (int64; sentence ``s`` is ``ids[ptr[s]:ptr[s+1]]``,
+        with ``bos``/``eos`` around its words when >= 0) when ``sentences`` is
+        a non-empty list or tuple of ASCII strings without NUL; otherwise None
+        (the caller's Python path applies). Words are split as
+        ``str.split()`` splits them."""
+        if not isinstance(sentences, (list, tuple)) or not sentences:
+            return None
+        try:
+            text = "\x00".join(sentences)
+        except TypeError:  # not all strings
+            return None
+        if not text.isascii() or text.count("\x00") != len(sentences) - 1:
+            return None
+        buf = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        return encode_text(buf, 0, len(sentences), self._slots, self._data, self._offsets,
+                           self._values, self._miss, bos, eos)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,8 +119,13 @@ class NgramModel:
 
     @cached_property
     def _trie(self):
-        """Reversed-context trie arrays for the scoring kernel (built once per
-        model): per order the n-grams sorted by their words read right to
+        """:meth:`_build_trie`, once per model (:mod:`kleene.lm.prune` and
+        :meth:`find` walk it)."""
+        return self._build_trie()
+
+    def _build_trie(self):
+        """Reversed-context trie arrays (``unigram_node, child_start,
+        child_end, first_word, logprob, backoff``): per order the n-grams sorted by their words read right to
         left, so the extensions of an n-gram ``u`` to the left (``x u``) are
         contiguous and sorted by ``x``."""
         v = len(self.vocab)
@@ -113,15 +163,46 @@ class NgramModel:
                 np.concatenate(backoff).astype(np.float64))
 
     @cached_property
+    def _hashed(self):
+        """``(unigrams, unigrams_f, table, table_f)`` of the hashed layout of
+        :mod:`kleene.kernels.ngram_score` (built once per model, from the
+        trie, which is not kept unless it already was): 24 bytes per
+        unigram and per 2/3 of a slot for every longer n-gram (load <= 2/3)."""
+        trie = self.__dict__.get("_trie") or self._build_trie()
+        _, child_start, child_end, first_word, logprob, backoff = trie
+        longer = sum(len(t) for t in self.ngrams[1:])
+        unigrams, table = build_hashed(child_start, child_end, first_word, logprob,
+                                       backoff, len(self.ngrams[0]), len(self.vocab),
+                                       max(1, longer * 3 // 2 + 1))
+        return unigrams, unigrams.view(np.float64), table, table.view(np.float64)
+
+    @cached_property
+    def _word_table(self) -> WordTable:
+        """The sentence encoder: a word with a unigram maps to its id, any
+        other word to ``<unk>``."""
+        words = self.vocab._words
+        ids = np.arange(len(words), dtype=np.int64)
+        ids[self._hashed[0][:, 0] == -1] = Vocabulary.UNK
+        return WordTable(words, ids, Vocabulary.UNK)
+
+    @cached_property
     def _oov_logprob(self) -> float:
-        node = self._trie[0][Vocabulary.UNK]
-        return float(self._trie[4][node]) if node >= 0 else DEFAULT_OOV_LOG10
+        unigrams, unigrams_f = self._hashed[:2]
+        unk = Vocabulary.UNK
+        return float(unigrams_f[unk, 1]) if unigrams[unk, 0] != -1 else DEFAULT_OOV_LOG10
 
     # -- scoring ---------------------------------------------------------------
     def _encode(self, sentences, bos: bool, eos: bool):
-        """Token ids (words not in the model -> <unk>), sentence pointers and
-        the number of OOV tokens."""
-        get = self.vocab._index.get  # noqa: SLF001  (hot loop)
+        """Token ids (int32; words without a unigram -> <unk>) and sentence
+        pointers; ASCII string sentences take :class:`WordTable`'s numba path,
+        anything else the Python one (same ids)."""
+        if not isinstance(sentences, (list, tuple)):
+            sentences = list(sentences)
+        fast = self._word_table.encode(sentences, Vocabulary.BOS if bos else -1,
+                                       Vocabulary.EOS if eos else -1)
+        if fast is not None:
+            return fast[0].astype(np.int32), fast[1]
+        get = self.vocab._index.get
         all_words: list[str] = []
         lengths: list[int] = []
         for s in sentences:
@@ -142,7 +223,7 @@ class NgramModel:
             tokens[sent_ptr[1:] - 1] = Vocabulary.EOS
             is_word[sent_ptr[1:] - 1] = False
         # words the model has no unigram for are read as <unk>
-        known = self._trie[0][ids] >= 0
+        known = self._hashed[0][ids, 0] != -1
         tokens[is_word] = np.where(known, ids, Vocabulary.UNK)
         return tokens, sent_ptr
 
@@ -150,20 +231,23 @@ class NgramModel:
                      eos: bool = True) -> list[np.ndarray]:
         """Per sentence, the log10 probability of each scored token (the words,
         then ``</s>`` when ``eos``), as kenlm's ``full_scores`` gives them."""
-        tokens, sent_ptr, lp, _ = self._score(sentences, bos, eos)
+        _, sent_ptr, lp, _ = self._score(sentences, bos, eos)
         first = 1 if bos else 0
         return [lp[sent_ptr[s] + first:sent_ptr[s + 1]].copy()
                 for s in range(len(sent_ptr) - 1)]
 
     def _score(self, sentences, bos: bool, eos: bool):
         tokens, sent_ptr = self._encode(sentences, bos, eos)
-        unigram_node, child_start, child_end, last_word, logprob, backoff = self._trie
+        return tokens, sent_ptr, *self._score_tokens(tokens, sent_ptr, 1 if bos else 0)
+
+    def _score_tokens(self, tokens, sent_ptr, first_scored: int):
+        """``(log10 probs, matched lengths)`` of the encoded tokens (see
+        :func:`~kleene.kernels.ngram_score.score_tokens`)."""
         out_lp = np.zeros(len(tokens), dtype=np.float64)
         out_len = np.zeros(len(tokens), dtype=np.int32)
-        score_tokens(tokens, sent_ptr, 1 if bos else 0, self.order, unigram_node,
-                     child_start, child_end, last_word, logprob, backoff,
-                     self._oov_logprob, out_lp, out_len)
-        return tokens, sent_ptr, out_lp, out_len
+        score_tokens_hashed(tokens, sent_ptr, first_scored, self.order, *self._hashed,
+                            self._oov_logprob, out_lp, out_len)
+        return out_lp, out_len
 
     def score_sentence(self, words: Sequence[str] | str, *, bos: bool = True,
                        eos: bool = True) -> float:
@@ -205,13 +289,8 @@ class NgramModel:
         words = list(context)[-(self.order - 1):] if self.order > 1 else []
         words.append(word)
         tokens, sent_ptr = self._encode([words], False, False)
-        unigram_node, child_start, child_end, last_word, logprob, backoff = self._trie
-        out_lp = np.zeros(len(tokens))
-        out_len = np.zeros(len(tokens), dtype=np.int32)
         # score only the last token, the words before it as its context
-        score_tokens(tokens, sent_ptr, len(tokens) - 1, self.order, unigram_node,
-                     child_start, child_end, last_word, logprob, backoff,
-                     self._oov_logprob, out_lp, out_len)
+        out_lp, _ = self._score_tokens(tokens, sent_ptr, len(tokens) - 1)
         return float(out_lp[-1])
 
     def find(self, words: Sequence[str]) -> tuple[float, float] | None:
