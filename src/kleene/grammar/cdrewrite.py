@@ -82,6 +82,7 @@ _MODES = ("obl", "opt")
 MAX_DFA_STATES = 1 << 22
 # labels below this index the subset kernel's per-label array directly
 _DENSE_LABELS = 1 << 18
+_MANY_LOOPS = 16  # a state with this many self-loops is the kernel's loop state
 
 
 def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, *,
@@ -139,6 +140,7 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
     _check_unweighted_acceptor(left, "the left context", "weights belong in tau")
     _check_unweighted_acceptor(right, "the right context", "weights belong in tau")
 
+    sigma_star = _one_state_closure(sigma_star)
     alphabet = _labels(sigma_star)
     missing = np.setdiff1d(_labels(tau), alphabet)
     if missing.size:
@@ -158,7 +160,8 @@ def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, 
         # give some rewrites several paths (wrong weights in the log semiring)
         def rev(fst):
             return rmepsilon(reverse(fst))
-        rule = reverse(_compile_ltr(rev(tau), rev(right), rev(left), rev(sigma_star),
+        rev_sigma = sigma_star if _is_one_state_closure(sigma_star) else rev(sigma_star)
+        rule = reverse(_compile_ltr(rev(tau), rev(right), rev(left), rev_sigma,
                                     alphabet, markers, mode))
         if boundaries:  # composed once more below; else the final optimization
             rule = rmepsilon(rule)  # removes the ε arcs of the reversal
@@ -186,6 +189,43 @@ def _check_unweighted_acceptor(fst: Fst, what: str, hint: str) -> None:
                           f"different input and output labels); project it first")
     if not fst.has(Prop.UNWEIGHTED):
         raise FstArgError(f"cdrewrite: {what} must be unweighted; {hint}")
+
+
+def _is_one_state_closure(fst: Fst) -> bool:
+    """One final start state whose arcs all loop (the language ``A*``)."""
+    return (fst.num_states == 1 and fst.start == 0 and fst.final[0] != fst.semiring.zero
+            and bool(np.all(fst.nextstate == 0)))
+
+
+def _one_state_closure(sigma_star: Fst) -> Fst:
+    """``sigma_star`` as one final state with a loop per label, when its
+    language is plainly ``A*`` for the set ``A`` of its non-ε arc labels:
+    from the start and from the end of every labelled arc (the states a
+    prefix leads to), the ε-closure reaches a final state and has an arc
+    for every label of ``A`` (then every string over ``A`` is read, and no
+    other). The usual ``union(*symbols).closure()`` has three
+    states joined by ε arcs, and every filter's ``Σ*·β`` determinization
+    would otherwise carry two copies of its |A| arcs in each subset (about
+    twice the work on a byte alphabet). Any other shape (multi-label
+    symbols, a restricted language, more than 1024 states) is returned as
+    it is. O(V·(V + E))."""
+    n = sigma_star.num_states
+    if sigma_star.start < 0 or n > 1024 or _is_one_state_closure(sigma_star) \
+            or sigma_star.num_arcs == 0:
+        return sigma_star
+    ok, in_alphabet = _k.closure_alphabet(
+        sigma_star.indptr, sigma_star.ilabel, sigma_star.nextstate,
+        sigma_star.final != sigma_star.semiring.zero, sigma_star.start,
+        int(sigma_star.ilabel.max()) + 1)
+    alphabet = np.flatnonzero(in_alphabet)
+    if not ok or alphabet.size == 0:
+        return sigma_star
+    sr = sigma_star.semiring
+    k = alphabet.size
+    loops = alphabet.astype(np.int32)
+    return Fst(np.array([0, k], np.int64), loops, loops.copy(), np.zeros(k, np.int32),
+               np.full(k, sr.one_value(), sr.dtype), np.full(1, sr.one_value(), sr.dtype),
+               0, sr, sigma_star.isymbols, sigma_star.osymbols, _CLOSURE_PROPS, check=False)
 
 
 def _labels(fst: Fst) -> np.ndarray:
@@ -220,16 +260,115 @@ def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
     characters as byte sequences) reading backwards meets their labels in
     reverse order, and the unreversed ``Σ*`` would reject every string
     containing one."""
+    if _is_one_state_closure(sigma_star) and beta.num_arcs <= 4096:
+        # (unions put ε arcs before their branches)
+        classes = _label_classes(beta if beta.has(Prop.NO_EPSILONS) else rmepsilon(beta))
+        if classes is not None and (len(classes) == 1
+                                    or all(c.size == 1 for c in classes)):
+            if reverse_beta:
+                classes = classes[::-1]
+            dfa = _matcher_dfa(sigma_star, classes)
+            if dfa is not None:
+                return dfa
     if reverse_beta:
         beta = reverse(beta)
-        sigma_star = reverse(sigma_star)
+        if not _is_one_state_closure(sigma_star):  # A* reversed is A*
+            sigma_star = reverse(sigma_star)
     return minimize(_determinize_unweighted(rmepsilon(concat(sigma_star, beta))))
+
+
+def _label_classes(beta: Fst) -> list[np.ndarray] | None:
+    """β's language as a sequence of label classes ``C1 C2 ... Ck`` when β
+    is a chain: states ``s0 -> s1 -> ... -> sk`` from the start, every arc of
+    ``si`` a distinct non-ε label into ``si+1``, only ``sk`` final, nothing
+    else; or one class written as a union (each label from the start into a
+    final state of its own without arcs). ``None`` for any other shape (and
+    for k = 0)."""
+    n = beta.num_states
+    if beta.start < 0 or n < 2 or beta.num_arcs == 0 or beta.num_arcs > 4096:
+        return None
+    zero = beta.semiring.zero
+    start = beta.start
+    lo, hi = int(beta.indptr[start]), int(beta.indptr[start + 1])
+    if hi - lo == beta.num_arcs and n == hi - lo + 1 and beta.final[start] == zero:
+        # one class as a union: each label from the start into its own final sink
+        labels = beta.ilabel[lo:hi]
+        sinks = beta.nextstate[lo:hi]
+        if (np.all(labels != 0) and np.all(sinks != start)
+                and np.unique(sinks).size == sinks.size
+                and np.all(beta.final[sinks] != zero) and n > 2):
+            distinct = np.unique(labels)
+            if distinct.size == labels.size:
+                return [distinct]
+    order = np.full(n, -1, np.int64)  # position of each state along the chain
+    state, classes = beta.start, []
+    for position in range(n):
+        order[state] = position
+        lo, hi = int(beta.indptr[state]), int(beta.indptr[state + 1])
+        if lo == hi:
+            break
+        nxt = beta.nextstate[lo:hi]
+        labels = beta.ilabel[lo:hi]
+        if np.any(nxt != nxt[0]) or np.any(labels == 0) or order[nxt[0]] >= 0:
+            return None
+        distinct = np.unique(labels)
+        if distinct.size != labels.size:
+            return None
+        classes.append(distinct)
+        state = int(nxt[0])
+    else:
+        return None
+    finals = np.flatnonzero(beta.final != zero)
+    if len(classes) != n - 1 or finals.size != 1 or finals[0] != state:
+        return None
+    return classes
+
+
+def _matcher_dfa(sigma_star: Fst, classes: list[np.ndarray]) -> Fst | None:
+    """The minimal DFA of ``A*·C1...Ck`` built directly, for a one-state
+    ``A*`` (``sigma_star``) and either one class (two states: after a
+    label of ``C1``, or not) or single-label classes, a string ``w``
+    (Knuth–Morris–Pratt's matcher: state ``q`` = the longest prefix of
+    ``w`` that ends the input read; its k+1 states are pairwise
+    distinguishable, so it is minimal). ``None`` when a class label is
+    not in ``A`` (then ``A*`` does not loop over it and the subset
+    construction must decide). O(k·|A|)."""
+    alphabet = np.unique(sigma_star.ilabel)
+    alphabet = alphabet[alphabet != 0]
+    k = len(classes)
+    index = [np.searchsorted(alphabet, c) for c in classes]
+    for c, i in zip(classes, index):
+        if np.any(i >= alphabet.size) or np.any(alphabet[np.minimum(i, alphabet.size - 1)] != c):
+            return None
+    width = alphabet.size
+    delta = np.zeros((k + 1, width), np.int32)
+    if k == 1:
+        delta[:, index[0]] = 1
+    else:
+        fail = 0  # the state the matcher is in after w[1:q] (the failure link of q)
+        delta[0, index[0][0]] = 1
+        for q in range(1, k + 1):
+            delta[q] = delta[fail]
+            if q < k:
+                delta[q, index[q][0]] = q + 1
+                fail = int(delta[fail, index[q][0]])
+    sr = sigma_star.semiring
+    one = sr.one_value()
+    labels = np.tile(alphabet, k + 1).astype(np.int32)
+    final = np.full(k + 1, sr.zero, sr.dtype)
+    final[k] = one
+    return Fst(np.arange(k + 2, dtype=np.int64) * width, labels, labels.copy(),
+               delta.reshape(-1), np.full(labels.shape[0], one, sr.dtype), final, 0, sr,
+               sigma_star.isymbols, sigma_star.osymbols, _DFA_PROPS, check=False)
 
 
 _DFA_PROPS = Props().set(Prop.ACCEPTOR | Prop.NO_EPSILONS | Prop.NO_IEPSILONS
                          | Prop.NO_OEPSILONS | Prop.ILABEL_SORTED | Prop.OLABEL_SORTED
                          | Prop.I_DETERMINISTIC | Prop.O_DETERMINISTIC | Prop.ACCESSIBLE
                          | Prop.UNWEIGHTED, True)
+
+
+_CLOSURE_PROPS = _DFA_PROPS.set(Prop.COACCESSIBLE, True)
 
 
 def _determinize_unweighted(fst: Fst, max_states: int = MAX_DFA_STATES) -> Fst:
@@ -246,9 +385,13 @@ def _determinize_unweighted(fst: Fst, max_states: int = MAX_DFA_STATES) -> Fst:
         dense, labels = np.unique(labels, return_inverse=True)
         labels = (labels + 1).astype(np.int32)
     num_labels = int(labels.max(initial=0)) + 1
+    # Σ*'s state in a filter's Σ*·β: loops on every label, in almost every subset
+    src = fst.arc_source
+    loops = np.bincount(src[fst.nextstate == src], minlength=1)
+    loop_state = int(loops.argmax()) if loops.max() >= _MANY_LOOPS else -1
     status, indptr, ilabel, nextstate, is_final = _k.determinize_unweighted(
         fst.indptr, labels, fst.nextstate, fst.final != sr.zero, fst.start,
-        num_labels, max_states)
+        num_labels, max_states, loop_state)
     if dense is not None:
         ilabel = dense[ilabel - 1].astype(np.int32)
     if status == _k.BUDGET:
