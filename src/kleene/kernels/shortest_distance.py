@@ -1,5 +1,6 @@
 """Shortest-distance kernels: topological order, the linear-time acyclic
-recurrences and Mohri's generic single-source algorithm for cyclic machines.
+recurrences and Mohri's generic single-source algorithm for cyclic machines
+(log, real, boolean; cyclic tropical machines use :mod:`kleene.kernels.sd_scc`).
 
 All kernels work over CSR arrays and dispatch semiring arithmetic on ``code``.
 Status codes returned by :func:`generic_distance`:
