@@ -17,10 +17,10 @@ from ..kernels.graph import reverse_csr
 #: slowly converging log/real cycles.
 SHORTEST_DELTA = 1e-6
 
-#: Non-negative tropical machines: pops of the FIFO queue per state (on
-#: average) before the search continues as Dijkstra's algorithm. Random
-#: machines need 1.5-2.5 (where the FIFO search is 1.3-1.6x faster than a
-#: heap); a machine that needs many more is one where the FIFO order keeps
+#: Non-negative tropical machines: pops (and moves) of the label-correcting
+#: deque per state, on average, before the search continues as Dijkstra's
+#: algorithm. Random machines need 1.2-1.4 (where that search is ~2x faster
+#: than a heap); a machine that needs many more is one where the order keeps
 #: re-relaxing states (up to O(V) times each).
 _QUEUE_BUDGET = 4
 
@@ -47,11 +47,11 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
     Complexity: O(V + E) on acyclic machines (one pass in topological order).
     On cyclic machines the strategy depends on the semiring and the weights:
 
-    * tropical, every arc weight ``>= 0``: a FIFO label-correcting search with
-      exact comparisons (about 1.5-2.5 relaxations per state on random
-      machines) that continues as Dijkstra's algorithm once the queue has
-      been popped ``4V + 1000`` times, so at most O(V·d + (V + E) log V)
-      (d = largest out-degree). The result is the minimum over the paths of
+    * tropical, every arc weight ``>= 0``: a label-correcting search with
+      exact comparisons and Bertsekas' SLF/LLL deque order (about 1.2-1.4
+      relaxations per state on random machines) that continues as
+      Dijkstra's algorithm once the deque has been popped ``4V + 1000``
+      times, so at most O(V·d + (V + E) log V) (d = largest out-degree). The result is the minimum over the paths of
       their float64 sums (each formed from the source end), whatever the
       order; ``delta`` and ``max_relaxations`` are not needed (no cycle can
       diverge).
