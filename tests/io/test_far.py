@@ -293,7 +293,8 @@ def test_native_is_a_plain_zip_of_npy_arrays(tmp_path):
         manifest = json.loads(zf.read("manifest.json"))
         with zf.open("ilabel.npy") as fh:
             ilabel = np.lib.format.read_array(fh, allow_pickle=False)
-    assert [e["key"] for e in manifest["entries"]] == ["a", "b", "c"]
+    assert manifest["keys"] == ["a", "b", "c"]
+    assert manifest["isymbols"] == [None, 0, 0] and manifest["osymbols"] is None
     assert len(manifest["tables"]) == 1  # stored once, shared by b and c
     np.testing.assert_array_equal(ilabel, [1, 1, 2, 1, 2, 3])
     got = read_far(path)

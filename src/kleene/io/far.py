@@ -171,9 +171,9 @@ class FarReader:
         return self._entries
 
     def _load(self, i: int) -> Fst:
-        entry = self._index()[i]
         if self.far_type == "native":
             return self._native.load(i)
+        entry = self._index()[i]
         if isinstance(self._data, bytes):  # one kernel call for a plain machine
             if self._buf is None:
                 self._buf = np.frombuffer(self._data, np.uint8)
