@@ -19,11 +19,13 @@ from kleene.lm.model import WordTable
 
 from ..reference.ngram_scoring import random_model
 
-WORDS = ["a", "b", "c", "dd", "e"]
+WORDS = ["a", "b", "c", "dd", "e", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"]
 # every ASCII whitespace character of str.split(), and characters it keeps
 SPACES = [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f"]
 NOT_SPACES = ["\x1b", "\x7f", "\x01", "\x85"]  # \x85 splits in str but is not ASCII
-pieces = st.sampled_from([*WORDS, "zz", "<unk>", "<s>", "</s>", "a-b", *SPACES, "  "])
+LONG_OOV = ["abcdefgx", "abcdefghx", "abcdefghijklmnopx"]  # near misses, 8+ bytes
+pieces = st.sampled_from([*WORDS, *LONG_OOV, "zz", "<unk>", "<s>", "</s>", "a-b", *SPACES,
+                          "  "])
 ascii_sentences = st.lists(st.lists(pieces, max_size=12).map("".join), max_size=12)
 
 
@@ -46,7 +48,7 @@ corpora = st.lists(st.lists(st.sampled_from(WORDS), max_size=8), min_size=1, max
 @settings(deadline=None, max_examples=60)
 @given(ascii_sentences, st.integers(-3, 7))
 def test_word_table_splits_and_looks_up_as_python(sentences, miss):
-    words = [*WORDS, "<unk>", "a-b", "ünï", "x y", ""]  # the last three never match
+    words = [*WORDS, "<unk>", "a-b", "ünï", "x y", "", "a\x00"]  # the last 4 never match
     values = np.arange(10, 10 + len(words))
     table = WordTable(words, values, miss)
     index = dict(zip(words, values.tolist()))
@@ -76,6 +78,11 @@ def test_word_table_declines_what_it_cannot_split():
         np.testing.assert_array_equal(table.encode([f"a{c} a"])[0], [-1, 5])
     # a word given twice keeps its last value, as a dict would
     np.testing.assert_array_equal(WordTable(["a", "a"], [1, 2], 0).encode(["a"])[0], [2])
+    long = "abcdefghijk"
+    np.testing.assert_array_equal(
+        WordTable([long, long, "b"], [1, 2, 3], 0).encode([f"{long} b"])[0], [2, 3])
+    # no words at all
+    np.testing.assert_array_equal(WordTable([], [], 7).encode(["a b", ""])[0], [7, 7])
 
 
 @settings(deadline=None, max_examples=40)

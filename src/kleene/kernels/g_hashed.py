@@ -2,9 +2,10 @@
 (the fast path of :class:`kleene.lm.fst.GScorer`).
 
 G's arcs go into an open-addressing table keyed by ``state * n_labels +
-ilabel`` (rows ``[key, nextstate, weight bits]``, the weight read through a
-float64 view), and every state gets a row ``[backoff nextstate (-1: none),
-backoff weight bits, final weight bits]``. The walk of one sentence is a
+ilabel`` (``keys``, int64; the arc in ``arcs[slot]`` = ``[nextstate, weight
+bits]``, the weight read through a float64 view ``arcs_f``), and every state
+gets a row ``[backoff nextstate (-1: none), backoff weight bits, final
+weight bits]`` of ``states``. The walk of one sentence is a
 chain of dependent look-ups, so :func:`phi_walk_hashed` walks ``_LANES``
 sentences at once, one step of each in turn, prefetching the rows each
 lane's next step reads: the cache misses of different sentences overlap.
@@ -19,47 +20,47 @@ import numpy as np
 from numba import njit
 
 from .ngram_fst import BACKOFF_CYCLE, OK
-from .ngram_score import ABSENT, hashed_find, hashed_slot, prefetch_row
+from .ngram_score import ABSENT, hashed_find, hashed_insert, hashed_slot, prefetch
 
 _LANES = 16
 
 
 @njit(cache=True)
-def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, num_slots):
-    """The arc table of G (``num_slots`` > number of arcs; labels in
-    ``[0, n_labels)``, no two arcs of a state with one input label).
-    O(arcs) expected."""
-    table = np.empty((num_slots, 3), np.int64)
-    table[:, 0] = ABSENT
-    table[:, 1:] = 0
-    tf = table.view(np.float64)
+def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, keys,
+                    arcs_f):
+    """Fills ``keys`` (slots > number of arcs stored) and ``arcs_f`` (float64
+    view of ``arcs``, (slots, 2)) with G's arcs but those labelled
+    ``skip_label`` (labels in ``[0, n_labels)``, no two arcs of a state with
+    one input label). O(arcs) expected."""
+    keys[:] = ABSENT
+    arcs = arcs_f.view(np.int64)
     for s in range(indptr.shape[0] - 1):
         for a in range(indptr[s], indptr[s + 1]):
+            if ilabel[a] == skip_label:
+                continue
             key = s * n_labels + ilabel[a]
-            j = hashed_slot(key, num_slots)
-            while table[j, 0] != ABSENT:
-                j += 1
-                if j == num_slots:
-                    j = 0
-            table[j, 0] = key
-            table[j, 1] = nextstate[a]
-            tf[j, 2] = weight[a]
-    return table
+            j = hashed_insert(keys, key)
+            keys[j] = key
+            arcs[j, 0] = nextstate[a]
+            arcs_f[j, 1] = weight[a]
 
 
 @njit(cache=True, inline="always")
-def _prefetch_step(table, states, words, n_labels, t, end, s):
+def _prefetch_step(keys, arcs, states, words, n_labels, t, end, s):
     """Prefetches what the next step of a lane at state ``s`` reads: the
-    state's row, and the arc row of the next word while words remain."""
-    prefetch_row(states, s)
+    state's row, and the key and arc rows of the next word's home slot while
+    words remain."""
+    prefetch(states, s)
     if t < end:
         w = words[t]
         if 0 <= w < n_labels:
-            prefetch_row(table, hashed_slot(s * n_labels + w, table.shape[0]))
+            j = hashed_slot(s * n_labels + w, keys.shape[0])
+            prefetch(keys, j)
+            prefetch(arcs, j)
 
 
 @njit(cache=True)
-def phi_walk_hashed(table, table_f, states, states_f, start, words, offsets, use_final,
+def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets, use_final,
                     root, oov_cost, n_labels):
     """Cost of every sentence ``words[offsets[i]:offsets[i+1]]`` under φ
     semantics, as :func:`kleene.kernels.ngram_fst.phi_walk` computes it
@@ -101,10 +102,10 @@ def phi_walk_hashed(table, table_f, states, states_f, start, words, offsets, use
                 w = words[t]
                 j = -1
                 if 0 <= w < n_labels:
-                    j = hashed_find(table, s * n_labels + w)
+                    j = hashed_find(keys, s * n_labels + w)
                 if j >= 0:
-                    cost += table_f[j, 2]
-                    s = table[j, 1]
+                    cost += arcs_f[j, 1]
+                    s = arcs[j, 0]
                     t += 1
                     lane_steps[lane] = 0
                 else:
@@ -161,5 +162,5 @@ def phi_walk_hashed(table, table_f, states, states_f, start, words, offsets, use
             lane_t[lane] = t
             lane_s[lane] = s
             lane_cost[lane] = cost
-            _prefetch_step(table, states, words, n_labels, t, end, s)
+            _prefetch_step(keys, arcs, states, words, n_labels, t, end, s)
     return costs, OK

@@ -119,29 +119,33 @@ def nodes_of(tokens, sent_ptr, unigram_node, child_start, child_end, first_word,
 # The same walk over an open-addressing hash table instead of binary searches
 # (one probe per order instead of log2(children) scattered reads). Unigram ``w``
 # is node ``w``; every longer n-gram is node ``n_words + slot``. The child of node
-# ``p`` with first word ``x`` is stored under the key ``p * n_words + x``. A row
-# of ``table`` (int64, shape (slots, 3)) is ``[key | HAS_CHILDREN, log10 prob
-# bits, backoff bits]`` (the floats read through a float64 view of the same
-# memory, so one probe touches one row); ``unigrams`` has the same rows indexed
-# by word, with ``ABSENT`` in column 0 for words that are not unigrams.
-#: row flag (bit 62 of column 0): the n-gram has extensions to the left
+# ``p`` with first word ``x`` is stored under the key ``p * n_words + x`` in
+# ``keys[slot]`` (int64, with the HAS_CHILDREN bit; ABSENT where empty), its
+# log10 probability and backoff in ``values[slot]`` (float64, shape (slots, 2)).
+# Keys apart from values keep a probe run short in bytes (8 keys per cache
+# line), and the value row of a hit is usually the prefetched home row.
+# ``unigrams`` (int64, shape (n_words, 3)) is ``[flag, log10 prob bits,
+# backoff bits]`` per word (flag: ABSENT, 0 or HAS_CHILDREN; the floats read
+# through a float64 view).
+#: key flag (bit 62): the n-gram has extensions to the left
 HAS_CHILDREN = np.int64(1) << np.int64(62)
 _KEY_MASK = HAS_CHILDREN - np.int64(1)
-#: column 0 of an empty slot, and of a word that is not a unigram
+#: an empty slot's key, and the flag of a word that is not a unigram
 ABSENT = np.int64(-1)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @intrinsic
-def prefetch_row(typingctx, table, row):
-    """Asks the CPU to bring row ``row`` of the 2-d array ``table`` into
-    cache (``llvm.prefetch``: a hint, never a fault; nothing is read)."""
+def prefetch(typingctx, array, index):
+    """Asks the CPU to bring ``array[index]`` (1-d) or row ``index`` (2-d)
+    into cache (``llvm.prefetch``: a hint, never a fault; nothing is read)."""
     def codegen(context, builder, signature, args):
         aryty = signature.args[0]
         ary = context.make_array(aryty)(context, builder, args[0])
         idx = context.cast(builder, args[1], signature.args[1], types.intp)
         zero = context.get_constant(types.intp, 0)
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [idx, zero])
+        inds = [idx] + [zero] * (aryty.ndim - 1)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, inds)
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fn = cgutils.get_or_insert_function(
@@ -150,7 +154,7 @@ def prefetch_row(typingctx, table, row):
         # read access, high temporal locality, data cache
         builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
-    return types.void(table, row), codegen
+    return types.void(array, index), codegen
 
 
 @njit(cache=True, inline="always")
@@ -162,12 +166,13 @@ def hashed_slot(key, num_slots):
 
 
 @njit(cache=True, inline="always")
-def hashed_find(table, key):
-    """Slot of ``key`` in ``table`` (linear probing), or -1."""
-    m = table.shape[0]
+def hashed_find(keys, key):
+    """Slot of ``key`` among ``keys`` (linear probing from its home slot;
+    flag bits ignored), or -1."""
+    m = keys.shape[0]
     j = hashed_slot(key, m)
     while True:
-        k = table[j, 0]
+        k = keys[j]
         if k == ABSENT:
             return -1
         if (k & _KEY_MASK) == key:
@@ -177,44 +182,48 @@ def hashed_find(table, key):
             j = 0
 
 
+@njit(cache=True, inline="always")
+def hashed_insert(keys, key):
+    """A free slot for ``key`` (linear probing; the table has one)."""
+    m = keys.shape[0]
+    j = hashed_slot(key, m)
+    while keys[j] != ABSENT:
+        j += 1
+        if j == m:
+            j = 0
+    return j
+
+
 @njit(cache=True)
 def build_hashed(child_start, child_end, first_word, logprob, backoff, num_unigrams,
-                 n_words, num_slots):
-    """``(unigrams, table)`` of the hashed layout from the reversed-context
-    trie (nodes ``0 .. num_unigrams-1`` are the unigrams; a node's children
-    come after it in node order). ``num_slots`` must exceed the number of
-    longer n-grams. O(n-grams) expected."""
-    unigrams = np.empty((n_words, 3), np.int64)
+                 unigrams, keys, values):
+    """Fills the hashed layout (``unigrams`` (n_words, 3) int64, ``keys``
+    int64 and ``values`` (slots, 2) float64, ``slots`` > the number of
+    longer n-grams) from the reversed-context trie (nodes ``0 ..
+    num_unigrams-1`` are the unigrams; a node's children come after it in
+    node order). O(n-grams) expected."""
+    n_words = unigrams.shape[0]
     unigrams[:, 0] = ABSENT
     unigrams[:, 1:] = 0
     uf = unigrams.view(np.float64)
-    table = np.empty((num_slots, 3), np.int64)
-    table[:, 0] = ABSENT
-    table[:, 1:] = 0
-    tf = table.view(np.float64)
+    keys[:] = ABSENT
     total = first_word.shape[0]
     node_id = np.empty(total, np.int64)
     for g in range(num_unigrams):
         w = first_word[g]
         node_id[g] = w
-        flag = HAS_CHILDREN if child_end[g] > child_start[g] else np.int64(0)
-        unigrams[w, 0] = flag
+        unigrams[w, 0] = HAS_CHILDREN if child_end[g] > child_start[g] else np.int64(0)
         uf[w, 1] = logprob[g]
         uf[w, 2] = backoff[g]
     for p in range(total):
         for c in range(child_start[p], child_end[p]):
             key = node_id[p] * n_words + first_word[c]
-            j = hashed_slot(key, num_slots)
-            while table[j, 0] != ABSENT:
-                j += 1
-                if j == num_slots:
-                    j = 0
+            j = hashed_insert(keys, key)
             flag = HAS_CHILDREN if child_end[c] > child_start[c] else np.int64(0)
-            table[j, 0] = key | flag
-            tf[j, 1] = logprob[c]
-            tf[j, 2] = backoff[c]
+            keys[j] = key | flag
+            values[j, 0] = logprob[c]
+            values[j, 1] = backoff[c]
             node_id[c] = n_words + j
-    return unigrams, table
 
 
 #: how many probes ahead :func:`score_tokens_hashed` prefetches
@@ -223,25 +232,26 @@ _AHEAD = 12
 
 @njit(cache=True)
 def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigrams_f,
-                        table, table_f, oov_logprob, out_logprob, out_length):
-    """:func:`score_tokens` over the hashed layout (``unigrams_f``/``table_f``:
-    float64 views of ``unigrams``/``table``), with the same results.
+                        keys, values, oov_logprob, out_logprob, out_length):
+    """:func:`score_tokens` over the hashed layout (``unigrams_f``: a float64
+    view of ``unigrams``), with the same results.
 
     The walks of different tokens are independent, so they run in rounds:
     round ``k`` extends every walk still going from length ``k-1`` to ``k``,
-    prefetching the rows ``_AHEAD`` walks ahead, so that the table's cache
-    misses overlap instead of coming one after another; a last sequential
-    pass adds the backoff weights of the previous token's contexts.
-    O(tokens * order) expected probes, O(tokens * order) memory."""
+    prefetching the key and value rows ``_AHEAD`` walks ahead, so that the
+    table's cache misses overlap instead of coming one after another; a last
+    sequential pass adds the backoff weights of the previous token's
+    contexts. O(tokens * order) expected probes and memory."""
     n_words = unigrams.shape[0]
     n = tokens.shape[0]
+    m = keys.shape[0]
     lp = np.empty(n, np.float64)
     matched = np.zeros(n, np.int64)
     node = np.empty(n, np.int64)
     limit = np.empty(n, np.int64)
     bow = np.empty((n, order + 1), np.float64)
     walking = np.empty(n, np.int64)  # tokens whose walk goes on
-    home = np.empty(n, np.int64)
+    key_of = np.empty(n, np.int64)
     n_walking = 0
     for s in range(sent_ptr.shape[0] - 1):
         a = sent_ptr[s]
@@ -262,34 +272,34 @@ def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigram
                 walking[n_walking] = i
                 n_walking += 1
     for k in range(2, order + 1):
-        # the key of every walk's next step, and its prefetched home slot
+        # the key of every walk's next step (-1: a word outside the vocabulary)
         for q in range(n_walking):
             i = walking[q]
             x = tokens[i - k + 1]
-            if 0 <= x < n_words:
-                home[q] = node[i] * n_words + x
-            else:
-                home[q] = -1
+            key_of[q] = node[i] * n_words + x if 0 <= x < n_words else -1
         for q in range(min(_AHEAD, n_walking)):
-            if home[q] >= 0:
-                prefetch_row(table, hashed_slot(home[q], table.shape[0]))
+            if key_of[q] >= 0:
+                j = hashed_slot(key_of[q], m)
+                prefetch(keys, j)
+                prefetch(values, j)
         kept = 0
         for q in range(n_walking):
             ahead = q + _AHEAD
-            if ahead < n_walking and home[ahead] >= 0:
-                prefetch_row(table, hashed_slot(home[ahead], table.shape[0]))
-            key = home[q]
-            if key < 0:
+            if ahead < n_walking and key_of[ahead] >= 0:
+                j = hashed_slot(key_of[ahead], m)
+                prefetch(keys, j)
+                prefetch(values, j)
+            if key_of[q] < 0:
                 continue
-            j = hashed_find(table, key)
+            j = hashed_find(keys, key_of[q])
             if j < 0:
                 continue
             i = walking[q]
             matched[i] = k
-            lp[i] = table_f[j, 1]
-            bow[i, k] = table_f[j, 2]
+            lp[i] = values[j, 0]
+            bow[i, k] = values[j, 1]
             node[i] = n_words + j
-            if (table[j, 0] & HAS_CHILDREN) != 0 and limit[i] > k:
+            if (keys[j] & HAS_CHILDREN) != 0 and limit[i] > k:
                 walking[kept] = i
                 kept += 1
         n_walking = kept
@@ -299,8 +309,8 @@ def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigram
         for i in range(a, sent_ptr[s + 1]):
             # back off through the previous token's contexts longer than the match
             total = lp[i]
-            for m in range(max(matched[i], 1), ctx_len + 1):
-                total += bow[i - 1, m]
+            for mm in range(max(matched[i], 1), ctx_len + 1):
+                total += bow[i - 1, mm]
             if i - a >= first_scored:
                 out_logprob[i] = total
                 out_length[i] = matched[i]

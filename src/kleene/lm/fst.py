@@ -519,12 +519,12 @@ class GScorer:
         self._hashed_walk = None  # built by the first φ walk
 
     def _hashed(self):
-        """``(table, table_f, states, states_f, n_labels)`` for
+        """``(keys, arcs, arcs_f, states, states_f, n_labels)`` for
         :func:`~kleene.kernels.g_hashed.phi_walk_hashed`, built once; None
         when G has two arcs of one state with the same input label (the
         binary-search walk then keeps its choice of arc) or labels too large
-        for the keys. Memory: 24 bytes per state and per 2/3 of a slot for
-        every arc."""
+        for the keys. Memory: 24 bytes per state, and 24 bytes per slot at
+        1.5 slots per arc (backoff arcs excluded)."""
         if self._hashed_walk is None:
             G = self.G
             ilabel = G.ilabel.astype(np.int64)
@@ -534,8 +534,15 @@ class GScorer:
                     or (G.num_states + 1) * n_labels >= 2**62):
                 self._hashed_walk = ()
                 return None
-            table = _kh.build_arc_table(G.indptr, ilabel, G.nextstate.astype(np.int64),
-                                        G.weight, n_labels, G.num_arcs * 3 // 2 + 1)
+            # the backoff arcs stay out when no word maps to their label
+            skip = -1 if self.label in set(self.key_of.values()) else self.label
+            num_arcs = G.num_arcs - (int(np.count_nonzero(ilabel == skip)) if skip >= 0
+                                     else 0)
+            slots = num_arcs * 3 // 2 + 1  # load <= 2/3
+            keys = np.empty(slots, np.int64)
+            arcs_f = np.empty((slots, 2), np.float64)
+            _kh.build_arc_table(G.indptr, ilabel, G.nextstate, G.weight, n_labels, skip,
+                                keys, arcs_f)
             states = np.full((G.num_states, 3), -1, np.int64)
             states_f = states.view(np.float64)
             has = self.backoff_arc >= 0
@@ -543,7 +550,8 @@ class GScorer:
             states[has, 0] = G.nextstate[arcs]
             states_f[has, 1] = G.weight[arcs]
             states_f[:, 2] = G.final
-            self._hashed_walk = (table, table.view(np.float64), states, states_f, n_labels)
+            self._hashed_walk = (keys, arcs_f.view(np.int64), arcs_f, states, states_f,
+                                 n_labels)
         return self._hashed_walk or None
 
     def score(self, sentences: Iterable[str | Sequence[str]], *, eos: bool = True,
@@ -572,9 +580,9 @@ class GScorer:
             G = self.G
             hashed = self._hashed() if self.reading == "phi" else None
             if hashed is not None:
-                costs, status = _kh.phi_walk_hashed(*hashed[:4], G.start, words, offsets,
+                costs, status = _kh.phi_walk_hashed(*hashed[:5], G.start, words, offsets,
                                                     bool(eos), self.root, float(oov_cost),
-                                                    hashed[4])
+                                                    hashed[5])
             else:
                 kernel = _k.phi_walk if self.reading == "phi" else _k.epsilon_walk
                 costs, status = kernel(G.indptr, G.ilabel, G.nextstate, G.weight, G.final,

@@ -17,7 +17,12 @@ from itertools import repeat
 import numpy as np
 
 from ..kernels.ngram_score import build_hashed, nodes_of, score_tokens_hashed
-from ..kernels.word_lookup import build_word_table, encode_text
+from ..kernels.word_lookup import (
+    build_short_table,
+    build_word_table,
+    byte_classes,
+    encode_text,
+)
 from ._index import find_rows
 from .counts import _validate_tables
 from .errors import LmArgError, LmModelError
@@ -30,26 +35,39 @@ DEFAULT_OOV_LOG10 = -100.0
 
 class WordTable:
     """Sentence encoder: maps whitespace-split words to integer values in
-    one numba pass over the bytes of the text (a hash table over the words'
-    bytes, built once).
+    one numba pass over the bytes of the text (hash tables over the words,
+    built once; see :mod:`kleene.kernels.word_lookup`).
 
-    ``words[k]`` maps to ``values[k]``; any other word to ``miss``. Only
-    ASCII words without whitespace are stored (no other word can come out of
-    splitting ASCII text). O(total bytes) to build and per call."""
+    ``words[k]`` maps to ``values[k]`` (the last one for a word given
+    twice, as a dict), any other word to ``miss``. Only ASCII words without
+    whitespace or NUL are stored: no other word can come out of splitting
+    ASCII text without NUL. O(total bytes) to build and per call."""
 
-    __slots__ = ("_data", "_miss", "_offsets", "_slots", "_values")
+    __slots__ = ("_classes", "_data", "_miss", "_offsets", "_short_keys",
+                 "_short_values", "_slots", "_values")
 
     def __init__(self, words: Sequence[str], values, miss: int):
         values = np.asarray(values, dtype=np.int64)
-        keep = [k for k, w in enumerate(words) if w.isascii()]
-        encoded = [words[k].encode("ascii") for k in keep]
+        short, long = [], []
+        for k, w in enumerate(words):
+            if w.isascii() and "\x00" not in w and w.split() == [w]:
+                (short if len(w) <= 8 else long).append(k)
+        packed = np.array([int.from_bytes(words[k].encode("ascii"), "big") for k in short],
+                          dtype=np.uint64)
+        size = 1 << max(4, (2 * len(short)).bit_length())
+        self._short_keys, index = build_short_table(packed, size)
+        self._short_values = np.full(size, miss, dtype=np.int64)
+        used = index >= 0
+        self._short_values[used] = values[np.asarray(short, dtype=np.int64)[index[used]]]
+        encoded = [words[k].encode("ascii") for k in long]
         self._data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
-        self._values = np.ascontiguousarray(values[np.asarray(keep, dtype=np.int64)])
+        self._values = values[np.asarray(long, dtype=np.int64)]
         size = 1 << max(4, (2 * len(encoded)).bit_length())
         self._slots = build_word_table(self._data, self._offsets, size)
         self._miss = int(miss)
+        self._classes = byte_classes(0)
 
     def encode(self, sentences, bos: int = -1, eos: int = -1):
         """``(ids, ptr)`` (int64; sentence ``s`` is ``ids[ptr[s]:ptr[s+1]]``,
@@ -66,7 +84,8 @@ class WordTable:
         if not text.isascii() or text.count("\x00") != len(sentences) - 1:
             return None
         buf = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        return encode_text(buf, 0, len(sentences), self._slots, self._data, self._offsets,
+        return encode_text(buf, self._classes, len(sentences), self._short_keys,
+                           self._short_values, self._slots, self._data, self._offsets,
                            self._values, self._miss, bos, eos)
 
 
@@ -164,17 +183,23 @@ class NgramModel:
 
     @cached_property
     def _hashed(self):
-        """``(unigrams, unigrams_f, table, table_f)`` of the hashed layout of
-        :mod:`kleene.kernels.ngram_score` (built once per model, from the
-        trie, which is not kept unless it already was): 24 bytes per
-        unigram and per 2/3 of a slot for every longer n-gram (load <= 2/3)."""
+        """``(unigrams, unigrams_f, keys, values)``: the hashed layout of
+        :mod:`kleene.kernels.ngram_score` (built once per model from the
+        trie, which is not kept unless it already was). Memory: 24 bytes per
+        vocabulary word, and 24 bytes per slot at 1.5 slots per longer
+        n-gram."""
         trie = self.__dict__.get("_trie") or self._build_trie()
         _, child_start, child_end, first_word, logprob, backoff = trie
         longer = sum(len(t) for t in self.ngrams[1:])
-        unigrams, table = build_hashed(child_start, child_end, first_word, logprob,
-                                       backoff, len(self.ngrams[0]), len(self.vocab),
-                                       max(1, longer * 3 // 2 + 1))
-        return unigrams, unigrams.view(np.float64), table, table.view(np.float64)
+        slots = max(1, longer * 3 // 2 + 1)  # load <= 2/3
+        # allocated here, not in the kernel: numpy may back large arrays with
+        # huge pages (fewer TLB misses for the random probes)
+        unigrams = np.empty((len(self.vocab), 3), dtype=np.int64)
+        keys = np.empty(slots, dtype=np.int64)
+        values = np.empty((slots, 2), dtype=np.float64)
+        build_hashed(child_start, child_end, first_word, logprob, backoff,
+                     len(self.ngrams[0]), unigrams, keys, values)
+        return unigrams, unigrams.view(np.float64), keys, values
 
     @cached_property
     def _word_table(self) -> WordTable:
