@@ -1,8 +1,9 @@
-"""Tropical shortest distance on cyclic machines (kleene.kernels.sd_scc): the
-FIFO search with its Dijkstra fallback for non-negative weights, and the
-component-by-component search for machines with negative weights, against an
-exact slow reference (Bellman-Ford sweeps), a brute-force component split,
-the generic FIFO kernel and pynini."""
+"""Tropical shortest distance on cyclic machines: the label-correcting search
+with its Dijkstra fallback for non-negative weights
+(kleene.kernels.shortest_distance.tropical_distance) and the generic FIFO
+search kept for negative weights, on machines of many strongly connected
+components, against an exact slow reference (Bellman-Ford sweeps), the
+generic FIFO kernel and pynini."""
 
 import numpy as np
 import pytest
@@ -10,8 +11,7 @@ import pytest
 import kleene
 from kleene import FstOpError, shortest_distance
 from kleene.algorithms.shortest_distance import _reversed
-from kleene.kernels import sd_scc
-from kleene.kernels import shortest_distance as generic
+from kleene.kernels import shortest_distance as kernels
 
 from ..helpers import require_pynini
 
@@ -123,22 +123,22 @@ def test_non_negative_weights_are_exact(semiring, kind, reverse):
 
 @pytest.mark.parametrize("semiring", ["tropical", "tropical64"])
 @pytest.mark.parametrize("reverse", [False, True])
-def test_negative_weights_by_components(semiring, reverse):
+def test_negative_weights(semiring, reverse):
     rng = np.random.default_rng(11 if reverse else 12)
     for _ in range(6):
         fst = _blocks(rng, int(rng.integers(5, 60)), "negative", semiring)
         assert fst.weight.min() < 0
         ours = kleene.shortest_distance(fst, reverse=reverse).astype(np.float64)
-        # components with a negative arc keep the delta = 1e-6 convergence test
+        # the generic FIFO search keeps the delta = 1e-6 convergence test
         _assert_close(ours, _reference(fst, reverse), 1e-5)
         if semiring == "tropical":
             _assert_close(ours, _pynini(fst, reverse), 1e-4)
 
 
 def test_integer_weights_match_the_generic_fifo():
-    """Where every path sum is exact (integer weights) the new searches give
-    the generic FIFO kernel's numbers bit for bit, both directions, with and
-    without negative weights."""
+    """Where every path sum is exact (integer weights) the search for
+    non-negative weights gives the generic FIFO kernel's numbers bit for bit,
+    both directions (and machines with negative weights still use it)."""
     rng = np.random.default_rng(5)
     for kind in ("ties", "negative"):
         for _ in range(5):
@@ -153,8 +153,8 @@ def test_integer_weights_match_the_generic_fifo():
                 else:
                     indptr, nxt, w = fst.indptr, fst.nextstate, fst.weight
                     dist[0] = 0.0
-                status = generic.generic_distance(indptr, nxt, w, dist, 0, 1e-6, 82)
-                if status != generic.OK:
+                status = kernels.generic_distance(indptr, nxt, w, dist, 0, 1e-6, 82)
+                if status != kernels.OK:
                     with pytest.raises(FstOpError):
                         shortest_distance(fst, reverse=reverse)
                     continue
@@ -163,8 +163,8 @@ def test_integer_weights_match_the_generic_fifo():
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_fifo_budget_and_dijkstra_agree(reverse):
-    """tropical_distance's FIFO phase, its Dijkstra fallback from any point,
-    and the per-component Dijkstra of scc_distance compute the same array."""
+    """tropical_distance's label-correcting phase and its Dijkstra fallback,
+    started from any point of the search, compute the same array."""
     rng = np.random.default_rng(3)
     n = 300
     src = rng.integers(0, n, 5 * n)
@@ -181,13 +181,8 @@ def test_fifo_budget_and_dijkstra_agree(reverse):
     results = []
     for budget in (0, 1, 7, n // 2, n, 10**9):
         dist = init.copy()
-        assert sd_scc.tropical_distance(indptr, nxt, w, dist, budget) == sd_scc.OK
+        assert kernels.tropical_distance(indptr, nxt, w, dist, budget) == kernels.OK
         results.append(dist)
-    members, comp_ptr, kind = sd_scc.scc_layout(fst.indptr, fst.nextstate, fst.weight)
-    dist = init.copy()
-    assert sd_scc.scc_distance(indptr, nxt, w, dist, 0, 1e-6, 10, members, comp_ptr, kind,
-                               not reverse, True) == sd_scc.OK
-    results.append(dist)
     for other in results[1:]:
         np.testing.assert_array_equal(other, results[0])
     np.testing.assert_array_equal(results[0], _reference(fst, reverse))
@@ -205,39 +200,9 @@ def test_fifo_worst_case_falls_back_to_dijkstra():
     dist = np.full(n, INF)
     dist[0] = 0.0
     # with a budget of 4 pops per state the fallback finishes the search
-    assert sd_scc.tropical_distance(fst.indptr, fst.nextstate, fst.weight, dist,
-                                    4 * n) == sd_scc.OK
+    assert kernels.tropical_distance(fst.indptr, fst.nextstate, fst.weight, dist,
+                                    4 * n) == kernels.OK
     np.testing.assert_array_equal(dist, np.arange(n))
-
-
-def test_scc_layout_against_brute_force():
-    rng = np.random.default_rng(8)
-    for _ in range(30):
-        n = int(rng.integers(1, 25))
-        m = int(rng.integers(0, 3 * n))
-        src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
-        w = rng.integers(-1, 3, m).astype(np.float64)
-        fst = _machine(n, src, dst, w, np.zeros(n), "tropical64")
-        members, comp_ptr, kind = sd_scc.scc_layout(fst.indptr, fst.nextstate, fst.weight)
-        assert sorted(members.tolist()) == list(range(n))
-        comp = np.empty(n, np.int64)
-        for c in range(comp_ptr.shape[0] - 1):
-            comp[members[comp_ptr[c]:comp_ptr[c + 1]]] = c
-        reach = np.eye(n, dtype=bool)       # transitive closure by squaring
-        reach[src, dst] = True
-        for _ in range(n.bit_length() + 1):
-            reach = reach | ((reach.astype(np.int64) @ reach.astype(np.int64)) > 0)
-        mutual = reach & reach.T
-        np.testing.assert_array_equal(mutual, comp[:, None] == comp[None, :])
-        s = np.repeat(np.arange(n), np.diff(fst.indptr))
-        t = fst.nextstate
-        assert np.all(comp[t] <= comp[s])   # decreasing numbers: topological
-        for c in range(kind.shape[0]):
-            inside = (comp[s] == c) & (comp[t] == c)
-            expect = (sd_scc.TRIVIAL if not inside.any() else
-                      sd_scc.GENERAL if (fst.weight[inside] < 0).any() else
-                      sd_scc.NONNEGATIVE)
-            assert kind[c] == expect
 
 
 @pytest.mark.parametrize("reverse", [False, True])

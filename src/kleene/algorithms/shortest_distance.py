@@ -7,7 +7,6 @@ import numpy as np
 from ..core.fst import Fst
 from ..core.properties import Prop
 from ..errors import FstArgError, FstOpError
-from ..kernels import sd_scc as _scc
 from ..kernels import shortest_distance as _k
 from ..kernels.graph import reverse_csr
 
@@ -50,20 +49,19 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
     * tropical, every arc weight ``>= 0``: a label-correcting search with
       exact comparisons and Bertsekas' SLF/LLL deque order (about 1.2-1.4
       relaxations per state on random machines) that continues as
-      Dijkstra's algorithm once the deque has been popped ``4V + 1000``
-      times, so at most O(V·d + (V + E) log V) (d = largest out-degree). The result is the minimum over the paths of
-      their float64 sums (each formed from the source end), whatever the
-      order; ``delta`` and ``max_relaxations`` are not needed (no cycle can
-      diverge).
-    * tropical with a negative arc weight: OpenFst's automatic queue
-      discipline: the strongly connected components in topological order
-      (O(V + E) to find, cached on the machine), a component of one state
-      without self-loop relaxed once, one whose internal arcs are all
-      ``>= 0`` settled by Dijkstra's algorithm, any other one by the FIFO
-      algorithm below restricted to it (a negative cycle exceeds its budget).
-    * log, real, boolean: Mohri's generic single-source algorithm with a FIFO
-      queue and convergence threshold ``delta``: O(V + E) per round, as many
-      rounds as the convergence to ``delta`` takes.
+      Dijkstra's algorithm after ``4V + 1000`` pops, so at most
+      O(V·d + (V + E) log V) (d = largest out-degree). The result is the
+      minimum over the paths of their float64 sums (each formed from the
+      source end), whatever the order; ``delta`` and ``max_relaxations`` are
+      not needed (no cycle can diverge).
+    * otherwise (log, real, boolean; tropical with a negative arc weight):
+      Mohri's generic single-source algorithm with a FIFO queue and
+      convergence threshold ``delta``: O(V + E) per round, as many rounds as
+      the convergence to ``delta`` takes (tropical: at most ~2V rounds,
+      Bellman-Ford). OpenFst's visiting order (strongly connected components
+      in topological order, a shortest-first queue inside those without
+      negative arcs) was measured slower here: finding the components costs
+      about as much as the whole search on random machines.
 
     The FIFO algorithm stops with :class:`FstOpError` after
     ``max_relaxations`` relaxations of one state (default ``2V + 2`` for
@@ -110,13 +108,8 @@ def distances(fst: Fst, *, reverse: bool = False, delta: float = SHORTEST_DELTA,
         indptr, nextstate, weight = fst.indptr, fst.nextstate, fst.weight
         dist[fst.start] = sr.one
     if sr.name == "tropical" and bool(weight.min() >= 0.0):
-        status = _scc.tropical_distance(indptr, nextstate, weight, dist,
-                                        _QUEUE_BUDGET * n + 1000)
-    elif sr.name == "tropical":
-        members, comp_ptr, kind = _components(fst)
-        status = _scc.scc_distance(indptr, nextstate, weight, dist, code, float(delta),
-                                   int(max_relaxations), members, comp_ptr, kind,
-                                   not reverse, True)
+        status = _k.tropical_distance(indptr, nextstate, weight, dist,
+                                      _QUEUE_BUDGET * n + 1000)
     else:
         status = _k.generic_distance(indptr, nextstate, weight, dist, code,
                                      float(delta), int(max_relaxations))
@@ -135,16 +128,6 @@ def _topological(fst: Fst):
             cached = (order if acyclic else None, bool(acyclic))
             fst._props = fst._props.set(Prop.ACYCLIC, bool(acyclic))
         fst._cache["topological_order"] = cached
-    return cached
-
-
-def _components(fst: Fst):
-    """:func:`kleene.kernels.sd_scc.scc_layout` of the machine, cached on it
-    (the reversed machine has the same components)."""
-    cached = fst._cache.get("sd_components")
-    if cached is None:
-        cached = _scc.scc_layout(fst.indptr, fst.nextstate, fst.weight)
-        fst._cache["sd_components"] = cached
     return cached
 
 

@@ -1,15 +1,20 @@
 """Shortest-distance kernels: topological order, the linear-time acyclic
-recurrences and Mohri's generic single-source algorithm for cyclic machines
-(log, real, boolean; cyclic tropical machines use :mod:`kleene.kernels.sd_scc`).
+recurrences, Mohri's generic single-source algorithm for cyclic machines, and
+for cyclic tropical machines whose weights are all ``>= 0`` a label-correcting
+search (SLF/LLL order) that falls back to Dijkstra's algorithm.
 
-All kernels work over CSR arrays and dispatch semiring arithmetic on ``code``.
-Status codes returned by :func:`generic_distance`:
+All kernels work over CSR arrays; all but :func:`tropical_distance` dispatch
+semiring arithmetic on ``code``.
+Status codes returned by :func:`generic_distance` and
+:func:`tropical_distance`:
 
 * ``OK`` (0): converged.
 * ``BUDGET`` (1): some state was relaxed more than ``max_relaxations`` times
   (a divergent cycle: weight >= one in log/real, negative in tropical).
 * ``NOT_FINITE`` (2): a distance became NaN or overflowed (diverged).
 """
+
+import math
 
 import numpy as np
 from numba import njit
@@ -116,7 +121,7 @@ def generic_distance(indptr, nextstate, weight, dist, code, delta, max_relaxatio
                 continue
             old = dist[t]
             new = plus(code, old, w)
-            if new != new:
+            if math.isnan(new):
                 return NOT_FINITE
             if not approx_equal(code, old, new, delta):
                 dist[t] = new
@@ -126,3 +131,173 @@ def generic_distance(indptr, nextstate, weight, dist, code, delta, max_relaxatio
                     size += 1
                     in_queue[t] = True
     return OK
+
+
+@njit(cache=True)
+def tropical_distance(indptr, nextstate, weight, dist, budget):
+    """Tropical shortest distance when every arc weight is ``>= 0`` (not NaN),
+    from every state whose ``dist`` is finite on entry (the start state, or
+    the final states of a reversed machine); fills ``dist``.
+
+    A label-correcting search with exact comparisons: a state is queued again
+    whenever its distance drops. Floating addition of a weight ``>= 0`` never
+    decreases a sum, so it stops at the exact fixpoint ``dist[t] =
+    min(dist[t], dist[s] + w)``, the minimum over the paths of their sums
+    formed from the source, whatever the visiting order. The order is
+    Bertsekas' SLF/LLL deque, which pops fewer states than a FIFO queue
+    (random machines, forward: 1.3 pops per state instead of 2.4): a newly
+    queued state goes to the front when its distance is below the front's
+    (small label first), and a front state whose distance exceeds the
+    queue's mean is moved to the back before popping (large label last;
+    ``qsum`` tracks the sum of the queued distances, a heuristic that only
+    steers the order). Once ``budget`` pops and moves are spent, the states
+    still queued seed Dijkstra's algorithm (:func:`_dijkstra_run`), which
+    finishes with each state popped at most once more. Returns a status code
+    (``NOT_FINITE``: a NaN sum).
+
+    Complexity: O(V + E) per round of the queue, at most
+    O(budget * out-degree + (V + E) log V) in all."""
+    n = dist.shape[0]
+    ring = np.empty(n, np.int64)        # the deque: ring[head], ... (size states)
+    queued = np.zeros(n, np.bool_)
+    head = 0
+    size = 0
+    qsum = 0.0
+    for s in range(n):
+        if dist[s] < np.inf:
+            ring[size] = s
+            size += 1
+            queued[s] = True
+            qsum += dist[s]
+    work = 0
+    while size > 0:
+        if work >= budget:
+            return _dijkstra_run(indptr, nextstate, weight, dist, ring, head, size)
+        # large label last: at most size - 1 moves (some state is <= the mean)
+        moves = 0
+        while moves < size - 1 and dist[ring[head]] * size > qsum:
+            s = ring[head]
+            head += 1
+            if head == n:
+                head = 0
+            tail = head + size - 1
+            if tail >= n:
+                tail -= n
+            ring[tail] = s
+            moves += 1
+        s = ring[head]
+        head += 1
+        if head == n:
+            head = 0
+        size -= 1
+        queued[s] = False
+        work += 1 + moves
+        d = dist[s]
+        qsum = qsum - d if size > 0 else 0.0
+        for a in range(indptr[s], indptr[s + 1]):
+            t = nextstate[a]
+            cand = d + weight[a]
+            if cand < dist[t]:
+                if queued[t]:
+                    qsum += cand - dist[t]
+                    dist[t] = cand
+                    continue
+                dist[t] = cand
+                queued[t] = True
+                qsum += cand
+                if size > 0 and cand < dist[ring[head]]:
+                    head -= 1           # small label first
+                    if head < 0:
+                        head = n - 1
+                    ring[head] = t
+                else:
+                    tail = head + size
+                    if tail >= n:
+                        tail -= n
+                    ring[tail] = t
+                size += 1
+            elif math.isnan(cand):
+                return NOT_FINITE
+    return OK
+
+
+@njit(cache=True)
+def _dijkstra_run(indptr, nextstate, weight, dist, ring, head, size):
+    """Dijkstra's algorithm from the ``size`` states of the circular queue
+    ``ring`` starting at ``head`` (every other state has relaxed its arcs
+    with its current distance). Weights ``>= 0``: keys never decrease, so a
+    state popped with its current distance is final and never pushed again.
+    O((V + E) log V)."""
+    n = dist.shape[0]
+    cap = n + nextstate.shape[0]
+    hkey = np.empty(cap, np.float64)
+    hstate = np.empty(cap, np.int64)
+    count = 0
+    for i in range(size):
+        s = ring[(head + i) % n]
+        count = _heap_push(hkey, hstate, count, dist[s], s)
+    while count > 0:
+        d = hkey[0]
+        s = hstate[0]
+        count = _heap_pop(hkey, hstate, count)
+        if d != dist[s]:
+            continue            # superseded by a smaller key pushed later
+        for a in range(indptr[s], indptr[s + 1]):
+            t = nextstate[a]
+            cand = d + weight[a]
+            if cand < dist[t]:
+                dist[t] = cand
+                count = _heap_push(hkey, hstate, count, cand, t)
+            elif math.isnan(cand):
+                return NOT_FINITE
+    return OK
+
+
+# A 4-ary min-heap of (key, state) pairs with lazy deletion: a state is pushed
+# again when its distance drops, and the stale entry is skipped when popped.
+# Four children share a cache line of keys, halving the depth of a binary heap.
+
+@njit(inline="always", cache=True)
+def _heap_push(hkey, hstate, size, k, s):
+    """Add ``(k, s)`` to the heap of ``size`` entries; returns the new size."""
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 2
+        if not k < hkey[parent]:
+            break
+        hkey[i] = hkey[parent]
+        hstate[i] = hstate[parent]
+        i = parent
+    hkey[i] = k
+    hstate[i] = s
+    return size + 1
+
+
+@njit(inline="always", cache=True)
+def _heap_pop(hkey, hstate, size):
+    """Remove the root (the least key) of the heap; returns the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    k = hkey[size]
+    s = hstate[size]
+    i = 0
+    while True:
+        first = 4 * i + 1
+        if first >= size:
+            break
+        last = min(first + 4, size)
+        best = first
+        bk = hkey[first]
+        for c in range(first + 1, last):
+            if hkey[c] < bk:
+                bk = hkey[c]
+                best = c
+        if not bk < k:
+            break
+        hkey[i] = bk
+        hstate[i] = hstate[best]
+        i = best
+    hkey[i] = k
+    hstate[i] = s
+    return size
