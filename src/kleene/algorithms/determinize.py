@@ -158,6 +158,17 @@ def determinize(fst: Fst, *, det_type: DetType = "functional",
 _DENSE_LABELS = 1 << 16
 
 
+def busiest_loop_state(fst: Fst, minimum: int = 16) -> int:
+    """The state with the most self-loops when it has at least ``minimum``
+    (Σ*'s state in a filter's ``Σ*·β``), else -1: the unweighted subset
+    kernel handles its loops without hashing (same result). O(E)."""
+    if fst.num_arcs == 0:
+        return -1
+    src = fst.arc_source
+    loops = np.bincount(src[fst.nextstate == src], minlength=1)
+    return int(loops.argmax()) if loops.max() >= minimum else -1
+
+
 def _determinize_unweighted(fst: Fst, max_states: int) -> Fst:
     """The plain subset construction, for an ε-free unweighted acceptor over
     an idempotent semiring: with no residual weights (every subset's
@@ -173,7 +184,7 @@ def _determinize_unweighted(fst: Fst, max_states: int) -> Fst:
         labels = (labels.reshape(-1) + 1).astype(LABEL_DTYPE)
     status, indptr, ilabel, nextstate, is_final = _ku.determinize_unweighted(
         fst.indptr, labels, fst.nextstate, fst.final != sr.zero, fst.start,
-        int(labels.max(initial=0)) + 1, max_states)
+        int(labels.max(initial=0)) + 1, max_states, busiest_loop_state(fst))
     if status == _ku.BUDGET:
         raise FstOpError(f"determinize gave up after {max_states} states; raise "
                          "max_states if the machine is just large (an unweighted "

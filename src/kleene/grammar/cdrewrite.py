@@ -57,6 +57,7 @@ from ..algorithms.arcsort import arcsort
 from ..algorithms.compose import compose
 from ..algorithms.concat import concat
 from ..algorithms.connect import connect
+from ..algorithms.determinize import busiest_loop_state
 from ..algorithms.minimize import minimize
 from ..algorithms.optimize import arc_sum, optimize
 from ..algorithms.project import project
@@ -82,7 +83,6 @@ _MODES = ("obl", "opt")
 MAX_DFA_STATES = 1 << 22
 # labels below this index the subset kernel's per-label array directly
 _DENSE_LABELS = 1 << 18
-_MANY_LOOPS = 16  # a state with this many self-loops is the kernel's loop state
 
 
 def cdrewrite(tau: FstLike, left: FstLike, right: FstLike, sigma_star: FstLike, *,
@@ -385,13 +385,9 @@ def _determinize_unweighted(fst: Fst, max_states: int = MAX_DFA_STATES) -> Fst:
         dense, labels = np.unique(labels, return_inverse=True)
         labels = (labels + 1).astype(np.int32)
     num_labels = int(labels.max(initial=0)) + 1
-    # Σ*'s state in a filter's Σ*·β: loops on every label, in almost every subset
-    src = fst.arc_source
-    loops = np.bincount(src[fst.nextstate == src], minlength=1)
-    loop_state = int(loops.argmax()) if loops.max() >= _MANY_LOOPS else -1
     status, indptr, ilabel, nextstate, is_final = _k.determinize_unweighted(
         fst.indptr, labels, fst.nextstate, fst.final != sr.zero, fst.start,
-        num_labels, max_states, loop_state)
+        num_labels, max_states, busiest_loop_state(fst))
     if dense is not None:
         ilabel = dense[ilabel - 1].astype(np.int32)
     if status == _k.BUDGET:

@@ -70,12 +70,14 @@ def determinize_unweighted(indptr, ilabel, nextstate, is_final, start, num_label
     scratch = np.empty(64, np.int32)
     # the loop state's loops, and a copy of the NFA without them
     loops = np.zeros(num_labels, np.bool_)
+    loop_labels = np.empty(0, np.int64)  # the labels it loops on, ascending
     n_loops = 0
     if loop_state >= 0:
         for a in range(indptr[loop_state], indptr[loop_state + 1]):
             if nextstate[a] == loop_state and not loops[ilabel[a]]:
                 loops[ilabel[a]] = True
                 n_loops += 1
+        loop_labels = np.flatnonzero(loops)
     if n_loops > 0:
         keep = np.ones(ilabel.shape[0], np.bool_)
         for a in range(indptr[loop_state], indptr[loop_state + 1]):
@@ -113,8 +115,8 @@ def determinize_unweighted(indptr, ilabel, nextstate, is_final, start, num_label
         finals = grow(finals, state + 1)
         finals[state] = fin
         if with_loop:  # every label the loop reads, and the others touched
-            for label in range(num_labels):
-                if loops[label] and head[label] < 0:
+            for label in loop_labels:
+                if head[label] < 0:
                     touched = grow(touched, ntouched + 1)
                     touched[ntouched] = label
                     ntouched += 1
