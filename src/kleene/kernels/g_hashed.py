@@ -20,9 +20,16 @@ import numpy as np
 from numba import njit
 
 from .ngram_fst import BACKOFF_CYCLE, OK
-from .ngram_score import ABSENT, hashed_find, hashed_insert, hashed_slot, prefetch
+from .ngram_score import ABSENT, hashed_slot, prefetch
 
 _LANES = 16
+
+
+@njit(cache=True, inline="always")
+def _distance(j, key, m):
+    """How far slot ``j`` is from ``key``'s home slot (table of ``m`` slots)."""
+    d = j - hashed_slot(key, m)
+    return d + m if d < 0 else d
 
 
 @njit(cache=True)
@@ -31,18 +38,54 @@ def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, key
     """Fills ``keys`` (slots > number of arcs stored) and ``arcs_f`` (float64
     view of ``arcs``, (slots, 2)) with G's arcs but those labelled
     ``skip_label`` (labels in ``[0, n_labels)``, no two arcs of a state with
-    one input label). O(arcs) expected."""
+    one input label). Robin Hood insertion: along a probe run, keys sit in
+    order of their home slots, so a search for an absent key stops at the
+    first key that is nearer its home than the search is to its own
+    (:func:`find_arc`). O(arcs) expected."""
     keys[:] = ABSENT
     arcs = arcs_f.view(np.int64)
+    m = keys.shape[0]
     for s in range(indptr.shape[0] - 1):
         for a in range(indptr[s], indptr[s + 1]):
             if ilabel[a] == skip_label:
                 continue
             key = s * n_labels + ilabel[a]
-            j = hashed_insert(keys, key)
+            nxt = np.int64(nextstate[a])
+            wt = np.float64(weight[a])
+            j = hashed_slot(key, m)
+            d = 0
+            while keys[j] != ABSENT:
+                other = _distance(j, keys[j], m)
+                if other < d:  # the richer entry moves on
+                    key, keys[j] = keys[j], key
+                    nxt, arcs[j, 0] = arcs[j, 0], nxt
+                    wt, arcs_f[j, 1] = arcs_f[j, 1], wt
+                    d = other
+                j += 1
+                d += 1
+                if j == m:
+                    j = 0
             keys[j] = key
-            arcs[j, 0] = nextstate[a]
-            arcs_f[j, 1] = weight[a]
+            arcs[j, 0] = nxt
+            arcs_f[j, 1] = wt
+
+
+@njit(cache=True, inline="always")
+def find_arc(keys, key):
+    """Slot of ``key`` in a Robin Hood table (:func:`build_arc_table`), or -1."""
+    m = keys.shape[0]
+    j = hashed_slot(key, m)
+    d = 0
+    while True:
+        k = keys[j]
+        if k == key:
+            return j
+        if k == ABSENT or _distance(j, k, m) < d:
+            return -1
+        j += 1
+        d += 1
+        if j == m:
+            j = 0
 
 
 @njit(cache=True, inline="always")
@@ -102,7 +145,7 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
                 w = words[t]
                 j = -1
                 if 0 <= w < n_labels:
-                    j = hashed_find(keys, s * n_labels + w)
+                    j = find_arc(keys, s * n_labels + w)
                 if j >= 0:
                     cost += arcs_f[j, 1]
                     s = arcs[j, 0]
