@@ -10,7 +10,7 @@ import pytest
 
 import kleene
 from kleene import FstOpError, shortest_distance
-from kleene.algorithms.shortest_distance import _reversed
+from kleene.algorithms.shortest_distance import _reversed, distances
 from kleene.kernels import shortest_distance as kernels
 
 from ..helpers import require_pynini
@@ -163,8 +163,8 @@ def test_integer_weights_match_the_generic_fifo():
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_fifo_budget_and_dijkstra_agree(reverse):
-    """tropical_distance's label-correcting phase and its Dijkstra fallback,
-    started from any point of the search, compute the same array."""
+    """The deque and the in-order sweep, and the Dijkstra fallback started
+    from any point of either, compute the same array."""
     rng = np.random.default_rng(3)
     n = 300
     src = rng.integers(0, n, 5 * n)
@@ -179,10 +179,11 @@ def test_fifo_budget_and_dijkstra_agree(reverse):
         init = np.full(n, INF)
         init[0] = 0.0
     results = []
-    for budget in (0, 1, 7, n // 2, n, 10**9):
-        dist = init.copy()
-        assert kernels.tropical_distance(indptr, nxt, w, dist, budget) == kernels.OK
-        results.append(dist)
+    for search in (kernels.tropical_distance, kernels.tropical_sweep):
+        for budget in (0, 1, 7, n // 2, n, 10**9):
+            dist = init.copy()
+            assert search(indptr, nxt, w, dist, budget) == kernels.OK
+            results.append(dist)
     for other in results[1:]:
         np.testing.assert_array_equal(other, results[0])
     np.testing.assert_array_equal(results[0], _reference(fst, reverse))
@@ -197,12 +198,32 @@ def test_fifo_worst_case_falls_back_to_dijkstra():
     w = np.r_[np.ones(n - 1), 2.0 * np.arange(n - 1, 1, -1)]
     fst = _machine(n, src, dst, w, np.where(np.arange(n) == n - 1, 0.0, INF))
     np.testing.assert_array_equal(shortest_distance(fst), np.arange(n, dtype=np.float32))
-    dist = np.full(n, INF)
-    dist[0] = 0.0
-    # with a budget of 4 pops per state the fallback finishes the search
-    assert kernels.tropical_distance(fst.indptr, fst.nextstate, fst.weight, dist,
-                                    4 * n) == kernels.OK
-    np.testing.assert_array_equal(dist, np.arange(n))
+    for search in (kernels.tropical_distance, kernels.tropical_sweep):
+        for budget in (4 * n, 10**9):
+            dist = np.full(n, INF)
+            dist[0] = 0.0
+            assert search(fst.indptr, fst.nextstate, fst.weight, dist, budget) == kernels.OK
+            np.testing.assert_array_equal(dist, np.arange(n))
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_large_machines_use_the_sweep(reverse):
+    # from 50,000 states on shortest_distance searches in state order
+    rng = np.random.default_rng(4)
+    n = 60_000
+    src = rng.integers(0, n, 3 * n)
+    fst = _machine(n, src, rng.integers(0, n, 3 * n), rng.random(3 * n) * 4,
+                   np.where(rng.random(n) < 0.1, 1.0, INF))
+    if reverse:
+        indptr, nxt, idx = _reversed(fst)
+        w = fst.weight[idx]
+        dist = fst.final.astype(np.float64)
+    else:
+        indptr, nxt, w = fst.indptr, fst.nextstate, fst.weight
+        dist = np.full(n, INF)
+        dist[0] = 0.0
+    assert kernels.tropical_distance(indptr, nxt, w, dist, 10**9) == kernels.OK
+    np.testing.assert_array_equal(distances(fst, reverse=reverse), dist)
 
 
 @pytest.mark.parametrize("reverse", [False, True])

@@ -23,6 +23,18 @@ SHORTEST_DELTA = 1e-6
 #: re-relaxing states (up to O(V) times each).
 _QUEUE_BUDGET = 4
 
+#: From this many states on, non-negative tropical machines are searched in
+#: state-number order (``tropical_sweep``): its ~2-3x more relaxations cost
+#: less than the deque's scattered reads once the ~17 bytes per state that
+#: the search reads at random (distance, arc offsets, marks) outgrow a
+#: 1 MiB L2 cache. Measured on the bench's random machines (5 arcs per
+#: state): the deque is 1.3-1.6x faster at 6k-20k states, the sweep 1.2-2.2x
+#: faster at 60k-200k. Both give the same distances.
+_SWEEP_STATES = 50_000
+#: the sweep's budget: pops plus 1/8 of the scanned marks per state (random
+#: machines: 2.3-6), after which it continues as Dijkstra's algorithm.
+_SWEEP_BUDGET = 8
+
 
 def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTEST_DELTA,
                       max_relaxations: int | None = None) -> np.ndarray:
@@ -47,10 +59,12 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
     On cyclic machines the strategy depends on the semiring and the weights:
 
     * tropical, every arc weight ``>= 0``: a label-correcting search with
-      exact comparisons and Bertsekas' SLF/LLL deque order (about 1.2-1.4
-      relaxations per state on random machines) that continues as
-      Dijkstra's algorithm after ``4V + 1000`` pops, so at most
-      O(V·d + (V + E) log V) (d = largest out-degree). The result is the
+      exact comparisons, in Bertsekas' SLF/LLL deque order (about 1.2-1.4
+      relaxations per state on random machines), or from 50,000 states on
+      in rounds over the states in number order (2-4 relaxations per state,
+      but cache-friendly reads), that continues as Dijkstra's algorithm
+      after ``4V + 1000`` pops (``8V + 1000`` units of work for the rounds),
+      so at most O(V·d + (V + E) log V) (d = largest out-degree). The result is the
       minimum over the paths of their float64 sums (each formed from the
       source end), whatever the order; ``delta`` and ``max_relaxations`` are
       not needed (no cycle can diverge).
@@ -108,8 +122,12 @@ def distances(fst: Fst, *, reverse: bool = False, delta: float = SHORTEST_DELTA,
         indptr, nextstate, weight = fst.indptr, fst.nextstate, fst.weight
         dist[fst.start] = sr.one
     if sr.name == "tropical" and bool(weight.min() >= 0.0):
-        status = _k.tropical_distance(indptr, nextstate, weight, dist,
-                                      _QUEUE_BUDGET * n + 1000)
+        if n >= _SWEEP_STATES:
+            status = _k.tropical_sweep(indptr, nextstate, weight, dist,
+                                       _SWEEP_BUDGET * n + 1000)
+        else:
+            status = _k.tropical_distance(indptr, nextstate, weight, dist,
+                                          _QUEUE_BUDGET * n + 1000)
     else:
         status = _k.generic_distance(indptr, nextstate, weight, dist, code,
                                      float(delta), int(max_relaxations))

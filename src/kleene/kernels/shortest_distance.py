@@ -222,6 +222,68 @@ def tropical_distance(indptr, nextstate, weight, dist, budget):
 
 
 @njit(cache=True)
+def tropical_sweep(indptr, nextstate, weight, dist, budget):
+    """:func:`tropical_distance` in state-number order: the same exact
+    fixpoint (weights ``>= 0``, not NaN), reached by rounds that relax the
+    marked states in increasing number (Bellman-Ford with Gauss-Seidel
+    updates: a state marked ahead of the sweep is relaxed in the same round,
+    one behind it in the next). It pops more states than the SLF/LLL deque
+    (random machines: 1.9-3.6 per state, ~10-17 rounds), but reads the arc
+    arrays, ``indptr`` and ``dist[s]`` in address order, which on machines
+    whose arrays outgrow the CPU caches is up to twice as fast. Each round
+    scans the marks between the least and greatest marked state. Once the
+    pops plus 1/8 of the scanned marks reach ``budget``, the marked states
+    seed Dijkstra's algorithm. Returns a status code.
+
+    Complexity: O(V + E) per round, at most O(budget * out-degree +
+    (V + E) log V) in all."""
+    n = dist.shape[0]
+    marked = np.zeros(n, np.bool_)
+    lo = n
+    hi = -1
+    for s in range(n):
+        if dist[s] < np.inf:
+            marked[s] = True
+            lo = min(lo, s)
+            hi = max(hi, s)
+    work = 0
+    while hi >= lo:
+        if work >= budget:
+            ring = np.empty(n, np.int64)
+            size = 0
+            for s in range(lo, hi + 1):
+                if marked[s]:
+                    ring[size] = s
+                    size += 1
+            return _dijkstra_run(indptr, nextstate, weight, dist, ring, 0, size)
+        first = lo
+        last = hi
+        work += (last - first + 1) >> 3
+        lo = n
+        hi = -1
+        for s in range(first, last + 1):
+            if not marked[s]:
+                continue
+            marked[s] = False
+            work += 1
+            d = dist[s]
+            for a in range(indptr[s], indptr[s + 1]):
+                t = nextstate[a]
+                cand = d + weight[a]
+                if cand < dist[t]:
+                    dist[t] = cand
+                    if not marked[t]:
+                        marked[t] = True
+                        if t > s and t <= last:
+                            continue    # ahead of the sweep: this round
+                        lo = min(lo, t)
+                        hi = max(hi, t)
+                elif math.isnan(cand):
+                    return NOT_FINITE
+    return OK
+
+
+@njit(cache=True)
 def _dijkstra_run(indptr, nextstate, weight, dist, ring, head, size):
     """Dijkstra's algorithm from the ``size`` states of the circular queue
     ``ring`` starting at ``head`` (every other state has relaxed its arcs
