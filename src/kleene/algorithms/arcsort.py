@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
 from ..core.fst import Fst
 from ..core.properties import ALL_PROPS, Prop
 from ..errors import FstArgError
-from ..kernels.arcsort import arcsort_permutation
+from ..kernels.arcsort import arcsort_arrays
 
 _SORT_TYPES = ("ilabel", "olabel")
 _KEEP = int(ALL_PROPS & ~(Prop.ILABEL_SORTED | Prop.OLABEL_SORTED))
@@ -27,8 +29,9 @@ def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
 
     Preconditions: none.
 
-    Complexity: O(V + E) to find the unsorted states, plus O(d log d) for each
-    unsorted state of out-degree d; O(V + E) memory.
+    Complexity: O(V + E), plus O(d^2) for each unsorted state of small
+    out-degree d (insertion sort, d <= 24) or O(d log d) (merge sort);
+    O(E) memory for the new arc arrays (none when already sorted).
 
     With ``return_arc_map=True`` returns ``(fst, arc_map)``, ``arc_map[k]``
     being the input arc that output arc ``k`` is.
@@ -42,16 +45,20 @@ def arcsort(fst: Fst, *, sort_type: Literal["ilabel", "olabel"] = "ilabel",
         primary, secondary, flag = fst.olabel, fst.ilabel, Prop.OLABEL_SORTED
     # (no shortcut on a known ILABEL_SORTED bit: that bit orders by the primary
     # label only, while OpenFst's comparators also order ties by the other one)
-    order, reordered = arcsort_permutation(fst.indptr, primary, secondary)
+    reordered, p, q, nextstate, weight_words, order = arcsort_arrays(
+        fst.indptr, primary, secondary, fst.nextstate, fst.weight.view(np.uint32),
+        return_arc_map)
     if reordered:
         props = fst.props.keep(_KEEP).set(flag, True)
-        # the arrays are read-only, so the state arrays are shared
-        out = Fst(fst.indptr, fst.ilabel[order], fst.olabel[order],
-                  fst.nextstate[order], fst.weight[order], fst.final, fst.start,
-                  fst.semiring, fst.isymbols, fst.osymbols, props, check=False)
+        ilabel, olabel = (p, q) if sort_type == "ilabel" else (q, p)
+        # the state arrays are read-only, so they are shared
+        out = Fst(fst.indptr, ilabel, olabel, nextstate, weight_words.view(fst.weight.dtype),
+                  fst.final, fst.start, fst.semiring, fst.isymbols, fst.osymbols, props,
+                  check=False)
     else:
         # already in order: the same arrays, with the sort bit now known
         out = fst.replace(props=fst.props.set(flag, True))
+        order = np.arange(fst.num_arcs) if return_arc_map else order
     if return_arc_map:
         return out, order
     return out
