@@ -116,9 +116,9 @@ def encode_text(buf, classes, num_sentences, short_keys, short_values, slots, da
     neither gets ``miss``. ``bos``/``eos`` >= 0 are put before/after every
     sentence's words.
 
-    Returns ``(ids, ptr)``: int64 ids, sentence ``s`` being
-    ``ids[ptr[s]:ptr[s+1]]``. ``buf`` must hold ``num_sentences - 1``
-    separators and no NUL inside words. O(bytes)."""
+    Returns ``(ids, ptr, ok)``: int64 ids, sentence ``s`` being
+    ``ids[ptr[s]:ptr[s+1]]``; ``ok`` is False (and the rest meaningless) when
+    ``buf`` holds more than ``num_sentences - 1`` separators. O(bytes)."""
     n = buf.shape[0]
     extra = (1 if bos >= 0 else 0) + (1 if eos >= 0 else 0)
     ids = np.empty(n // 2 + 1 + num_sentences * extra, np.int64)
@@ -142,8 +142,10 @@ def encode_text(buf, classes, num_sentences, short_keys, short_values, slots, da
                 t += 1
             s += 1
             ptr[s] = t
-            if i >= n or s == num_sentences:
+            if i >= n:
                 break
+            if s == num_sentences:  # a separator inside a sentence
+                return ids[:t], ptr, False
             i += 1
             if bos >= 0:
                 ids[t] = bos
@@ -185,4 +187,4 @@ def encode_text(buf, classes, num_sentences, short_keys, short_values, slots, da
                 j = (j + np.uint64(1)) & mask
         ids[t] = value
         t += 1
-    return ids[:t], ptr
+    return ids[:t], ptr, s == num_sentences

@@ -81,12 +81,13 @@ class WordTable:
             text = "\x00".join(sentences)
         except TypeError:  # not all strings
             return None
-        if not text.isascii() or text.count("\x00") != len(sentences) - 1:
+        if not text.isascii():
             return None
         buf = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        return encode_text(buf, self._classes, len(sentences), self._short_keys,
-                           self._short_values, self._slots, self._data, self._offsets,
-                           self._values, self._miss, bos, eos)
+        ids, ptr, ok = encode_text(buf, self._classes, len(sentences), self._short_keys,
+                                   self._short_values, self._slots, self._data,
+                                   self._offsets, self._values, self._miss, bos, eos)
+        return (ids, ptr) if ok else None  # not ok: a sentence holds a NUL
 
 
 @dataclass(frozen=True, eq=False)
