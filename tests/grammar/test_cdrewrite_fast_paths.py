@@ -103,12 +103,20 @@ def test_context_outside_the_alphabet_takes_the_general_path():
 
 @pytest.mark.parametrize("make", [
     lambda: union("ab", "c"),           # strings of different lengths
-    lambda: union("ab", "cd"),          # a union of strings: two branches
+    lambda: union("ab", "cd"),          # two longer strings
     lambda: union("a").closure(),       # a cycle
-    lambda: union("a", ""),             # the start is final too
+    lambda: union("a", ""),             # the empty string
 ])
-def test_non_chain_contexts_are_not_classes(make):
-    assert cd._label_classes(rmepsilon(make())) is None
+@pytest.mark.parametrize("remove_epsilons", [False, True])
+def test_other_contexts_are_not_classes(make, remove_epsilons):
+    beta = rmepsilon(make()) if remove_epsilons else make()
+    assert cd._label_classes(beta) is None
+
+
+def test_epsilon_cycles_end_the_search():
+    loop = kleene.Fst.from_arrays(2, [0, 1, 0], [0, 0, 97], [0, 0, 97], [0.0] * 3,
+                                  [1, 0, 1], final=[np.inf, 0.0], start=0)
+    assert cd._label_classes(loop) is None  # "a" after any number of ε rounds: cyclic
 
 
 def _chain(*classes):
@@ -120,11 +128,10 @@ def _chain(*classes):
                                   [i + 1 for i in src], final=final, start=0)
 
 
-def test_classes_of_a_chain():
-    beta = _chain("ba", "c")
-    classes = cd._label_classes(beta)
-    assert [c.tolist() for c in classes] == [[ord("a"), ord("b")], [ord("c")]]
-    # the shortcut takes one class or strings only; two classes go the general way
+def test_a_chain_of_classes_is_not_a_matcher():
+    beta = _chain("ba", "c")  # (a|b) c: two strings of length 2
+    assert cd._label_classes(beta) is None
+    # the general construction serves it
     sigma = mk.unweighted(cd._one_state_closure(_sigma()), tropical)
     fast = cd._suffix_dfa(sigma, mk.unweighted(beta, tropical), reverse_beta=False)
     slow = _general_suffix_dfa(sigma, mk.unweighted(beta, tropical), False)
@@ -133,8 +140,10 @@ def test_classes_of_a_chain():
 
 
 def test_a_union_of_labels_is_one_class():
-    classes = cd._label_classes(rmepsilon(union("e", "a", "i")))
-    assert [c.tolist() for c in classes] == [[ord("a"), ord("e"), ord("i")]]
+    for beta in (union("e", "a", "i"), rmepsilon(union("e", "a", "i"))):
+        classes = cd._label_classes(beta)
+        assert [c.tolist() for c in classes] == [[ord("a"), ord("e"), ord("i")]]
+    assert [c.tolist() for c in cd._label_classes(union("ab"))] == [[ord("a")], [ord("b")]]
 
 
 @pytest.mark.parametrize("make", [

@@ -260,11 +260,9 @@ def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
     characters as byte sequences) reading backwards meets their labels in
     reverse order, and the unreversed ``Σ*`` would reject every string
     containing one."""
-    if _is_one_state_closure(sigma_star) and beta.num_arcs <= 4096:
-        # (unions put ε arcs before their branches)
-        classes = _label_classes(beta if beta.has(Prop.NO_EPSILONS) else rmepsilon(beta))
-        if classes is not None and (len(classes) == 1
-                                    or all(c.size == 1 for c in classes)):
+    if _is_one_state_closure(sigma_star) and beta.num_arcs <= 64:
+        classes = _label_classes(beta)
+        if classes is not None:
             if reverse_beta:
                 classes = classes[::-1]
             dfa = _matcher_dfa(sigma_star, classes)
@@ -277,51 +275,41 @@ def _suffix_dfa(sigma_star: Fst, beta: Fst, *, reverse_beta: bool) -> Fst:
     return minimize(_determinize_unweighted(rmepsilon(concat(sigma_star, beta))))
 
 
-def _label_classes(beta: Fst) -> list[np.ndarray] | None:
-    """β's language as a sequence of label classes ``C1 C2 ... Ck`` when β
-    is a chain: states ``s0 -> s1 -> ... -> sk`` from the start, every arc of
-    ``si`` a distinct non-ε label into ``si+1``, only ``sk`` final, nothing
-    else; or one class written as a union (each label from the start into a
-    final state of its own without arcs). ``None`` for any other shape (and
-    for k = 0)."""
-    n = beta.num_states
-    if beta.start < 0 or n < 2 or beta.num_arcs == 0 or beta.num_arcs > 4096:
+def _label_classes(beta: Fst, max_paths: int = 256) -> list[np.ndarray] | None:
+    """β's language as a sequence of label classes ``C1 C2 ... Ck`` when it
+    is one string (single-label classes) or a set of single labels (one
+    class), read off its paths (ε arcs skipped, so unions and
+    concatenations qualify in any layout). ``None`` for anything else: a
+    cycle, the empty string, strings of several lengths or several longer
+    strings, more than ``max_paths`` paths. O(paths · states)."""
+    if beta.start < 0 or beta.num_arcs == 0:
         return None
     zero = beta.semiring.zero
-    start = beta.start
-    lo, hi = int(beta.indptr[start]), int(beta.indptr[start + 1])
-    if hi - lo == beta.num_arcs and n == hi - lo + 1 and beta.final[start] == zero:
-        # one class as a union: each label from the start into its own final sink
-        labels = beta.ilabel[lo:hi]
-        sinks = beta.nextstate[lo:hi]
-        if (np.all(labels != 0) and np.all(sinks != start)
-                and np.unique(sinks).size == sinks.size
-                and np.all(beta.final[sinks] != zero) and n > 2):
-            distinct = np.unique(labels)
-            if distinct.size == labels.size:
-                return [distinct]
-    order = np.full(n, -1, np.int64)  # position of each state along the chain
-    state, classes = beta.start, []
-    for position in range(n):
-        order[state] = position
-        lo, hi = int(beta.indptr[state]), int(beta.indptr[state + 1])
-        if lo == hi:
-            break
-        nxt = beta.nextstate[lo:hi]
-        labels = beta.ilabel[lo:hi]
-        if np.any(nxt != nxt[0]) or np.any(labels == 0) or order[nxt[0]] >= 0:
+    indptr, ilabel, nextstate, final = beta.indptr, beta.ilabel, beta.nextstate, beta.final
+    limit = beta.num_arcs  # a longer path repeats an arc: a cycle
+    strings = set()
+    stack = [(beta.start, ())]
+    paths = steps = 0
+    while stack:
+        steps += 1
+        if steps > (limit + 1) * (max_paths + 1):  # a cycle (of ε arcs or not)
             return None
-        distinct = np.unique(labels)
-        if distinct.size != labels.size:
-            return None
-        classes.append(distinct)
-        state = int(nxt[0])
-    else:
+        state, labels = stack.pop()
+        if final[state] != zero:
+            strings.add(labels)
+            paths += 1
+            if paths > max_paths or not labels:
+                return None
+        for a in range(int(indptr[state]), int(indptr[state + 1])):
+            label = int(ilabel[a])
+            stack.append((int(nextstate[a]), labels + (label,) if label else labels))
+    if not strings:
         return None
-    finals = np.flatnonzero(beta.final != zero)
-    if len(classes) != n - 1 or finals.size != 1 or finals[0] != state:
-        return None
-    return classes
+    if all(len(w) == 1 for w in strings):
+        return [np.array(sorted(w[0] for w in strings), dtype=np.int64)]
+    if len(strings) == 1:
+        return [np.array([label], dtype=np.int64) for label in next(iter(strings))]
+    return None
 
 
 def _matcher_dfa(sigma_star: Fst, classes: list[np.ndarray]) -> Fst | None:
@@ -333,8 +321,10 @@ def _matcher_dfa(sigma_star: Fst, classes: list[np.ndarray]) -> Fst | None:
     distinguishable, so it is minimal). ``None`` when a class label is
     not in ``A`` (then ``A*`` does not loop over it and the subset
     construction must decide). O(k·|A|)."""
-    alphabet = np.unique(sigma_star.ilabel)
-    alphabet = alphabet[alphabet != 0]
+    alphabet = sigma_star.ilabel
+    if alphabet.size == 0 or alphabet[0] == 0 or np.any(alphabet[1:] <= alphabet[:-1]):
+        alphabet = np.unique(alphabet)  # (the one-state closures cdrewrite makes are sorted)
+        alphabet = alphabet[alphabet != 0]
     k = len(classes)
     index = [np.searchsorted(alphabet, c) for c in classes]
     for c, i in zip(classes, index):
@@ -354,7 +344,9 @@ def _matcher_dfa(sigma_star: Fst, classes: list[np.ndarray]) -> Fst | None:
                 fail = int(delta[fail, index[q][0]])
     sr = sigma_star.semiring
     one = sr.one_value()
-    labels = np.tile(alphabet, k + 1).astype(np.int32)
+    labels = np.empty((k + 1, width), np.int32)
+    labels[:] = alphabet
+    labels = labels.reshape(-1)
     final = np.full(k + 1, sr.zero, sr.dtype)
     final[k] = one
     return Fst(np.arange(k + 2, dtype=np.int64) * width, labels, labels.copy(),
