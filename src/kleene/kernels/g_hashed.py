@@ -5,7 +5,9 @@ G's arcs go into an open-addressing table keyed by ``state * n_labels +
 ilabel`` (``keys``, int64; the arc in ``arcs[slot]`` = ``[nextstate, weight
 bits]``, the weight read through a float64 view ``arcs_f``), and every state
 gets a row ``[backoff nextstate (-1: none), backoff weight bits, final
-weight bits]`` of ``states``. The walk of one sentence is a
+weight bits, number of its arcs in the table]`` of ``states`` (a state
+without any, e.g. an n-gram history nothing continues, backs off without a
+search). The walk of one sentence is a
 chain of dependent look-ups, so :func:`phi_walk_hashed` walks ``_LANES``
 sentences at once, one step of each in turn, prefetching the rows each
 lane's next step reads: the cache misses of different sentences overlap.
@@ -144,7 +146,7 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
             if t < end:
                 w = words[t]
                 j = -1
-                if 0 <= w < n_labels:
+                if 0 <= w < n_labels and states[s, 3] != 0:
                     j = find_arc(keys, s * n_labels + w)
                 if j >= 0:
                     cost += arcs_f[j, 1]

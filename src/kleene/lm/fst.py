@@ -523,7 +523,7 @@ class GScorer:
         :func:`~kleene.kernels.g_hashed.phi_walk_hashed`, built once; None
         when G has two arcs of one state with the same input label (the
         binary-search walk then keeps its choice of arc) or labels too large
-        for the keys. Memory: 24 bytes per state, and 24 bytes per slot at
+        for the keys. Memory: 32 bytes per state, and 24 bytes per slot at
         1.5 slots per arc (backoff arcs excluded)."""
         if self._hashed_walk is None:
             G = self.G
@@ -543,13 +543,16 @@ class GScorer:
             arcs_f = np.empty((slots, 2), np.float64)
             _kh.build_arc_table(G.indptr, ilabel, G.nextstate, G.weight, n_labels, skip,
                                 keys, arcs_f)
-            states = np.full((G.num_states, 3), -1, np.int64)
+            # per state: backoff state, backoff weight, final weight, stored arcs
+            states = np.full((G.num_states, 4), -1, np.int64)
             states_f = states.view(np.float64)
             has = self.backoff_arc >= 0
             arcs = self.backoff_arc[has]
             states[has, 0] = G.nextstate[arcs]
             states_f[has, 1] = G.weight[arcs]
             states_f[:, 2] = G.final
+            states[:, 3] = np.bincount(G.arc_source[ilabel != skip],
+                                       minlength=G.num_states)
             self._hashed_walk = (keys, arcs_f.view(np.int64), arcs_f, states, states_f,
                                  n_labels)
         return self._hashed_walk or None
