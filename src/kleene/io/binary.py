@@ -53,10 +53,13 @@ ignores the property field (kleene recomputes on demand).
 
 Reading validates everything against the remaining bytes before allocating
 and raises :class:`~kleene.errors.FstIOError` naming the source, byte offset
-and problem. The vector body's offsets come from a
-numba kernel (:mod:`kleene.kernels.binary`) that walks the interleaved state headers;
-the arc records are then gathered with one fancy index over a strided
-"record at every byte offset" view, and the const body is ``np.frombuffer``.
+and problem. The vector body (interleaved state headers and arc records) is
+decoded by one numba kernel (:mod:`kleene.kernels.binary`) that walks the
+state headers, then copies every field out while checking it; only when
+that check fails does :func:`_check_arcs` look for the first bad field to
+name it. The const body is ``np.frombuffer``. Writing a vector body is one
+kernel pass into a uint32 buffer (every field is 4 or 8 bytes) that goes to
+the file as it is.
 """
 
 from __future__ import annotations
@@ -71,8 +74,12 @@ from ..core.fst import Fst
 from ..core.properties import Prop
 from ..errors import FstArgError, FstIOError
 from ..semirings import ALL_SEMIRINGS, Semiring
-from .symbols_binary import encode_string, read_string, read_symbol_table_binary, \
-    write_symbol_table_binary
+from .symbols_binary import (
+    encode_string,
+    read_string,
+    read_symbol_table_binary,
+    write_symbol_table_binary,
+)
 
 FST_MAGIC = 2125659606
 FLAG_HAS_ISYMBOLS = 1
@@ -149,8 +156,17 @@ def _const_state_dtype(sr: Semiring) -> np.dtype:
 # -- reading --------------------------------------------------------------------
 
 class _Header:
-    __slots__ = ("fst_type", "semiring", "version", "flags", "props", "start",
-                 "num_states", "num_arcs", "end")
+    __slots__ = (
+        "end",
+        "flags",
+        "fst_type",
+        "num_arcs",
+        "num_states",
+        "props",
+        "semiring",
+        "start",
+        "version",
+    )
 
 
 def _read_header(data, source: str) -> _Header:
@@ -206,20 +222,21 @@ def _read_header(data, source: str) -> _Header:
     return h
 
 
-def _byte_windows(buf: np.ndarray, width: int) -> np.ndarray:
-    """A (len - width + 1, width) view with one row per byte offset, so that
-    fancy-indexing rows gathers (or scatters) fixed-size records that start at
-    arbitrary offsets in one vectorised copy."""
-    rows = max(buf.shape[0] - width + 1, 0)
-    return np.lib.stride_tricks.as_strided(buf, shape=(rows, width), strides=(1, 1),
-                                           writeable=buf.flags.writeable)
-
-
 def _read_vector_body(buf: np.ndarray, pos: int, h: _Header, source: str):
-    from ..kernels.binary import NEGATIVE_ARC_COUNT, OK, TRUNCATED_ARCS, scan_vector_body
+    """Decodes the vector body at ``buf[pos:]`` with one kernel
+    (:func:`~kleene.kernels.binary.decode_vector_body`). Returns ``(indptr,
+    ilabel, olabel, nextstate, weight, final, clean, arc_offset,
+    final_offset)``; ``clean`` is False when some arc or final weight is
+    invalid (the caller's :func:`_check_arcs` then names the first one)."""
+    from ..kernels.binary import (
+        BAD_ARCS,
+        NEGATIVE_ARC_COUNT,
+        OK,
+        TRUNCATED_ARCS,
+        decode_vector_body,
+    )
     sr = h.semiring
     wsize = _weight_dtype(sr).itemsize
-    arc_dtype = _vector_arc_dtype(sr)
     remaining = buf.shape[0] - pos
     bound = remaining // (wsize + 8)
     if h.num_states >= 0:
@@ -228,33 +245,26 @@ def _read_vector_body(buf: np.ndarray, pos: int, h: _Header, source: str):
                              f"{remaining} remaining bytes hold at most {bound}",
                              path=source, offset=pos)
         bound = h.num_states
-    state_offset = np.empty(bound, np.int64)
-    counts = np.empty(bound, np.int64)
-    status, bad, n, _end = scan_vector_body(buf, pos, h.num_states, wsize,
-                                            arc_dtype.itemsize, state_offset, counts)
-    if status != OK:
+    (status, bad, n, state_offset, indptr, il, ol, ns, weight_words,
+     final_words) = decode_vector_body(buf, pos, h.num_states, wsize, bound)
+    if status not in (OK, BAD_ARCS):
         problem = {NEGATIVE_ARC_COUNT: "negative arc count",
                    TRUNCATED_ARCS: "arc count runs past the end of the data"}.get(
                        status, "truncated state (final weight and arc count)")
         raise FstIOError(f"state {n}: {problem}", path=source, offset=int(bad))
-    state_offset = state_offset[:n]
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(counts[:n], out=indptr[1:])
-    m = int(indptr[-1])
-    rec = arc_dtype.itemsize
-    final = _byte_windows(buf, wsize)[state_offset].view(_weight_dtype(sr)).reshape(n)
-    arc_at = np.repeat(state_offset + (wsize + 8) - indptr[:-1] * rec, counts[:n])
-    arc_at += np.arange(m, dtype=np.int64) * rec
-    arcs = _byte_windows(buf, rec)[arc_at].view(arc_dtype).reshape(m)
+    rec = wsize + 12
 
     def arc_offset(a: int) -> int:
         s = int(np.searchsorted(indptr, a, side="right")) - 1
-        return int(state_offset[s]) + wsize + 8 + (a - int(indptr[s])) * arc_dtype.itemsize
+        return int(state_offset[s]) + wsize + 8 + (a - int(indptr[s])) * rec
 
     def final_offset(s: int) -> int:
         return int(state_offset[s])
 
-    return indptr, arcs, final, arc_offset, final_offset
+    # (the kernel's words are little-endian, as is every platform numba runs on)
+    wdt = np.dtype(sr.dtype)
+    return (indptr, il, ol, ns, weight_words.view(wdt), final_words.view(wdt),
+            status == OK, arc_offset, final_offset)
 
 
 def _align(pos: int, aligned: bool) -> int:
@@ -325,7 +335,7 @@ def _check_arcs(il, ol, ns, w, final, n: int, arc_dtype, arc_offset, final_offse
         raise FstIOError(f"state {s}: NaN final weight", path=source, offset=final_offset(s))
 
 
-def read_binary(data: "bytes | bytearray | memoryview", *, source: str = "<bytes>") -> Fst:
+def read_binary(data: bytes | bytearray | memoryview, *, source: str = "<bytes>") -> Fst:
     """Parses an OpenFst binary FST (``vector`` or ``const``) into a kleene
     :class:`Fst`, keeping state numbering, arc order, weights and embedded
     symbol tables.
@@ -346,27 +356,34 @@ def read_binary(data: "bytes | bytearray | memoryview", *, source: str = "<bytes
     if h.flags & FLAG_HAS_OSYMBOLS:
         osymbols, pos = read_symbol_table_binary(data, pos, source=source)
     buf = np.frombuffer(data, np.uint8)
+    if buf.flags.writeable:  # (bytearray) one read-only array type for the kernels
+        buf = buf.view()
+        buf.setflags(write=False)
+    sr = h.semiring
+    wdt = np.dtype(sr.dtype)
     if h.fst_type == "vector":
-        indptr, arcs, final, arc_offset, final_offset = _read_vector_body(buf, pos, h, source)
+        (indptr, il, ol, ns, w, final, clean, arc_offset,
+         final_offset) = _read_vector_body(buf, pos, h, source)
+        arc_dtype = _vector_arc_dtype(sr)
     else:
         indptr, arcs, final, arc_offset, final_offset = _read_const_body(buf, pos, h, source)
+        il = np.ascontiguousarray(arcs["ilabel"], dtype=np.int32)
+        ol = np.ascontiguousarray(arcs["olabel"], dtype=np.int32)
+        ns = np.ascontiguousarray(arcs["nextstate"], dtype=np.int32)
+        w = np.ascontiguousarray(arcs["weight"], dtype=wdt)
+        final = np.array(final, dtype=wdt)  # a copy: frombuffer views are tied to data
+        clean, arc_dtype = False, arcs.dtype
     n = indptr.shape[0] - 1
     if h.start >= n:
         raise FstIOError(f"start state {h.start} out of range for {n} states", path=source,
                          offset=h.end - 24)
-    sr = h.semiring
-    wdt = np.dtype(sr.dtype)
-    il = np.ascontiguousarray(arcs["ilabel"], dtype=np.int32)
-    ol = np.ascontiguousarray(arcs["olabel"], dtype=np.int32)
-    ns = np.ascontiguousarray(arcs["nextstate"], dtype=np.int32)
-    w = np.ascontiguousarray(arcs["weight"], dtype=wdt)
-    final = np.array(final, dtype=wdt)  # a copy: frombuffer views are tied to data
-    _check_arcs(il, ol, ns, w, final, n, arcs.dtype, arc_offset, final_offset, source)
+    if not clean:
+        _check_arcs(il, ol, ns, w, final, n, arc_dtype, arc_offset, final_offset, source)
     return Fst(indptr, il, ol, ns, w, final, int(h.start), sr, isymbols, osymbols,
                check=False)
 
 
-def read_binary_file(path: "str | os.PathLike") -> Fst:
+def read_binary_file(path: str | os.PathLike) -> Fst:
     """Reads an OpenFst binary FST file (see :func:`read_binary`)."""
     try:
         with open(path, "rb") as fh:
@@ -438,25 +455,20 @@ def _fill_arcs(fst: Fst, dtype: np.dtype) -> np.ndarray:
     return arcs
 
 
-def _vector_body(fst: Fst) -> bytes:
-    sr = fst.semiring
-    wdt = _weight_dtype(sr)
-    state_dtype = np.dtype([("final", wdt), ("narcs", "<i8")])
-    states = np.empty(fst.num_states, state_dtype)
-    states["final"] = fst.final
-    states["narcs"] = np.diff(fst.indptr)
-    arcs = _fill_arcs(fst, _vector_arc_dtype(sr))
-    hsize, rec = state_dtype.itemsize, arcs.dtype.itemsize
-    out = np.empty(states.nbytes + arcs.nbytes, np.uint8)
-    first = fst.indptr[:-1]
-    state_at = np.arange(fst.num_states, dtype=np.int64) * hsize + first * rec
-    arc_at = np.repeat(state_at + hsize - first * rec, np.diff(fst.indptr))
-    arc_at += np.arange(fst.num_arcs, dtype=np.int64) * rec
-    if fst.num_states:
-        _byte_windows(out, hsize)[state_at] = states.view(np.uint8).reshape(-1, hsize)
-    if fst.num_arcs:
-        _byte_windows(out, rec)[arc_at] = arcs.view(np.uint8).reshape(-1, rec)
-    return out.tobytes()
+def _vector_body(fst: Fst) -> np.ndarray:
+    """The VectorFst body of ``fst`` as one uint32 array (the body's fields
+    are all 4 or 8 bytes, see :func:`~kleene.kernels.binary.fill_vector_body`):
+    one O(V + E) kernel pass into a buffer the caller writes as it is."""
+    from ..kernels.binary import fill_vector_body
+    ww = _weight_dtype(fst.semiring).itemsize // 4
+    n, m = fst.num_states, fst.num_arcs
+    out = np.empty(n * (ww + 2) + m * (ww + 3), np.uint32)
+    s, _words = fill_vector_body(fst.indptr, fst.ilabel, fst.olabel, fst.nextstate,
+                                 fst.weight.view(np.uint32), fst.final.view(np.uint32), 0,
+                                 out)
+    if s != n:  # cannot happen: the buffer holds the whole body
+        raise RuntimeError(f"vector body encoder stopped at state {s} of {n}")
+    return out
 
 
 def _const_body(fst: Fst, start_offset: int, aligned: bool) -> bytes:
@@ -492,33 +504,51 @@ def write_binary(fst: Fst, *, fst_type: Literal["vector", "const"] = "vector",
     ``align=True`` (const only) pads the arrays to 16 bytes as OpenFst does
     with ``--fst_align``. O(V + E).
     """
+    _check_write_args(fst, fst_type, align)
+    return b"".join(_encode(fst, fst_type, align))
+
+
+def _check_write_args(fst, fst_type: str, align: bool) -> None:
     if not isinstance(fst, Fst):
         raise FstArgError(f"write_binary expects a kleene Fst, not {type(fst).__name__}")
     if fst_type not in ("vector", "const"):
         raise FstArgError(f"fst_type must be 'vector' or 'const', not {fst_type!r}")
     if align and fst_type != "const":
         raise FstArgError("align=True applies to the const format only")
+
+
+def _encode(fst: Fst, fst_type: str, align: bool) -> list:
+    """The encoding of ``fst`` as a list of buffers to concatenate or write
+    in order (header, symbol tables, body)."""
     flags, symbols = _symbol_flags_and_bytes(fst)
     if fst_type == "vector":
         head = _header(fst, "vector", VECTOR_VERSION, flags, fst.num_states, 0)
-        return head + symbols + _vector_body(fst)
+        return [head + symbols, _vector_body(fst)]
     flags |= FLAG_IS_ALIGNED if align else 0
     head = _header(fst, "const", CONST_VERSION, flags, fst.num_states, fst.num_arcs)
-    return head + symbols + _const_body(fst, len(head) + len(symbols), align)
+    return [head + symbols, _const_body(fst, len(head) + len(symbols), align)]
 
 
-def write_binary_file(fst: Fst, path: "str | os.PathLike", *,
+def write_binary_file(fst: Fst, path: str | os.PathLike, *,
                       fst_type: Literal["vector", "const"] = "vector",
                       align: bool = False) -> None:
     """Writes ``fst`` to ``path`` in OpenFst's binary format (see
     :func:`write_binary`)."""
-    data = write_binary(fst, fst_type=fst_type, align=align)
+    _check_write_args(fst, fst_type, align)
+    parts = _encode(fst, fst_type, align)
     try:
         with open(path, "wb") as fh:
-            fh.write(data)
+            fh.writelines(parts)  # the body array goes out without a copy to bytes
     except OSError as exc:
         raise FstIOError(f"cannot write FST: {exc.strerror}", path=str(path)) from exc
 
 
-__all__ = ["read_binary", "write_binary", "read_binary_file", "write_binary_file",
-           "is_openfst_binary", "openfst_property_bits", "FST_MAGIC"]
+__all__ = [
+    "FST_MAGIC",
+    "is_openfst_binary",
+    "openfst_property_bits",
+    "read_binary",
+    "read_binary_file",
+    "write_binary",
+    "write_binary_file",
+]
