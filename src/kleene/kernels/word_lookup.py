@@ -2,10 +2,10 @@
 sentence encoding in :mod:`kleene.lm`).
 
 Words of up to 8 bytes are looked up by their bytes packed into one
-integer (:func:`build_short_table`: no byte compare, no indirection);
-longer ones in an open-addressing hash table over their bytes
-(:func:`build_word_table`: ``slots[h]`` holds the index of the word stored
-there or -1; word ``k`` is ``data[offsets[k]:offsets[k+1]]``).
+integer (no byte compare, no indirection); longer ones in an
+open-addressing hash table over their bytes (``slots[h]`` holds the index
+of the word stored there or -1; word ``k`` is
+``data[offsets[k]:offsets[k+1]]``); :func:`build_word_tables` builds both.
 :func:`encode_text` splits a byte buffer of sentences (separated by one
 separator byte) on ASCII whitespace exactly as Python's ``str.split()``
 does on ASCII text and maps every word in one pass.
@@ -41,11 +41,28 @@ def _hash(buf, a, b):
 
 
 @njit(cache=True)
-def build_word_table(data, offsets, num_slots):
-    """Hash table (int64 ``slots``, length ``num_slots``, a power of two larger
-    than the number of words) of the words ``data[offsets[k]:offsets[k+1]]``;
-    a word given twice keeps its last index (as a dict built in order).
-    O(total bytes)."""
+def build_word_tables(packed, num_short_slots, data, offsets, num_slots):
+    """The two tables of a word list (``num_short_slots`` and ``num_slots``
+    powers of two larger than their word counts; a word given twice keeps
+    its last index, as a dict built in order). O(words + their bytes).
+
+    - short words, packed: up to 8 non-NUL bytes as a big-endian integer
+      (never 0, the empty key): ``(keys, index)``, uint64 and int64 per slot,
+      ``index[j]`` the position in ``packed`` (-1: empty);
+    - longer words, ``data[offsets[k]:offsets[k+1]]``: ``slots`` (int64 per
+      slot: the word's ``k``, -1: empty), hashed by FNV-1a.
+
+    Returns ``(keys, index, slots)``."""
+    keys = np.zeros(num_short_slots, np.uint64)
+    index = np.full(num_short_slots, -1, np.int64)
+    shift = _shift_for(num_short_slots)
+    short_mask = np.uint64(num_short_slots - 1)
+    for k in range(packed.shape[0]):
+        j = (packed[k] * _GOLDEN) >> shift
+        while keys[j] != 0 and keys[j] != packed[k]:
+            j = (j + np.uint64(1)) & short_mask
+        keys[j] = packed[k]
+        index[j] = k
     slots = np.full(num_slots, -1, np.int64)
     mask = np.uint64(num_slots - 1)
     for k in range(offsets.shape[0] - 1):
@@ -69,26 +86,7 @@ def build_word_table(data, offsets, num_slots):
                 slots[j] = k
                 break
             j = (j + np.uint64(1)) & mask
-    return slots
-
-
-@njit(cache=True)
-def build_short_table(packed, num_slots):
-    """Hash table (uint64 ``keys``, int64 ``index``; ``num_slots`` a power of
-    two larger than ``len(packed)``) of the short words given packed: up to
-    8 non-NUL bytes as a big-endian integer (never 0, the empty key). A word
-    given twice keeps its last index. O(words)."""
-    keys = np.zeros(num_slots, np.uint64)
-    index = np.full(num_slots, -1, np.int64)
-    shift = _shift_for(num_slots)
-    mask = np.uint64(num_slots - 1)
-    for k in range(packed.shape[0]):
-        j = (packed[k] * _GOLDEN) >> shift
-        while keys[j] != 0 and keys[j] != packed[k]:
-            j = (j + np.uint64(1)) & mask
-        keys[j] = packed[k]
-        index[j] = k
-    return keys, index
+    return keys, index, slots
 
 
 #: byte classes of :func:`encode_text`
@@ -110,9 +108,9 @@ def encode_text(buf, classes, num_sentences, short_keys, short_values, slots, da
     """Splits ``buf`` (uint8) into ``num_sentences`` sentences at SEPARATOR
     bytes and each sentence into words at SPACE bytes (``classes``, from
     :func:`byte_classes`), and maps every word to its value: a word of up to
-    8 bytes through the short table (:func:`build_short_table`; ``short_values``
-    indexed by slot), a longer one through the word table ``slots`` over
-    ``data``/``offsets`` (:func:`build_word_table`) to ``values``; a word in
+    8 bytes through the short table (``short_values`` indexed by slot), a
+    longer one through ``slots`` over ``data``/``offsets`` to ``values``
+    (:func:`build_word_tables`); a word in
     neither gets ``miss``. ``bos``/``eos`` >= 0 are put before/after every
     sentence's words.
 

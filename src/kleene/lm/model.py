@@ -17,12 +17,7 @@ from itertools import repeat
 import numpy as np
 
 from ..kernels.ngram_score import build_hashed, nodes_of, score_tokens_hashed
-from ..kernels.word_lookup import (
-    build_short_table,
-    build_word_table,
-    byte_classes,
-    encode_text,
-)
+from ..kernels.word_lookup import build_word_tables, byte_classes, encode_text
 from ._index import find_rows
 from .counts import _validate_tables
 from .errors import LmArgError, LmModelError
@@ -54,18 +49,18 @@ class WordTable:
                 (short if len(w) <= 8 else long).append(k)
         packed = np.array([int.from_bytes(words[k].encode("ascii"), "big") for k in short],
                           dtype=np.uint64)
-        size = 1 << max(4, (2 * len(short)).bit_length())
-        self._short_keys, index = build_short_table(packed, size)
-        self._short_values = np.full(size, miss, dtype=np.int64)
-        used = index >= 0
-        self._short_values[used] = values[np.asarray(short, dtype=np.int64)[index[used]]]
         encoded = [words[k].encode("ascii") for k in long]
         self._data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
         self._values = values[np.asarray(long, dtype=np.int64)]
+        short_size = 1 << max(4, (2 * len(short)).bit_length())
         size = 1 << max(4, (2 * len(encoded)).bit_length())
-        self._slots = build_word_table(self._data, self._offsets, size)
+        self._short_keys, index, self._slots = build_word_tables(
+            packed, short_size, self._data, self._offsets, size)
+        self._short_values = np.full(short_size, miss, dtype=np.int64)
+        used = index >= 0
+        self._short_values[used] = values[np.asarray(short, dtype=np.int64)[index[used]]]
         self._miss = int(miss)
         self._classes = byte_classes(0)
 
