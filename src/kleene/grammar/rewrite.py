@@ -251,8 +251,10 @@ def _fast_distinct(arrays, rule: Fst, token_type: TokenType, state_multiplier: i
     # that bound is under the cap, determinizing would not have been capped
     ordered = sorted(merged)  # bytes order = label order for both codecs
     width = 1 if token_type == "byte" else 4
-    nodes = 1 + sum(len(key) for key in ordered) // width
-    if nodes >= 256 + state_multiplier * (1 + np.unique(arrays[2][arrays[1] != 0]).size):
+    nodes = 1 + sum(map(len, ordered)) // width
+    # (the count of distinct arc targets only matters past the smaller bound)
+    if nodes >= 256 + state_multiplier and nodes >= 256 + state_multiplier * (
+            1 + np.unique(arrays[2][arrays[1] != 0]).size):
         return _via_dfa(arrays, rule, token_type, state_multiplier)
     return [(merged[key][0], float(cast(merged[key][1]))) for key in ordered]
 
