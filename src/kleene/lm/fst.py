@@ -451,19 +451,25 @@ def score_with_fst(G: Fst, sentences: Iterable[str | Sequence[str]], *,
     matcher or ε arcs) and takes the tropical shortest distance — slow, a
     cross-check for machines of any shape.
 
-    Complexity (walk): O(words * order * log degree) for φ; the ε reading
+    Complexity (walk): O(words * order) expected hash probes for φ (a
+    binary search per probe, O(log degree), on machines with two arcs of
+    one state sharing an input label); the ε reading
     also carries every reachable state (a few per order).
     """
     scorer = GScorer(G, symbols=symbols, reading=reading, backoff_label=backoff_label,
                      unk=unk)
+    # one call: the hashed walk's table (O(arcs) to build) pays off only for
+    # enough words; fewer take the binary-search walk
+    scorer._min_words_to_hash = G.num_arcs // 16
     return scorer.score(sentences, eos=eos, oov_log10=oov_log10, method=method)
 
 
 class GScorer:
     """:func:`score_with_fst` with G's preparation done once: the backoff
     arc of every state, the unigram state, the word → label dict and the
-    out-of-vocabulary map (O(V + E) at construction, then O(words) per
-    :meth:`score` call). Arguments as in :func:`score_with_fst`."""
+    out-of-vocabulary map (O(V + E) at construction), the hashed arc table
+    of the φ walk (O(E), at the first φ :meth:`score`), then O(words) per
+    :meth:`score` call. Arguments as in :func:`score_with_fst`."""
 
     def __init__(self, G: Fst, *, symbols: SymbolTable | None = None,
                  reading: Literal["auto", "phi", "epsilon"] = "auto",
@@ -517,6 +523,7 @@ class GScorer:
             self.key_of[w] = _RESERVED_ID
         self._word_table = WordTable(list(self.key_of), list(self.key_of.values()), oov_id)
         self._hashed_walk = None  # built by the first φ walk
+        self._min_words_to_hash = 0
 
     def _hashed(self):
         """``(keys, arcs, arcs_f, states, states_f, n_labels)`` for
@@ -581,7 +588,10 @@ class GScorer:
                 raise FstArgError("score_with_fst: a state has several backoff arcs; "
                                   "use method='compose'")
             G = self.G
-            hashed = self._hashed() if self.reading == "phi" else None
+            hashed = None
+            if self.reading == "phi" and (self._hashed_walk is not None
+                                          or len(words) >= self._min_words_to_hash):
+                hashed = self._hashed()
             if hashed is not None:
                 costs, status = _kh.phi_walk_hashed(*hashed[:5], G.start, words, offsets,
                                                     bool(eos), self.root, float(oov_cost),

@@ -278,7 +278,8 @@ class NgramModel:
         longer contexts that exist. ``bos`` conditions the first word on
         ``<s>``; ``eos`` adds the probability of ``</s>``. Words not in the
         model score as ``<unk>`` (the ``<unk>`` unigram's probability, or
-        -100 when the model has none, as kenlm). O(n order^2 log V)."""
+        -100 when the model has none, as kenlm). O(n order) expected hash
+        probes (the first call builds the model's hash table, O(n-grams))."""
         _, _, lp, _ = self._score([words], bos, eos)
         return float(lp.sum())
 
