@@ -157,3 +157,23 @@ def test_gscorer_refuses_reserved_words_on_the_fast_path():
     scorer = GScorer(model_to_fst(model, backoff="phi"))
     with pytest.raises(ValueError, match="must not contain"):
         scorer.score(["a </s> b"])
+
+
+
+def test_gscorer_hashed_walk_reports_a_backoff_cycle():
+    from kleene.core.fst import Fst
+    from kleene.core.symbols import SymbolTable
+    from kleene.errors import FstOpError
+    table = SymbolTable(symbols=["<eps>", "a", "b", "#phi"])
+    phi = table.key("#phi")
+    # state 0: a -> 1 and φ -> 1; state 1: φ -> 0 (a cycle of backoff arcs)
+    G = Fst([0, 2, 3], [1, phi, phi], [1, phi, phi], [1, 1, 0], [0.5, 0.25, 0.125],
+            [1.0, np.inf], 0, isymbols=table, osymbols=table)
+    scorer = GScorer(G)
+    # "a": 0 -> 1; state 1 is not final: back off to 0, which is
+    np.testing.assert_allclose(scorer.score(["a"]), [-(0.5 + 0.125 + 1.0) / LN10])
+    assert scorer._hashed() is not None  # the hashed walk gave that
+    with pytest.raises(FstOpError, match="cycle"):
+        scorer.score(["a b"])  # "b" has no arc anywhere: backs off forever
+    with pytest.raises(FstOpError, match="cycle"):
+        scorer.score(["b"], eos=False)

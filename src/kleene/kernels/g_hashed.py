@@ -35,15 +35,16 @@ def _distance(j, key, m):
 
 
 @njit(cache=True)
-def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, keys,
-                    arcs_f):
+def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, backoff_state,
+                    keys, arcs_f):
     """Fills ``keys`` (slots > number of arcs stored) and ``arcs_f`` (float64
-    view of ``arcs``, (slots, 2)) with G's arcs but those labelled
-    ``skip_label`` (labels in ``[0, n_labels)``, no two arcs of a state with
-    one input label). Robin Hood insertion: along a probe run, keys sit in
-    order of their home slots, so a search for an absent key stops at the
-    first key that is nearer its home than the search is to its own
-    (:func:`find_arc`). O(arcs) expected."""
+    view of ``arcs``, (slots, 3): next state, weight, the next state's
+    backoff state from ``backoff_state`` (-1: none)) with G's arcs but those
+    labelled ``skip_label`` (labels in ``[0, n_labels)``, no two arcs of a
+    state with one input label). Robin Hood insertion: along a probe run,
+    keys sit in order of their home slots, so a search for an absent key
+    stops at the first key that is nearer its home than the search is to
+    its own (:func:`find_arc`). O(arcs) expected."""
     keys[:] = ABSENT
     arcs = arcs_f.view(np.int64)
     m = keys.shape[0]
@@ -54,6 +55,7 @@ def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, key
             key = s * n_labels + ilabel[a]
             nxt = np.int64(nextstate[a])
             wt = np.float64(weight[a])
+            bo = np.int64(backoff_state[nxt])
             j = hashed_slot(key, m)
             d = 0
             while keys[j] != ABSENT:
@@ -62,6 +64,7 @@ def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, key
                     key, keys[j] = keys[j], key
                     nxt, arcs[j, 0] = arcs[j, 0], nxt
                     wt, arcs_f[j, 1] = arcs_f[j, 1], wt
+                    bo, arcs[j, 2] = arcs[j, 2], bo
                     d = other
                 j += 1
                 d += 1
@@ -70,6 +73,7 @@ def build_arc_table(indptr, ilabel, nextstate, weight, n_labels, skip_label, key
             keys[j] = key
             arcs[j, 0] = nxt
             arcs_f[j, 1] = wt
+            arcs[j, 2] = bo
 
 
 @njit(cache=True, inline="always")
@@ -91,17 +95,14 @@ def find_arc(keys, key):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_step(keys, arcs, states, words, n_labels, t, end, s):
-    """Prefetches what the next step of a lane at state ``s`` reads: the
-    state's row, and the key and arc rows of the next word's home slot while
-    words remain."""
+def _prefetch_step(keys, arcs, states, n_labels, w, s):
+    """Prefetches what a search for word ``w`` at state ``s`` reads: the
+    state's row, and the key and arc rows of the home slot."""
     prefetch(states, s)
-    if t < end:
-        w = words[t]
-        if 0 <= w < n_labels:
-            j = hashed_slot(s * n_labels + w, keys.shape[0])
-            prefetch(keys, j)
-            prefetch(arcs, j)
+    if 0 <= w < n_labels:
+        j = hashed_slot(s * n_labels + w, keys.shape[0])
+        prefetch(keys, j)
+        prefetch(arcs, j)
 
 
 @njit(cache=True)
@@ -110,8 +111,12 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
     """Cost of every sentence ``words[offsets[i]:offsets[i+1]]`` under φ
     semantics, as :func:`kleene.kernels.ngram_fst.phi_walk` computes it
     (``(costs, status)``; +inf where rejected; ``BACKOFF_CYCLE`` when a walk
-    follows more backoff arcs in a row than G has states). O(words * order)
-    expected probes."""
+    follows more backoff arcs in a row than G has states).
+
+    A lane that reached its state by an arc knows that state's backoff state
+    (the arc's row holds it) and prefetches the next word's rows there too,
+    so when the search fails it backs off and searches again within the same
+    turn. O(words * order) expected probes."""
     n = offsets.shape[0] - 1
     num_states = states.shape[0]
     costs = np.empty(n, np.float64)
@@ -121,6 +126,7 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
     lane_sent = np.full(_LANES, -1, np.int64)
     lane_t = np.zeros(_LANES, np.int64)
     lane_s = np.zeros(_LANES, np.int64)
+    lane_bo = np.full(_LANES, -1, np.int64)  # prefetched backoff state, -1: none
     lane_cost = np.zeros(_LANES, np.float64)
     lane_steps = np.zeros(_LANES, np.int64)
     next_sentence = 0
@@ -140,20 +146,24 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
             t = lane_t[lane]
             s = lane_s[lane]
             cost = lane_cost[lane]
+            ready = lane_bo[lane]  # a backoff state whose rows are on their way
+            bo_next = -1
             end = offsets[i + 1]
             done = False
             alive = True
             if t < end:
                 w = words[t]
-                j = -1
-                if 0 <= w < n_labels and states[s, 3] != 0:
-                    j = find_arc(keys, s * n_labels + w)
-                if j >= 0:
-                    cost += arcs_f[j, 1]
-                    s = arcs[j, 0]
-                    t += 1
-                    lane_steps[lane] = 0
-                else:
+                while True:
+                    j = -1
+                    if 0 <= w < n_labels and states[s, 3] != 0:
+                        j = find_arc(keys, s * n_labels + w)
+                    if j >= 0:
+                        cost += arcs_f[j, 1]
+                        s = arcs[j, 0]
+                        bo_next = arcs[j, 2]
+                        t += 1
+                        lane_steps[lane] = 0
+                        break
                     b = states[s, 0]
                     if b < 0:
                         if s == root and oov_cost != np.inf:
@@ -163,12 +173,15 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
                         else:
                             alive = False
                             done = True
-                    else:
-                        lane_steps[lane] += 1
-                        if lane_steps[lane] > num_states:
-                            return costs, BACKOFF_CYCLE
-                        cost += states_f[s, 1]
-                        s = b
+                        break
+                    lane_steps[lane] += 1
+                    if lane_steps[lane] > num_states:
+                        return costs, BACKOFF_CYCLE
+                    cost += states_f[s, 1]
+                    s = b
+                    if b != ready:  # its rows were not prefetched: next turn
+                        break
+                    ready = -1
                 if not done and t == end:
                     lane_steps[lane] = 0
                     if not use_final:
@@ -200,6 +213,7 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
                     cost = 0.0
                     end = offsets[i + 1]
                     lane_steps[lane] = 0
+                    bo_next = -1
                 else:
                     lane_sent[lane] = -1
                     busy -= 1
@@ -207,5 +221,13 @@ def phi_walk_hashed(keys, arcs, arcs_f, states, states_f, start, words, offsets,
             lane_t[lane] = t
             lane_s[lane] = s
             lane_cost[lane] = cost
-            _prefetch_step(keys, arcs, states, words, n_labels, t, end, s)
+            lane_bo[lane] = -1
+            if t < end:
+                w = words[t]
+                _prefetch_step(keys, arcs, states, n_labels, w, s)
+                if bo_next >= 0:
+                    _prefetch_step(keys, arcs, states, n_labels, w, bo_next)
+                    lane_bo[lane] = bo_next
+            else:
+                prefetch(states, s)
     return costs, OK

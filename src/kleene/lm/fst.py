@@ -545,11 +545,6 @@ class GScorer:
             skip = -1 if self.label in set(self.key_of.values()) else self.label
             num_arcs = G.num_arcs - (int(np.count_nonzero(ilabel == skip)) if skip >= 0
                                      else 0)
-            slots = num_arcs * 3 // 2 + 1  # load <= 2/3
-            keys = np.empty(slots, np.int64)
-            arcs_f = np.empty((slots, 2), np.float64)
-            _kh.build_arc_table(G.indptr, ilabel, G.nextstate, G.weight, n_labels, skip,
-                                keys, arcs_f)
             # per state: backoff state, backoff weight, final weight, stored arcs
             states = np.full((G.num_states, 4), -1, np.int64)
             states_f = states.view(np.float64)
@@ -560,6 +555,11 @@ class GScorer:
             states_f[:, 2] = G.final
             states[:, 3] = np.bincount(G.arc_source[ilabel != skip],
                                        minlength=G.num_states)
+            slots = num_arcs * 3 // 2 + 1  # load <= 2/3
+            keys = np.empty(slots, np.int64)
+            arcs_f = np.empty((slots, 3), np.float64)
+            _kh.build_arc_table(G.indptr, ilabel, G.nextstate, G.weight, n_labels, skip,
+                                np.ascontiguousarray(states[:, 0]), keys, arcs_f)
             self._hashed_walk = (keys, arcs_f.view(np.int64), arcs_f, states, states_f,
                                  n_labels)
         return self._hashed_walk or None
