@@ -99,6 +99,13 @@ def test_model_fast_path_equals_python_path(corpus, order, seed, sentences, unk)
         assert fast[0].dtype == slow[0].dtype == np.int32
     if sentences:
         assert model.score_corpus(sentences) == model.score_corpus(split)
+    for bos, eos in [(True, True), (False, True), (True, False), (False, False)]:
+        tokens, ptr = model._encode(split, bos, eos)
+        scored = np.ones(len(tokens), dtype=bool)  # counted directly
+        if bos:
+            scored[ptr[:-1]] = False
+        _, n, oov = model.score_corpus(sentences, bos=bos, eos=eos)
+        assert (n, oov) == (scored.sum(), np.count_nonzero(tokens[scored] == 3))
     # non-ASCII text falls back and reads the non-ASCII word as <unk>
     assert model.score_sentence("a \xfc\x85b") == model.score_sentence(["a", "\xfc", "b"])
 

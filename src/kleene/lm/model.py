@@ -290,11 +290,10 @@ class NgramModel:
         counts the words not in the model (scored as ``<unk>``) and is part of
         ``num_tokens``."""
         tokens, sent_ptr, lp, _ = self._score(sentences, bos, eos)
-        scored = np.ones(len(tokens), dtype=bool)
-        if bos:
-            scored[sent_ptr[:-1][np.diff(sent_ptr) > 0]] = False
-        num_oov = int(np.count_nonzero(tokens[scored] == Vocabulary.UNK))
-        return float(lp.sum()), int(scored.sum()), num_oov
+        # with bos every sentence starts with its (unscored) <s>, never <unk>
+        num_scored = len(tokens) - (len(sent_ptr) - 1 if bos else 0)
+        num_oov = int(np.count_nonzero(tokens == Vocabulary.UNK))
+        return float(lp.sum()), num_scored, num_oov
 
     def perplexity(self, sentences: Iterable[Sequence[str] | str]) -> float:
         """``10 ** (-total_log10 / num_tokens)`` with tokens counted as kenlm's
