@@ -161,6 +161,14 @@ def test_integer_weights_match_the_generic_fifo():
                 np.testing.assert_array_equal(shortest_distance(fst, reverse=reverse), dist)
 
 
+def _ascending(indptr, nextstate, weight, dist, budget):
+    return kernels.tropical_sweep(indptr, nextstate, weight, dist, budget, False)
+
+
+def _descending(indptr, nextstate, weight, dist, budget):
+    return kernels.tropical_sweep(indptr, nextstate, weight, dist, budget, True)
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_fifo_budget_and_dijkstra_agree(reverse):
     """The deque and the in-order sweep, and the Dijkstra fallback started
@@ -179,7 +187,7 @@ def test_fifo_budget_and_dijkstra_agree(reverse):
         init = np.full(n, INF)
         init[0] = 0.0
     results = []
-    for search in (kernels.tropical_distance, kernels.tropical_sweep):
+    for search in (kernels.tropical_distance, _ascending, _descending):
         for budget in (0, 1, 7, n // 2, n, 10**9):
             dist = init.copy()
             assert search(indptr, nxt, w, dist, budget) == kernels.OK
@@ -198,7 +206,7 @@ def test_fifo_worst_case_falls_back_to_dijkstra():
     w = np.r_[np.ones(n - 1), 2.0 * np.arange(n - 1, 1, -1)]
     fst = _machine(n, src, dst, w, np.where(np.arange(n) == n - 1, 0.0, INF))
     np.testing.assert_array_equal(shortest_distance(fst), np.arange(n, dtype=np.float32))
-    for search in (kernels.tropical_distance, kernels.tropical_sweep):
+    for search in (kernels.tropical_distance, _ascending, _descending):
         for budget in (4 * n, 10**9):
             dist = np.full(n, INF)
             dist[0] = 0.0

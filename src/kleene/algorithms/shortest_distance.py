@@ -62,7 +62,7 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
       exact comparisons, in Bertsekas' SLF/LLL deque order (about 1.2-1.4
       relaxations per state on random machines), or from 50,000 states on
       in rounds over the states in number order (2-4 relaxations per state,
-      but cache-friendly reads), that continues as Dijkstra's algorithm
+      but cache-friendly reads; decreasing order for ``reverse``), that continues as Dijkstra's algorithm
       after ``4V + 1000`` pops (``8V + 1000`` units of work for the rounds),
       so at most O(V·d + (V + E) log V) (d = largest out-degree). The result is the
       minimum over the paths of their float64 sums (each formed from the
@@ -124,7 +124,7 @@ def distances(fst: Fst, *, reverse: bool = False, delta: float = SHORTEST_DELTA,
     if sr.name == "tropical" and bool(weight.min() >= 0.0):
         if n >= _SWEEP_STATES:
             status = _k.tropical_sweep(indptr, nextstate, weight, dist,
-                                       _SWEEP_BUDGET * n + 1000)
+                                       _SWEEP_BUDGET * n + 1000, bool(reverse))
         else:
             status = _k.tropical_distance(indptr, nextstate, weight, dist,
                                           _QUEUE_BUDGET * n + 1000)
