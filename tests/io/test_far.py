@@ -10,7 +10,8 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kleene
 from kleene import Fst
@@ -19,6 +20,7 @@ from kleene.errors import FstArgError, FstIndexError, FstIOError, FstSymbolError
 from kleene.io.far import FarReader, FarWriter, far_type_of, read_far, write_far
 
 from ..helpers import assert_same_fst, fsts, require_pynini
+from .far_expected import expected_archive_bytes
 
 ARC_TYPES = {"tropical": "standard", "log": "log", "log64": "log64"}
 _TMP = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -521,17 +523,3 @@ def test_bad_entry_inside_a_batch_names_its_key_and_offset(tmp_path):
         assert reader["k2"].equal(machines["k2"])
         with pytest.raises(FstIOError, match="negative input label"):
             reader["k3"]
-
-
-def expected_archive_bytes(machines, far_type):
-    """The sttable/stlist archive of ``machines`` assembled entry by entry
-    with the per-machine encoder: what the batch writers must reproduce."""
-    from kleene.io.far_sttable import STLIST_TRAILER, encode_entry, far_head, sttable_trailer
-    parts, positions, offset = [far_head(far_type)], [], 8
-    for key in sorted(machines):
-        entry = encode_entry(key, machines[key])
-        parts.append(entry)
-        positions.append(offset)
-        offset += len(entry)
-    parts.append(sttable_trailer(positions) if far_type == "sttable" else STLIST_TRAILER)
-    return b"".join(parts)

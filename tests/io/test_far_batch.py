@@ -19,6 +19,7 @@ from kleene.errors import FstIOError
 from kleene.io.far import FarReader, read_far, write_far
 
 from ..helpers import fsts
+from .far_expected import expected_archive_bytes
 
 _TMP = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -43,7 +44,6 @@ def test_batch_property_words_match_per_machine_encoding(tmp_path, machines, far
     """The batch kernel's property words (sweeps for top-sorted machines)
     equal write_binary's, which computes each machine's properties with the
     general kernels: the archive is byte for byte the per-machine one."""
-    from .test_far import expected_archive_bytes
     path = str(tmp_path / "p.far")
     write_far(path, machines, far_type=far_type)
     with open(path, "rb") as fh:
