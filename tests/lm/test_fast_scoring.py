@@ -184,3 +184,24 @@ def test_gscorer_hashed_walk_reports_a_backoff_cycle():
         scorer.score(["a b"])  # "b" has no arc anywhere: backs off forever
     with pytest.raises(FstOpError, match="cycle"):
         scorer.score(["b"], eos=False)
+
+
+def test_hashed_walk_without_the_prefix_invariant():
+    from kleene.lm import NgramModel, Vocabulary
+    # the 3-gram "a b c" exists, its suffix "b c" too, but not its prefix "a b"
+    vocab = Vocabulary(["a", "b", "c"])
+    a, b, c = (vocab.id(w) for w in "abc")
+    model = NgramModel(3, vocab,
+                       (np.array([[1], [2], [a], [b], [c]], np.int32),
+                        np.array([[b, c]], np.int32), np.array([[a, b, c]], np.int32)),
+                       (np.full(5, -1.0), np.array([-0.5]), np.array([-0.25])),
+                       (np.full(5, -0.125), np.array([-0.0625]), np.zeros(1)))
+    assert model._hashed[4] is False  # searches are not skipped for it
+    tokens, ptr = model._encode(["a b c"], True, True)
+    want_lp = np.zeros(len(tokens))
+    want_len = np.zeros(len(tokens), np.int32)
+    score_tokens(tokens, ptr, 1, 3, *model._trie, model._oov_logprob, want_lp, want_len)
+    got_lp, got_len = model._score_tokens(tokens, ptr, 1)
+    np.testing.assert_array_equal(got_len, want_len)
+    assert got_len[3] == 3  # "a b c" found
+    np.testing.assert_array_equal(got_lp, want_lp)

@@ -201,7 +201,9 @@ def build_hashed(child_start, child_end, first_word, logprob, backoff, num_unigr
     int64 and ``values`` (slots, 2) float64, ``slots`` > the number of
     longer n-grams) from the reversed-context trie (nodes ``0 ..
     num_unigrams-1`` are the unigrams; a node's children come after it in
-    node order). O(n-grams) expected."""
+    node order). Returns whether every n-gram's prefix (all words but the
+    last) is an n-gram too (the ARPA invariant; :func:`score_tokens_hashed`
+    then skips searches that cannot succeed). O(n-grams) expected."""
     n_words = unigrams.shape[0]
     unigrams[:, 0] = ABSENT
     unigrams[:, 1:] = 0
@@ -224,6 +226,24 @@ def build_hashed(child_start, child_end, first_word, logprob, backoff, num_unigr
             values[j, 0] = logprob[c]
             values[j, 1] = backoff[c]
             node_id[c] = n_words + j
+    # the prefix of x u1..um is x u1..u(m-1), the child by x of the prefix of
+    # u1..um: one search per n-gram, parents first
+    prefix = np.full(total, -1, np.int64)
+    for p in range(total):
+        for c in range(child_start[p], child_end[p]):
+            x = first_word[c]
+            if p < num_unigrams:
+                if unigrams[x, 0] == ABSENT:
+                    return False
+                prefix[c] = x
+            else:
+                if prefix[p] < 0:
+                    return False
+                j = hashed_find(keys, prefix[p] * n_words + x)
+                if j < 0:
+                    return False
+                prefix[c] = n_words + j
+    return True
 
 
 #: how many probes ahead :func:`score_tokens_hashed` prefetches
@@ -232,7 +252,8 @@ _AHEAD = 12
 
 @njit(cache=True)
 def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigrams_f,
-                        keys, values, oov_logprob, out_logprob, out_length):
+                        keys, values, prefix_closed, oov_logprob, out_logprob,
+                        out_length):
     """:func:`score_tokens` over the hashed layout (``unigrams_f``: a float64
     view of ``unigrams``), with the same results.
 
@@ -241,7 +262,10 @@ def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigram
     prefetching the key and value rows ``_AHEAD`` walks ahead, so that the
     table's cache misses overlap instead of coming one after another; a last
     sequential pass adds the backoff weights of the previous token's
-    contexts. O(tokens * order) expected probes and memory."""
+    contexts. With ``prefix_closed`` (every n-gram's prefix is one; see
+    :func:`build_hashed`) a k-gram can end at token ``i`` only if a
+    (k-1)-gram ends at ``i-1``, so walks whose previous token matched less
+    stop without a search. O(tokens * order) expected probes and memory."""
     n_words = unigrams.shape[0]
     n = tokens.shape[0]
     m = keys.shape[0]
@@ -276,7 +300,10 @@ def score_tokens_hashed(tokens, sent_ptr, first_scored, order, unigrams, unigram
         for q in range(n_walking):
             i = walking[q]
             x = tokens[i - k + 1]
-            key_of[q] = node[i] * n_words + x if 0 <= x < n_words else -1
+            if 0 <= x < n_words and (not prefix_closed or matched[i - 1] >= k - 1):
+                key_of[q] = node[i] * n_words + x
+            else:
+                key_of[q] = -1
         for q in range(min(_AHEAD, n_walking)):
             if key_of[q] >= 0:
                 j = hashed_slot(key_of[q], m)

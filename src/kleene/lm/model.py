@@ -179,11 +179,11 @@ class NgramModel:
 
     @cached_property
     def _hashed(self):
-        """``(unigrams, unigrams_f, keys, values)``: the hashed layout of
-        :mod:`kleene.kernels.ngram_score` (built once per model from the
-        trie, which is not kept unless it already was). Memory: 24 bytes per
-        vocabulary word, and 24 bytes per slot at 1.5 slots per longer
-        n-gram."""
+        """``(unigrams, unigrams_f, keys, values, prefix_closed)``: the hashed
+        layout of :mod:`kleene.kernels.ngram_score` (built once per model
+        from the trie, which is not kept unless it already was). Memory: 24
+        bytes per vocabulary word, and 24 bytes per slot at 1.5 slots per
+        longer n-gram."""
         trie = self.__dict__.get("_trie") or self._build_trie()
         _, child_start, child_end, first_word, logprob, backoff = trie
         longer = sum(len(t) for t in self.ngrams[1:])
@@ -193,9 +193,9 @@ class NgramModel:
         unigrams = np.empty((len(self.vocab), 3), dtype=np.int64)
         keys = np.empty(slots, dtype=np.int64)
         values = np.empty((slots, 2), dtype=np.float64)
-        build_hashed(child_start, child_end, first_word, logprob, backoff,
-                     len(self.ngrams[0]), unigrams, keys, values)
-        return unigrams, unigrams.view(np.float64), keys, values
+        prefix_closed = build_hashed(child_start, child_end, first_word, logprob, backoff,
+                                     len(self.ngrams[0]), unigrams, keys, values)
+        return unigrams, unigrams.view(np.float64), keys, values, bool(prefix_closed)
 
     @cached_property
     def _word_table(self) -> WordTable:
