@@ -150,7 +150,9 @@ def prefetch(typingctx, array, index):
         i32 = ir.IntType(32)
         fn = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-            "llvm.prefetch.p0")
+            # the unmangled name: LLVM's auto-upgrade gives it the pointer
+            # suffix its version uses ("p0i8" typed, "p0" opaque pointers)
+            "llvm.prefetch")
         # read access, high temporal locality, data cache
         builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
