@@ -281,18 +281,18 @@ def _label_classes(beta: Fst, max_paths: int = 256) -> list[np.ndarray] | None:
     class), read off its paths (ε arcs skipped, so unions and
     concatenations qualify in any layout). ``None`` for anything else: a
     cycle, the empty string, strings of several lengths or several longer
-    strings, more than ``max_paths`` paths. O(paths · states)."""
-    if beta.start < 0 or beta.num_arcs == 0:
+    strings, more than ``max_paths`` paths. O(V + E) to rule out a cycle,
+    then O(paths · E)."""
+    if beta.start < 0 or beta.num_arcs == 0 or not _acyclic(beta):
         return None
     zero = beta.semiring.zero
     indptr, ilabel, nextstate, final = beta.indptr, beta.ilabel, beta.nextstate, beta.final
-    limit = beta.num_arcs  # a longer path repeats an arc: a cycle
     strings = set()
     stack = [(beta.start, ())]
     paths = steps = 0
     while stack:
         steps += 1
-        if steps > (limit + 1) * (max_paths + 1):  # a cycle (of ε arcs or not)
+        if steps > max_paths * (beta.num_arcs + 1):  # many shared prefixes
             return None
         state, labels = stack.pop()
         if final[state] != zero:
@@ -310,6 +310,29 @@ def _label_classes(beta: Fst, max_paths: int = 256) -> list[np.ndarray] | None:
     if len(strings) == 1:
         return [np.array([label], dtype=np.int64) for label in next(iter(strings))]
     return None
+
+
+def _acyclic(fst: Fst) -> bool:
+    """Whether the (small) machine has no cycle: Kahn's algorithm in
+    Python, O(V + E)."""
+    n = fst.num_states
+    src, dst = fst.arc_source.tolist(), fst.nextstate.tolist()
+    indegree = [0] * n
+    for d in dst:
+        indegree[d] += 1
+    out: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(src, dst):
+        out[a].append(b)
+    ready = [q for q in range(n) if indegree[q] == 0]
+    done = 0
+    while ready:
+        q = ready.pop()
+        done += 1
+        for d in out[q]:
+            indegree[d] -= 1
+            if indegree[d] == 0:
+                ready.append(d)
+    return done == n
 
 
 def _matcher_dfa(sigma_star: Fst, classes: list[np.ndarray]) -> Fst | None:
