@@ -61,13 +61,14 @@ def shortest_distance(fst: Fst, *, reverse: bool = False, delta: float = SHORTES
     * tropical, every arc weight ``>= 0``: a label-correcting search with
       exact comparisons, in Bertsekas' SLF/LLL deque order (about 1.2-1.4
       relaxations per state on random machines), or from 50,000 states on
-      in rounds over the states in number order (2-4 relaxations per state,
-      but cache-friendly reads; decreasing order for ``reverse``), that continues as Dijkstra's algorithm
-      after ``4V + 1000`` pops (``8V + 1000`` units of work for the rounds),
-      so at most O(V·d + (V + E) log V) (d = largest out-degree). The result is the
+      in rounds over the states in number order (2-4 relaxations per
+      state, but cache-friendly reads; decreasing order for ``reverse``).
+      Either continues as Dijkstra's algorithm after ``4V + 1000`` pops
+      (``8V + 1000`` units of work for the rounds), so at most
+      O(V·d + (V + E) log V) (d = largest out-degree). The result is the
       minimum over the paths of their float64 sums (each formed from the
-      source end), whatever the order; ``delta`` and ``max_relaxations`` are
-      not needed (no cycle can diverge).
+      source end), whatever the order; ``delta`` and ``max_relaxations``
+      are not needed (no cycle can diverge).
     * otherwise (log, real, boolean; tropical with a negative arc weight):
       Mohri's generic single-source algorithm with a FIFO queue and
       convergence threshold ``delta``: O(V + E) per round, as many rounds as
