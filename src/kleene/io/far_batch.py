@@ -432,12 +432,20 @@ def _decode_keys(data, buf: np.ndarray, key_start: np.ndarray, key_end: np.ndarr
     if total and int(raw.max()) >= 128:
         return [data[a:b].decode("utf-8") for a, b in zip(key_start.tolist(),
                                                           key_end.tolist())]
+    k = lengths.shape[0]
+    if k and not np.any(raw == 0):
+        # NUL between the keys, one decode and one C-level split
+        joined = np.zeros(total + k - 1, np.uint8)
+        joined[np.arange(total, dtype=np.int64) + np.repeat(np.arange(k), lengths)] = raw
+        return joined.tobytes().decode("ascii").split("\x00")
     text = raw.tobytes().decode("ascii")
     b = bounds.tolist()
     return [text[i:j] for i, j in itertools.pairwise(b)]
 
 
-_PREFIX_ARRAYS: dict[bytes, np.ndarray] = {}
+#: header prefix -> (prefix as uint8, weight size, arc record size, file
+#: weight dtype, semiring dtype) for :func:`read_vector_entry`
+_PREFIX_ARRAYS: dict[bytes, tuple] = {}
 
 
 def read_vector_entry(data: bytes, buf: np.ndarray, at: int, end: int) -> Fst | None:
@@ -450,12 +458,14 @@ def read_vector_entry(data: bytes, buf: np.ndarray, at: int, end: int) -> Fst | 
         prefix, sr = _vector_prefix(data, at)
     except _Fallback:
         return None
-    pre = _PREFIX_ARRAYS.get(prefix)
-    if pre is None:
-        pre = _PREFIX_ARRAYS[prefix] = np.frombuffer(prefix, np.uint8)
-    wsize, wfile, arc_dtype, wdt = _layout(sr)
+    info = _PREFIX_ARRAYS.get(prefix)
+    if info is None:  # (keyed by the prefix: no Semiring hash per lookup)
+        wsize, wfile, arc_dtype, wdt = _layout(sr)
+        info = _PREFIX_ARRAYS[prefix] = (np.frombuffer(prefix, np.uint8), wsize,
+                                         arc_dtype.itemsize, wfile, wdt)
+    pre, wsize, arc_size, wfile, wdt = info
     status, start, local, il, ol, ns, wbytes, fbytes = decode_one(
-        buf, at, end, pre, wsize, arc_dtype.itemsize)
+        buf, at, end, pre, wsize, arc_size)
     if status != OK:
         return None
     w = wbytes.view(wfile).astype(wdt, copy=False)
