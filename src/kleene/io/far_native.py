@@ -49,6 +49,7 @@ from ..errors import FstIOError, KleeneError
 from ..semirings import Semiring, get_semiring
 
 MARKER = "kleene-far"
+_INDPTR = operator.attrgetter("indptr")
 _KEY = operator.itemgetter("key")
 MANIFEST = "manifest.json"
 VERSION = 2
@@ -106,8 +107,14 @@ class NativePacker:
             return ident
 
         keys, fsts = self.keys, self.fsts
-        irefs = [table_ref(f.isymbols) for f in fsts]
-        orefs = [table_ref(f.osymbols) for f in fsts]
+
+        def refs(side):
+            tables_of = list(map(operator.attrgetter(side), fsts))
+            if tables_of.count(None) == len(tables_of):  # (the usual: one C pass)
+                return tables_of
+            return [table_ref(t) for t in tables_of]
+
+        irefs, orefs = refs("isymbols"), refs("osymbols")
         manifest_text = json.dumps(
             {"format": MARKER, "format_version": VERSION,
              "semiring": semiring.name if semiring else None,
@@ -125,19 +132,22 @@ class NativePacker:
         if fsts:
             # Every machine's out-degrees at once: the differences of the
             # concatenated indptrs, less the one across each boundary.
-            steps = np.diff(concat([f.indptr for f in fsts], np.int64))
+            steps = np.diff(concat(list(map(_INDPTR, fsts)), np.int64,
+                                   int(state_offset[-1]) + len(fsts)))
             keep = np.ones(steps.shape[0], bool)
             keep[state_offset[1:-1] + np.arange(len(fsts) - 1)] = False
             np.cumsum(steps[keep], out=indptr[1:])
 
+        arcs = int(indptr[-1])
+
         def cat(name, dtype):
-            return concat([getattr(f, name) for f in fsts], dtype)
+            return concat(list(map(operator.attrgetter(name), fsts)), dtype, arcs)
 
         arrays = {"start": np.array([f.start for f in fsts], np.int64).reshape(len(fsts)),
                   "state_offset": state_offset, "indptr": indptr,
                   "ilabel": cat("ilabel", "<i4"), "olabel": cat("olabel", "<i4"),
                   "nextstate": cat("nextstate", "<i4"), "weight": cat("weight", wdt),
-                  "final": concat(finals, wdt)}
+                  "final": concat(finals, wdt, int(state_offset[-1]))}
         with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED) as zf:
             zf.writestr(MARKER, f"{MARKER} {VERSION}\n")
             zf.writestr(MANIFEST, manifest_text)
