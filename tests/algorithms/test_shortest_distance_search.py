@@ -169,6 +169,17 @@ def _descending(indptr, nextstate, weight, dist, budget):
     return kernels.tropical_sweep(indptr, nextstate, weight, dist, budget, True)
 
 
+def _search_inputs(fst, reverse):
+    """The kernels' arrays for a forward (from state 0) or reverse search:
+    ``(indptr, nextstate, weights, initial distances)``."""
+    if reverse:
+        indptr, nxt, idx = _reversed(fst)
+        return indptr, nxt, fst.weight[idx], fst.final.astype(np.float64)
+    init = np.full(fst.num_states, INF)
+    init[0] = 0.0
+    return fst.indptr, fst.nextstate, fst.weight, init
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_fifo_budget_and_dijkstra_agree(reverse):
     """The deque and the in-order sweep, and the Dijkstra fallback started
@@ -178,14 +189,7 @@ def test_fifo_budget_and_dijkstra_agree(reverse):
     src = rng.integers(0, n, 5 * n)
     fst = _machine(n, src, rng.integers(0, n, 5 * n), rng.random(5 * n) * 4,
                    np.where(rng.random(n) < 0.1, 1.0, INF))
-    if reverse:
-        indptr, nxt, idx = _reversed(fst)
-        w = fst.weight[idx]
-        init = fst.final.astype(np.float64)
-    else:
-        indptr, nxt, w = fst.indptr, fst.nextstate, fst.weight
-        init = np.full(n, INF)
-        init[0] = 0.0
+    indptr, nxt, w, init = _search_inputs(fst, reverse)
     results = []
     for search in (kernels.tropical_distance, _ascending, _descending):
         for budget in (0, 1, 7, n // 2, n, 10**9):
@@ -222,14 +226,7 @@ def test_large_machines_use_the_sweep(reverse):
     src = rng.integers(0, n, 3 * n)
     fst = _machine(n, src, rng.integers(0, n, 3 * n), rng.random(3 * n) * 4,
                    np.where(rng.random(n) < 0.1, 1.0, INF))
-    if reverse:
-        indptr, nxt, idx = _reversed(fst)
-        w = fst.weight[idx]
-        dist = fst.final.astype(np.float64)
-    else:
-        indptr, nxt, w = fst.indptr, fst.nextstate, fst.weight
-        dist = np.full(n, INF)
-        dist[0] = 0.0
+    indptr, nxt, w, dist = _search_inputs(fst, reverse)
     assert kernels.tropical_distance(indptr, nxt, w, dist, 10**9) == kernels.OK
     np.testing.assert_array_equal(distances(fst, reverse=reverse), dist)
 
