@@ -67,7 +67,7 @@ def reverse(fst: Fst, *, require_superinitial: bool = True,
         # the usual case, with a super-initial state: one kernel pass
         indptr, ilabel, olabel, rweight, rdst, final, arc_map = reverse_superinitial(
             fst.indptr, fst.ilabel, fst.olabel, fst.weight, fst.nextstate, fst.final,
-            fst.start, sr.code)
+            fst.start, sr.code, bool(return_arc_map))
         out = Fst(indptr, ilabel, olabel, rdst, rweight, final, 0, sr, fst.isymbols,
                   fst.osymbols, props, check=False)
         return (out, arc_map) if return_arc_map else out

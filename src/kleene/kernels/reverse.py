@@ -8,7 +8,8 @@ from .semiring import is_zero, one, zero
 
 
 @njit(cache=True)
-def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start, code):
+def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start, code,
+                         want_origin):
     """State ``s`` becomes ``s + 1``; the new start 0 has an ``ε:ε`` arc,
     weighted by the final weight, to every old final state (in state
     order); every arc ``s -> t`` becomes ``t + 1 -> s + 1``, the arcs of a
@@ -16,7 +17,9 @@ def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start
     becomes final with weight one.
 
     Returns ``(indptr, ilabel, olabel, weight, nextstate, final, origin)``,
-    ``origin`` being the input arc each arc reverses (-1 for the ε arcs).
+    ``origin`` being the input arc each arc reverses (-1 for the ε arcs);
+    empty unless ``want_origin`` (its scattered writes are a fifth of the
+    pass).
     """
     n = final.shape[0]
     m = ilabel.shape[0]
@@ -35,7 +38,7 @@ def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start
     ol = np.empty(total, np.int32)
     w = np.empty(total, weight.dtype)
     dst = np.empty(total, np.int32)
-    origin = np.empty(total, np.int64)
+    origin = np.empty(total if want_origin else 0, np.int64)
     pos = 0
     for s in range(n):
         f = final[s]
@@ -44,7 +47,8 @@ def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start
             ol[pos] = 0
             w[pos] = f
             dst[pos] = s + 1
-            origin[pos] = -1
+            if want_origin:
+                origin[pos] = -1
             pos += 1
     fill = out_ptr[1:n + 1].copy()
     for s in range(n):
@@ -56,7 +60,8 @@ def reverse_superinitial(indptr, ilabel, olabel, weight, nextstate, final, start
             ol[p] = olabel[a]
             w[p] = weight[a]
             dst[p] = s + 1
-            origin[p] = a
+            if want_origin:
+                origin[p] = a
     fin = np.empty(n + 1, final.dtype)
     for s in range(n + 1):
         fin[s] = zero(code)
