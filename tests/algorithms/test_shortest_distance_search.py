@@ -169,6 +169,16 @@ def _descending(indptr, nextstate, weight, dist, budget):
     return kernels.tropical_sweep(indptr, nextstate, weight, dist, budget, True)
 
 
+def _random_machine(n, arcs_per_state, *, seed):
+    """``arcs_per_state · n`` uniform random arcs with weights in [0, 4), 10% of
+    the states final with weight 1 (the same draws as the tests made inline)."""
+    rng = np.random.default_rng(seed)
+    m = arcs_per_state * n
+    src = rng.integers(0, n, m)
+    return _machine(n, src, rng.integers(0, n, m), rng.random(m) * 4,
+                    np.where(rng.random(n) < 0.1, 1.0, INF))
+
+
 def _search_inputs(fst, reverse):
     """The kernels' arrays for a forward (from state 0) or reverse search:
     ``(indptr, nextstate, weights, initial distances)``."""
@@ -184,11 +194,8 @@ def _search_inputs(fst, reverse):
 def test_fifo_budget_and_dijkstra_agree(reverse):
     """The deque and the in-order sweep, and the Dijkstra fallback started
     from any point of either, compute the same array."""
-    rng = np.random.default_rng(3)
     n = 300
-    src = rng.integers(0, n, 5 * n)
-    fst = _machine(n, src, rng.integers(0, n, 5 * n), rng.random(5 * n) * 4,
-                   np.where(rng.random(n) < 0.1, 1.0, INF))
+    fst = _random_machine(n, 5, seed=3)
     indptr, nxt, w, init = _search_inputs(fst, reverse)
     results = []
     for search in (kernels.tropical_distance, _ascending, _descending):
@@ -221,11 +228,7 @@ def test_fifo_worst_case_falls_back_to_dijkstra():
 @pytest.mark.parametrize("reverse", [False, True])
 def test_large_machines_use_the_sweep(reverse):
     # from 50,000 states on shortest_distance searches in state order
-    rng = np.random.default_rng(4)
-    n = 60_000
-    src = rng.integers(0, n, 3 * n)
-    fst = _machine(n, src, rng.integers(0, n, 3 * n), rng.random(3 * n) * 4,
-                   np.where(rng.random(n) < 0.1, 1.0, INF))
+    fst = _random_machine(60_000, 3, seed=4)
     indptr, nxt, w, dist = _search_inputs(fst, reverse)
     assert kernels.tropical_distance(indptr, nxt, w, dist, 10**9) == kernels.OK
     np.testing.assert_array_equal(distances(fst, reverse=reverse), dist)

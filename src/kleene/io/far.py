@@ -468,16 +468,7 @@ class FarWriter:
             if self._packer is not None:
                 self._packer.add(key, fst)
             else:
-                # Symbol tables are mutable: encode them now, as they are.
-                tables = NO_TABLES if fst.isymbols is None and fst.osymbols is None \
-                    else self._symbols.flags_and_bytes(fst)
-                self._pending_keys.append(key)
-                self._pending_fsts.append(fst)
-                self._pending_tables.append(tables)
-                self._pending_arcs += fst.num_arcs
-                if (len(self._pending_keys) >= _WRITE_BATCH
-                        or self._pending_arcs >= _WRITE_BATCH_ARCS):
-                    self._flush()
+                self._queue(key, fst)
         except OSError as exc:
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._keys.append(key)
@@ -512,23 +503,26 @@ class FarWriter:
                   and list(map(_OSYMBOLS, fsts)).count(None) == len(fsts)):
                 self._extend_plain(keys, fsts)
             else:
-                no_tables = NO_TABLES
-                tables_of = self._symbols.flags_and_bytes
                 for key, fst in zip(keys, fsts):
-                    # Symbol tables are mutable: encode them now, as they are.
-                    self._pending_tables.append(
-                        no_tables if fst.isymbols is None and fst.osymbols is None
-                        else tables_of(fst))
-                    self._pending_keys.append(key)
-                    self._pending_fsts.append(fst)
-                    self._pending_arcs += fst.ilabel.shape[0]
-                    if (len(self._pending_keys) >= _WRITE_BATCH
-                            or self._pending_arcs >= _WRITE_BATCH_ARCS):
-                        self._flush()
+                    self._queue(key, fst)
         except OSError as exc:
             raise FstIOError(f"cannot write FAR: {exc.strerror or exc}", path=self.path) from exc
         self._keys.extend(keys)
         self._last_key = keys[-1]
+
+    def _queue(self, key: str, fst: Fst) -> None:
+        """Queues one checked machine of an OpenFst archive, flushing the
+        batch at its limits."""
+        # Symbol tables are mutable: encode them now, as they are.
+        self._pending_tables.append(
+            NO_TABLES if fst.isymbols is None and fst.osymbols is None
+            else self._symbols.flags_and_bytes(fst))
+        self._pending_keys.append(key)
+        self._pending_fsts.append(fst)
+        self._pending_arcs += fst.ilabel.shape[0]
+        if (len(self._pending_keys) >= _WRITE_BATCH
+                or self._pending_arcs >= _WRITE_BATCH_ARCS):
+            self._flush()
 
     def _extend_plain(self, keys: list[str], fsts: list[Fst]) -> None:
         """Queues machines without symbol tables (nothing pending before),
